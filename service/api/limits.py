@@ -1,0 +1,76 @@
+"""Checks that run before a body is parsed: its size (413) and its media type (415)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over `max_bytes` (by Content-Length, or while streaming) and non-JSON API bodies."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, json_prefix: str = "/v1/") -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.json_prefix = json_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await _send_error(send, 413, "payload_too_large", f"the body is over {self.max_bytes} bytes")
+            return
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if scope["path"].startswith(self.json_prefix) and media_type != "application/json":
+            shown = media_type or "none"
+            await _send_error(send, 415, "unsupported_media_type", f"send application/json, not {shown}")
+            return
+        await self._call_counting(scope, receive, send)
+
+    async def _call_counting(self, scope: Scope, receive: Receive, send: Send) -> None:
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await _send_error(send, 413, "payload_too_large", f"the body is over {self.max_bytes} bytes")

@@ -1,0 +1,141 @@
+"""HTTP routes: thin adapters from request bodies to the pipeline and back."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+
+from service.api.errors import APIError, error_response
+from service.api.metrics import Metrics
+from service.api.schemas import DocumentOut, ErrorBody, ModelOut, TranslateRequest, TranslateResponse
+from service.engine.registry import ModelRegistry
+from service.models.profiles import PROFILES
+from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline
+from service.pipeline.types import TranslatedDocument
+from service.settings import Settings
+from service.text.langdetect import SUPPORTED_SOURCES
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    registry: ModelRegistry
+    pipeline: TranslationPipeline
+    metrics: Metrics
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.gazette
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def require_key(
+    state: State,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> None:
+    keys = state.settings.api_keys
+    if not keys:
+        return
+    offered = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
+    if offered not in keys:
+        raise APIError(401, "unauthorized", "a valid API key is needed (Authorization: Bearer KEY)")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 413, 415, 422, 429, 500, 503, 504)
+}
+api = APIRouter(prefix="/v1", responses=_ERRORS, dependencies=[Depends(require_key)])
+probes = APIRouter()
+
+
+def check_limits(body: TranslateRequest, settings: Settings) -> None:
+    documents = body.documents()
+    if len(documents) > settings.max_items:
+        raise APIError(413, "payload_too_large", f"{len(documents)} documents; at most {settings.max_items}")
+    for index, document in enumerate(documents):
+        if len(document) > settings.max_chars:
+            raise APIError(
+                413,
+                "payload_too_large",
+                f"document {index} has {len(document)} characters; at most {settings.max_chars}",
+            )
+
+
+def model_out(state: AppState) -> ModelOut:
+    loaded = state.registry.loaded()
+    first = loaded[0] if loaded else None
+    active = state.registry.active
+    return ModelOut(
+        profile=active.profile.name if active else state.settings.profile,
+        translate=first.model if first else "",
+        backend=first.engine if first else "",
+        source=first.source if first else "",
+        licence=first.licence if first else "",
+        random_weights=any(info.random_weights for info in loaded),
+    )
+
+
+def document_out(document: TranslatedDocument) -> DocumentOut:
+    return DocumentOut.model_validate(asdict(document))
+
+
+@api.post("/translate", response_model=TranslateResponse)
+async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
+    check_limits(body, state.settings)
+    jobs = [TranslateJob(text, body.source_lang, body.target_lang) for text in body.documents()]
+    documents = await state.pipeline.translate_many(jobs)
+    state.metrics.documents.inc(len(documents))
+    state.metrics.segments.inc(sum(len(document.segments) for document in documents))
+    return TranslateResponse(documents=[document_out(d) for d in documents], model=model_out(state))
+
+
+@api.get("/languages")
+async def languages(state: State) -> dict[str, Any]:
+    sources = [
+        {
+            "code": code,
+            "name": name,
+            "model": state.registry.translate_spec(code) if state.registry.active else None,
+        }
+        for code, name in SUPPORTED_SOURCES.items()
+        if code not in TARGET_LANGUAGES
+    ]
+    return {"source": sources, "target": [{"code": "en", "name": "English"}]}
+
+
+@api.get("/models")
+async def models(state: State) -> dict[str, Any]:
+    active = state.registry.active
+    return {
+        "profile": active.profile.name if active else state.settings.profile,
+        "profile_reason": active.reason if active else None,
+        "ready": state.registry.ready,
+        "error": state.registry.error,
+        "loaded": [asdict(info) for info in state.registry.loaded()],
+        "profiles": [asdict(profile) for profile in PROFILES.values()],
+    }
+
+
+@probes.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@probes.get("/readyz", responses={503: {"model": ErrorBody}})
+async def readyz(state: State) -> Response:
+    if not state.registry.ready:
+        message = state.registry.error or "models are still loading"
+        return error_response(503, "not_ready", message, {"Retry-After": "5"})
+    return JSONResponse({"status": "ready", "model": model_out(state).model_dump()})
+
+
+@probes.get("/metrics")
+async def metrics(state: State) -> Response:
+    return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")

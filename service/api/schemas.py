@@ -1,0 +1,84 @@
+"""Request and response bodies of the HTTP API: pydantic at the edge, with its limits."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Hard ceilings in the schema; the configurable, lower limits (GAZETTE_MAX_CHARS, GAZETTE_MAX_ITEMS)
+# are checked before any work starts and answer 413.
+_TEXT_CEILING = 10_000_000
+_ITEMS_CEILING = 10_000
+
+
+class TranslateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, max_length=_TEXT_CEILING, description="One document")
+    texts: list[str] | None = Field(
+        default=None, max_length=_ITEMS_CEILING, description="Several documents, each handled on its own"
+    )
+    source_lang: str = Field(default="auto", min_length=2, max_length=8, description="ISO 639-1 code or auto")
+    target_lang: str = Field(default="en", min_length=2, max_length=8)
+
+    @model_validator(mode="after")
+    def _one_of_text_or_texts(self) -> Self:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' or 'texts'")
+        if not self.documents():
+            raise ValueError("'texts' is empty")
+        for index, document in enumerate(self.documents()):
+            if not document.strip():
+                where = "'text'" if self.text is not None else f"'texts[{index}]'"
+                raise ValueError(f"{where} is empty")
+        return self
+
+    def documents(self) -> list[str]:
+        return [self.text] if self.text is not None else list(self.texts or [])
+
+
+class SegmentOut(BaseModel):
+    id: str
+    paragraph: int
+    source: str
+    normalized: str
+    translation: str
+
+
+class WarningOut(BaseModel):
+    code: str
+    message: str
+    segment: str | None = None
+
+
+class DocumentOut(BaseModel):
+    source_lang: str
+    source_lang_confidence: float | None
+    translation: str
+    segments: list[SegmentOut]
+    warnings: list[WarningOut]
+    annotations_removed: int = Field(description="Pinyin ruby annotations removed from the source")
+
+
+class ModelOut(BaseModel):
+    profile: str
+    translate: str
+    backend: str
+    source: str
+    licence: str
+    random_weights: bool
+
+
+class TranslateResponse(BaseModel):
+    documents: list[DocumentOut]
+    model: ModelOut
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail

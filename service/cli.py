@@ -1,0 +1,121 @@
+"""The `gazette` command: a thin adapter over the same pipeline the HTTP API uses."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from pydantic import ValidationError
+
+from service.models.backend import ModelUnavailable
+from service.pipeline.types import EmptyDocument, UnsupportedLanguage
+from service.settings import Settings
+
+log = logging.getLogger("gazette")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with any flag given on the command line taking precedence."""
+    overrides: dict[str, Any] = {
+        name: getattr(args, name)
+        for name in ("host", "port", "profile", "translate_model", "device", "log_level")
+        if getattr(args, name, None) is not None
+    }
+    return Settings(**overrides)
+
+
+def _read_input(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = _settings(args)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    return 0
+
+
+async def _translate_text(settings: Settings, text: str, source_lang: str) -> Any:
+    from service.api.app import build_state
+    from service.pipeline.translate import TranslateJob
+
+    state = build_state(settings)
+    try:
+        return await state.pipeline.translate(TranslateJob(text, source_lang))
+    finally:
+        await state.registry.shutdown()
+
+
+def _translate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    document = asyncio.run(_translate_text(settings, _read_input(args.file), args.source_lang))
+    if args.json:
+        json.dump(asdict(document), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(document.translation + "\n")
+        for warning in document.warnings:
+            where = f" [{warning.segment}]" if warning.segment else ""
+            print(f"warning{where}: {warning.code}: {warning.message}", file=sys.stderr)
+    return 0
+
+
+def _add_model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", help="auto, opus, nllb, qwen-pypi, qwen-small-pypi or tiny")
+    parser.add_argument("--translate-model", dest="translate_model", help="hub id or local directory")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gazette", description=__doc__)
+    parser.add_argument("--log-level", dest="log_level", default=None)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    _add_model_flags(serve)
+    serve.set_defaults(handler=_serve)
+
+    translate = commands.add_parser("translate", help="translate one document to standard output")
+    translate.add_argument("file", nargs="?", default="-", help="a UTF-8 text file, or - for standard input")
+    translate.add_argument("--source-lang", dest="source_lang", default="auto")
+    translate.add_argument("--json", action="store_true", help="the full result, segments included")
+    _add_model_flags(translate)
+    translate.set_defaults(handler=_translate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=(args.log_level or "info").upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(args.handler(args))
+    except (ModelUnavailable, UnsupportedLanguage, EmptyDocument) as error:
+        print(f"gazette: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"gazette: invalid setting: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"gazette: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The models in service: the active profile, one backend and batch queue per model, loaded on demand.
+
+All models share one worker thread: on a CPU box, two models generating at once only fight for cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.engine.queue import BatchObserver, BatchQueue
+from service.models.backend import Backend, GenerationOptions, ModelInfo, ModelUnavailable
+from service.models.profiles import PROFILES, Profile, choose_auto_profile, tiny_model_dir
+from service.models.seq2seq import load_seq2seq
+from service.models.tiny import build_tiny_marian
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SOURCE = "zh"
+
+
+@dataclass(frozen=True)
+class ActiveProfile:
+    profile: Profile
+    reason: str
+
+
+class ModelRegistry:
+    def __init__(self, settings: Settings, observer: BatchObserver | None = None) -> None:
+        self._settings = settings
+        self._observer = observer
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gazette-model")
+        self._queues: dict[str, BatchQueue] = {}
+        self._lock = asyncio.Lock()
+        self.active: ActiveProfile | None = None
+        self.error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.active is not None and self.error is None and bool(self._queues)
+
+    def loaded(self) -> list[ModelInfo]:
+        return [queue.backend.info for queue in self._queues.values()]
+
+    def queue_depth(self) -> int:
+        return sum(queue.depth for queue in self._queues.values())
+
+    async def startup(self) -> None:
+        """Decide the profile and load the default translation model; failures leave us not ready."""
+        try:
+            await self.translator(DEFAULT_SOURCE)
+        except ModelUnavailable as error:
+            self.error = str(error)
+            log.error("models not ready: %s", error)
+
+    async def shutdown(self) -> None:
+        for queue in self._queues.values():
+            await queue.stop()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def resolve_profile(self) -> ActiveProfile:
+        if self.active is None:
+            name: str = self._settings.profile
+            reason = "set by GAZETTE_PROFILE"
+            if name == "auto" and self._settings.translate_model:
+                name, reason = "opus", "auto, with GAZETTE_TRANSLATE_MODEL naming the translation model"
+            elif name == "auto":
+                name, reason = choose_auto_profile(self._settings.model_cache, self._settings.hub_timeout)
+            self.active = ActiveProfile(PROFILES[name], reason)
+            log.info("profile %s (%s)", name, reason)
+        return self.active
+
+    def translate_spec(self, source_lang: str) -> str:
+        if self._settings.translate_model:
+            return self._settings.translate_model
+        profile = self.resolve_profile().profile
+        if profile.name == "tiny":
+            return str(tiny_model_dir(self._settings.model_cache))
+        return profile.translate_model(source_lang)
+
+    async def translator(self, source_lang: str) -> BatchQueue:
+        """The queue in front of the model for `source_lang`, loading the model on first use."""
+        async with self._lock:
+            if self.active is None:
+                await asyncio.to_thread(self.resolve_profile)
+            spec = self.translate_spec(source_lang)
+            key = f"{spec}#{source_lang}" if self.active and self.active.profile.name == "nllb" else spec
+            if key not in self._queues:
+                backend = await asyncio.to_thread(self._load_translator, spec, source_lang)
+                self._queues[key] = BatchQueue(
+                    backend,
+                    self._executor,
+                    max_queue=self._settings.max_queue,
+                    max_batch_tokens=self._settings.max_batch_tokens,
+                    max_batch_size=self._settings.max_batch_size,
+                    observer=self._observer,
+                )
+                self.error = None
+            return self._queues[key]
+
+    def _load_translator(self, spec: str, source_lang: str) -> Backend:
+        settings = self._settings
+        assert self.active is not None
+        if spec.endswith(".gguf"):
+            raise ModelUnavailable(f"{spec}: GGUF models need the causal-LM backend, not available yet")
+        if self.active.profile.name == "tiny" and not settings.translate_model:
+            directory = Path(spec)
+            if not (directory / "config.json").is_file():
+                log.info("building the tiny random Marian model in %s", directory)
+                build_tiny_marian(directory)
+        return load_seq2seq(
+            spec,
+            task="translate",
+            model_cache=settings.model_cache,
+            device=settings.device,
+            options=GenerationOptions(num_beams=settings.num_beams),
+            hub_timeout=settings.hub_timeout,
+            licence=self.active.profile.licence,
+            source_lang=source_lang,
+        )

@@ -1,0 +1,135 @@
+"""The transformers seq2seq engine: MarianMT, NLLB, BART, T5 through the Auto classes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.models.backend import GenerationOptions, ModelInfo, ModelUnavailable
+from service.models.loading import resolve_pretrained
+from service.models.tiny import is_tiny_model
+
+log = logging.getLogger(__name__)
+
+# NLLB names languages by FLORES code; the tokenizer needs the source set and English forced first.
+_NLLB_CODES = {
+    "zh": "zho_Hans",
+    "ja": "jpn_Jpan",
+    "ko": "kor_Hang",
+    "ru": "rus_Cyrl",
+    "fr": "fra_Latn",
+    "es": "spa_Latn",
+    "de": "deu_Latn",
+    "ar": "arb_Arab",
+    "vi": "vie_Latn",
+    "pt": "por_Latn",
+    "it": "ita_Latn",
+    "en": "eng_Latn",
+}
+
+
+def pick_device(requested: str) -> str:
+    import torch
+
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ModelUnavailable("GAZETTE_DEVICE=cuda was asked for, but torch sees no CUDA device")
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
+class TransformersSeq2SeqBackend:
+    """A seq2seq model and its tokenizer on one device; `generate` runs beam search on a batch."""
+
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        info: ModelInfo,
+        options: GenerationOptions,
+        source_lang: str | None = None,
+    ) -> None:
+        self._model = model
+        self._tokenizer = tokenizer
+        self._info = info
+        self._options = options
+        self._device = next(model.parameters()).device
+        self._forced_bos: int | None = None
+        if "nllb" in type(tokenizer).__name__.lower() and source_lang in _NLLB_CODES:
+            tokenizer.src_lang = _NLLB_CODES[source_lang]
+            self._forced_bos = tokenizer.convert_tokens_to_ids(_NLLB_CODES["en"])
+        # Tokenizers are not safe to share across threads; counting happens on the event loop's
+        # thread while generation runs in the worker.
+        self._lock = threading.Lock()
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return len(self._tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def generate(self, texts: Sequence[str]) -> list[str]:
+        import torch
+
+        if not texts:
+            return []
+        with self._lock:
+            batch = self._tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
+        batch = {name: tensor.to(self._device) for name, tensor in batch.items()}
+        longest = int(batch["input_ids"].shape[1])
+        extra: dict[str, Any] = {}
+        if self._forced_bos is not None:
+            extra["forced_bos_token_id"] = self._forced_bos
+        with torch.inference_mode():
+            output = self._model.generate(
+                **batch,
+                num_beams=self._options.num_beams,
+                # English runs longer than Chinese in tokens; 2x + 10 leaves room without runaway loops.
+                max_new_tokens=min(self._options.max_new_tokens, 2 * longest + 10),
+                **extra,
+            )
+        with self._lock:
+            decoded = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+        return [text.strip() for text in decoded]
+
+
+def load_seq2seq(
+    spec: str,
+    *,
+    task: str,
+    model_cache: Path,
+    device: str,
+    options: GenerationOptions,
+    hub_timeout: float,
+    licence: str = "unknown",
+    source_lang: str | None = None,
+) -> TransformersSeq2SeqBackend:
+    """Load a saved seq2seq model from a directory, the cache or the hub (see `resolve_pretrained`)."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    resolved = resolve_pretrained(spec, model_cache, hub_timeout)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolved.location, cache_dir=resolved.cache_dir)
+        model = AutoModelForSeq2SeqLM.from_pretrained(resolved.location, cache_dir=resolved.cache_dir)
+    except (OSError, ValueError) as error:
+        raise ModelUnavailable(f"could not load seq2seq model {spec!r}: {error}") from error
+    model = model.to(pick_device(device)).eval()
+    max_positions = getattr(model.config, "max_position_embeddings", None) or 512
+    tiny = resolved.source == "local" and is_tiny_model(Path(resolved.location))
+    info = ModelInfo(
+        model=spec,
+        engine="transformers",
+        task=task,
+        source=resolved.source,
+        licence=licence,
+        wants_simplified=True,
+        max_input_tokens=int(min(max_positions, tokenizer.model_max_length or max_positions)),
+        random_weights=tiny,
+    )
+    log.info("loaded %s model %s from %s (%s)", task, spec, resolved.source, model.device)
+    return TransformersSeq2SeqBackend(model, tokenizer, info, options, source_lang=source_lang)

@@ -1,0 +1,124 @@
+"""Tiny random Marian models, built locally, for tests and smoke runs of the `tiny` profile.
+
+Everything a real Marian checkpoint has is here (two sentencepiece models, a vocabulary, a config,
+weights saved with `save_pretrained`), so the tiny model goes through the same loading code as
+Helsinki-NLP/opus-mt-zh-en. Its weights are random: its output is noise, and responses say so.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import tempfile
+from pathlib import Path
+
+TINY_MARKER = "gazette-tiny.json"
+_ENGLISH_WORDS = (
+    "the district government held a meeting on quality development and industry in the city "
+    "province council ministry report market regulation administration director mayor "
+    "secretary committee growth percent year enterprise product standard brand innovation "
+    "policy support national public health energy battery food equipment export service "
+    "project plan work people life progress new strong high technology value chain supply key "
+    "leading group member unit team build promote improve deepen implement strategy reform law "
+    "safety system mechanism culture award "
+).split()
+
+
+def _chinese_alphabet() -> list[str]:
+    """The 3,755 level-1 GB2312 characters: the commonest Simplified Chinese characters."""
+    chars = []
+    for high in range(0xB0, 0xD8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes([high, low]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return chars
+
+
+def _corpus(lines: int, rng: random.Random) -> list[str]:
+    alphabet = _chinese_alphabet()
+    punctuation = "，。、；：“”（）%"
+    corpus = []
+    for index in range(lines):
+        if index % 2 == 0:
+            size = rng.randint(12, 40)
+            text = "".join(rng.choice(alphabet) for _ in range(size))
+            corpus.append(text + rng.choice(punctuation) + str(rng.randint(1, 2030)) + "。")
+        else:
+            words = [rng.choice(_ENGLISH_WORDS) for _ in range(rng.randint(5, 16))]
+            corpus.append(" ".join(words).capitalize() + f" {rng.randint(1, 100)}.5%.")
+    return corpus
+
+
+def _train_sentencepiece(corpus: list[str], prefix: Path, vocab_size: int) -> None:
+    import sentencepiece as spm
+
+    text_file = prefix.with_suffix(".txt")
+    text_file.write_text("\n".join(corpus), encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(text_file),
+        model_prefix=str(prefix),
+        vocab_size=vocab_size,
+        character_coverage=0.9995,
+        byte_fallback=True,  # any character outside the small vocabulary still round-trips
+        hard_vocab_limit=False,
+        eos_id=0,
+        unk_id=1,
+        bos_id=-1,
+        pad_id=-1,
+        minloglevel=2,
+    )
+
+
+def build_tiny_marian(directory: Path, seed: int = 0, corpus_lines: int = 400) -> Path:
+    """Train a sentencepiece model, build a 2-layer Marian model, save both into `directory`."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        prefix = Path(scratch) / "spm"
+        _train_sentencepiece(_corpus(corpus_lines, rng), prefix, vocab_size=4000)
+        processor = spm.SentencePieceProcessor(model_file=str(prefix) + ".model")
+        pieces = [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+        vocab = {piece: index for index, piece in enumerate(pieces)}
+        vocab["<pad>"] = len(vocab)
+        for name in ("source.spm", "target.spm"):
+            shutil.copy(str(prefix) + ".model", directory / name)
+        (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(
+        source_spm=str(directory / "source.spm"),
+        target_spm=str(directory / "target.spm"),
+        vocab=str(directory / "vocab.json"),
+        source_lang="zh",
+        target_lang="en",
+    )
+    tokenizer.save_pretrained(directory)
+    pad_id = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=512,
+        pad_token_id=pad_id,
+        eos_token_id=0,
+        decoder_start_token_id=pad_id,
+        forced_eos_token_id=0,
+    )
+    torch.manual_seed(seed)
+    MarianMTModel(config).eval().save_pretrained(directory)
+    (directory / TINY_MARKER).write_text(json.dumps({"random_weights": True, "seed": seed}), encoding="utf-8")
+    return directory
+
+
+def is_tiny_model(directory: Path) -> bool:
+    return (directory / TINY_MARKER).is_file()

@@ -1,0 +1,63 @@
+"""The pipeline's own records: frozen, plain, and free of HTTP concerns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One source sentence, as received and as the model will see it (cut into budget-sized pieces)."""
+
+    id: str
+    paragraph: int
+    source: str
+    normalized: str
+    pieces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    text_chars: int
+    segments: tuple[Segment, ...]
+    annotations_removed: int
+
+    @property
+    def paragraphs(self) -> int:
+        return self.segments[-1].paragraph if self.segments else 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning attached to a document, or to one of its segments."""
+
+    code: str
+    message: str
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class TranslatedSegment:
+    id: str
+    paragraph: int
+    source: str
+    normalized: str
+    translation: str
+
+
+@dataclass(frozen=True)
+class TranslatedDocument:
+    source_lang: str
+    source_lang_confidence: float | None
+    translation: str
+    segments: tuple[TranslatedSegment, ...]
+    warnings: tuple[Notice, ...] = field(default=())
+    annotations_removed: int = 0
+
+
+class UnsupportedLanguage(ValueError):
+    """The source language cannot be handled (unknown, undetectable, or already the target)."""
+
+
+class EmptyDocument(ValueError):
+    """The text has nothing to translate."""

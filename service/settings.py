@@ -1,0 +1,55 @@
+"""The one settings object: built once at start-up from `GAZETTE_*` variables and flags, then passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ProfileName = Literal["auto", "opus", "nllb", "qwen-pypi", "qwen-small-pypi", "tiny"]
+
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "gazette"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GAZETTE_", extra="ignore", frozen=True)
+
+    profile: ProfileName = "auto"
+    translate_model: str | None = Field(
+        default=None, description="Hub id, local model directory or .gguf file; overrides the profile"
+    )
+    summarize_model: str | None = None
+    model_cache: Path = Field(default_factory=_default_cache)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    backend: Literal["auto", "transformers", "ctranslate2"] = "auto"
+
+    max_chars: int = Field(default=100_000, ge=1, description="Characters per document")
+    max_items: int = Field(default=64, ge=1, description="Documents per request")
+    max_body_bytes: int = Field(default=8_000_000, ge=1024)
+    max_queue: int = Field(default=4096, ge=1, description="Sentences waiting for the model")
+    request_timeout: float = Field(default=300.0, gt=0, description="Seconds per request")
+    max_batch_tokens: int = Field(default=2048, ge=16, description="Padded tokens per micro-batch")
+    max_batch_size: int = Field(default=32, ge=1)
+    max_segment_tokens: int = Field(default=200, ge=8, description="Longer sentences are cut at clauses")
+    num_beams: int = Field(default=4, ge=1, le=16)
+    hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
+
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    db: Path = Field(default_factory=lambda: _default_cache() / "jobs.sqlite3")
+    data_dir: Path | None = Field(default=None, description="Evaluation data; default ../shared/eval")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "info"
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        # A comma-separated variable is friendlier than the JSON list pydantic-settings expects.
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value

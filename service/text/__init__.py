@@ -1,0 +1,1 @@
+"""Pure text handling: normalisation, sentence splitting, token budgets, language detection."""
