@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "info"
 
+    def eval_data(self) -> Path | None:
+        """The evaluation data folder: GAZETTE_DATA_DIR, else ../shared/eval where it exists."""
+        if self.data_dir is not None:
+            return self.data_dir
+        # Beside the working directory, or beside the checkout this package runs from.
+        for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+            beside = root.parent / "shared" / "eval"
+            if beside.is_dir():
+                return beside
+        return None
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,25 +53,35 @@ class BodyLimitMiddleware:
         await self._call_counting(scope, receive, send)
 
     async def _call_counting(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Counts streamed body bytes; past the limit it answers 413 itself and drops the app's reply.
+
+        The app may catch the error raised from `receive` (FastAPI turns it into a 400), so the
+        413 is sent from here, first, and anything the app sends afterwards is discarded.
+        """
         received = 0
         started = False
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > self.max_bytes and not refused:
+                    refused = True
+                    if not started:
+                        await _send_error(
+                            send, 413, "payload_too_large", f"the body is over {self.max_bytes} bytes"
+                        )
                     raise _BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(_BodyTooLarge):
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await _send_error(send, 413, "payload_too_large", f"the body is over {self.max_bytes} bytes")

@@ -128,10 +128,11 @@ class BatchQueue:
         except TimeoutError as error:
             raise QueueTimeout(f"the model did not finish within {timeout:g} s") from error
         finally:
-            # A caller that gave up (timeout, disconnect, a sibling's error) frees its places.
+            # A caller that gave up (timeout, disconnect, a sibling's error) frees its places at once.
             for entry in entries:
-                if not entry.future.done():
-                    entry.future.cancel()
+                entry.future.cancel()  # no-op for those already done
+            if any(entry.future.cancelled() for entry in entries):
+                self._waiting = [entry for entry in self._waiting if not entry.future.done()]
 
     def _retry_after(self) -> int:
         return max(1, round(self.depth * self._seconds_per_sentence / self._max_batch_size))

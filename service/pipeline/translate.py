@@ -17,7 +17,7 @@ from service.pipeline.types import (
     UnsupportedLanguage,
 )
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.normalize import han_characters
+from service.text.normalize import han_characters, tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -102,7 +102,7 @@ class TranslationPipeline:
         if queue.backend.info.random_weights:
             warnings.append(Notice("random_model", "this model has random weights: its output is noise"))
         for segment in prepared.segments:
-            translation = " ".join(next(remaining).strip() for _ in segment.pieces).strip()
+            translation = tidy_output(" ".join(next(remaining) for _ in segment.pieces))
             notice = check_output(segment.id, language, translation)
             if notice is not None:
                 warnings.append(notice)

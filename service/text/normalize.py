@@ -146,3 +146,11 @@ def to_simplified(text: str) -> str:
 def han_characters(text: str) -> str:
     """The CJK ideographs of a text, in order; used to prove none was dropped."""
     return "".join(_CJK_RE.findall(text))
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+
+
+def tidy_output(text: str) -> str:
+    """Model output without control characters or replacement marks, whitespace collapsed."""
+    return " ".join(_CONTROL.sub("", text).split())

@@ -65,6 +65,8 @@ def _is_terminator(text: str, index: int) -> bool:
 def _update_depth(stack: list[str], ch: str) -> None:
     if stack and ch == stack[-1]:
         stack.pop()
+    elif ch == '"':  # a straight quote opens unless it closes the innermost one
+        stack.append('"')
     elif ch in _OPENERS:
         stack.append(_OPENERS[ch])
     elif ch in _CLOSERS and ch in stack:

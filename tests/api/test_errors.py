@@ -1,0 +1,191 @@
+"""Every failure answers with the one error body and a fitting status; one test per error code."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.settings import Settings
+from tests.api.conftest import running_app
+
+
+def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert "Traceback" not in response.text
+    return body
+
+
+def test_empty_text_is_invalid(client: TestClient) -> None:
+    assert_error(client.post("/v1/translate", json={"text": "  \n "}), 422, "invalid_request")
+    assert_error(client.post("/v1/translate", json={"texts": []}), 422, "invalid_request")
+    assert_error(client.post("/v1/translate", json={"texts": ["ok", ""]}), 422, "invalid_request")
+
+
+def test_text_and_texts_together_or_neither_are_invalid(client: TestClient) -> None:
+    assert_error(client.post("/v1/translate", json={"text": "a", "texts": ["b"]}), 422, "invalid_request")
+    assert_error(client.post("/v1/translate", json={}), 422, "invalid_request")
+    assert_error(client.post("/v1/translate", json={"text": "a", "colour": "red"}), 422, "invalid_request")
+    assert_error(client.post("/v1/translate", json=["a"]), 422, "invalid_request")
+
+
+def test_malformed_json(client: TestClient) -> None:
+    response = client.post(
+        "/v1/translate", content=b'{"text": ', headers={"content-type": "application/json"}
+    )
+    body = assert_error(response, 422, "invalid_request")
+    assert "JSON" in body["error"]["message"]
+
+
+def test_text_over_max_chars(tiny_settings: Settings) -> None:
+    with running_app(tiny_settings.model_copy(update={"max_chars": 10})) as client:
+        assert_error(client.post("/v1/translate", json={"text": "字" * 11}), 413, "payload_too_large")
+        assert client.post("/v1/translate", json={"text": "字" * 10}).status_code == 200
+
+
+def test_too_many_documents(tiny_settings: Settings) -> None:
+    with running_app(tiny_settings.model_copy(update={"max_items": 2})) as client:
+        assert_error(
+            client.post("/v1/translate", json={"texts": ["一", "二", "三"]}), 413, "payload_too_large"
+        )
+
+
+def test_oversize_body_is_refused_before_parsing(tiny_settings: Settings) -> None:
+    with running_app(tiny_settings.model_copy(update={"max_body_bytes": 2048})) as client:
+        big = '{"text": "' + "a" * 4096 + '"}'
+        response = client.post("/v1/translate", content=big, headers={"content-type": "application/json"})
+        assert_error(response, 413, "payload_too_large")
+
+        def chunks():  # type: ignore[no-untyped-def]
+            yield b'{"text": "'
+            for _ in range(10):
+                yield b"a" * 1024
+            yield b'"}'
+
+        streamed = client.post(
+            "/v1/translate", content=chunks(), headers={"content-type": "application/json"}
+        )
+        assert_error(streamed, 413, "payload_too_large")
+
+
+def test_form_encoded_body(client: TestClient) -> None:
+    assert_error(client.post("/v1/translate", data={"text": "你好"}), 415, "unsupported_media_type")
+    assert_error(client.post("/v1/translate", content=b"hello"), 415, "unsupported_media_type")
+
+
+def test_unsupported_target_and_source_languages(client: TestClient) -> None:
+    assert_error(
+        client.post("/v1/translate", json={"text": "你好", "target_lang": "xx"}), 422, "unsupported_language"
+    )
+    assert_error(
+        client.post("/v1/translate", json={"text": "你好", "source_lang": "xx"}), 422, "unsupported_language"
+    )
+    english = {"text": "The State Council announced new measures to support the economy."}
+    assert_error(client.post("/v1/translate", json=english), 422, "unsupported_language")
+    assert_error(client.post("/v1/translate", json={"text": "12345 67"}), 422, "unsupported_language")
+
+
+def test_unknown_path_and_wrong_method(client: TestClient) -> None:
+    assert_error(client.get("/v1/nope"), 404, "not_found")
+    assert_error(client.get("/v1/translate"), 405, "method_not_allowed")
+
+
+def test_api_keys(tiny_settings: Settings) -> None:
+    with running_app(tiny_settings.model_copy(update={"api_keys": ["k1"]})) as client:
+        assert_error(client.post("/v1/translate", json={"text": "你好"}), 401, "unauthorized")
+        ok = client.post("/v1/translate", json={"text": "你好"}, headers={"Authorization": "Bearer k1"})
+        assert ok.status_code == 200
+        assert client.get("/v1/models", headers={"X-API-Key": "k1"}).status_code == 200
+        assert client.get("/healthz").status_code == 200
+
+
+def test_models_that_cannot_load_answer_not_ready(tmp_path: Path) -> None:
+    settings = Settings(profile="opus", model_cache=tmp_path, hub_timeout=1.0)
+    with running_app(settings, wait_ready=False) as client:
+        assert client.get("/healthz").status_code == 200
+        for _ in range(100):
+            ready = client.get("/readyz")
+            if "cannot be reached" in ready.text:
+                break
+            asyncio.run(asyncio.sleep(0.05))
+        body = assert_error(ready, 503, "not_ready")
+        assert "cannot be reached" in body["error"]["message"]
+        assert_error(client.post("/v1/translate", json={"text": "你好"}), 503, "not_ready")
+
+
+class Stalled:
+    """Wraps a backend so that generation waits for a signal: makes timeouts and overload certain."""
+
+    def __init__(self, inner, gate: threading.Event) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.gate = gate
+
+    @property
+    def info(self):  # type: ignore[no-untyped-def]
+        return self.inner.info
+
+    def count_tokens(self, text: str) -> int:
+        return int(self.inner.count_tokens(text))
+
+    def generate(self, texts: Sequence[str]) -> list[str]:
+        self.gate.wait(10)
+        return list(self.inner.generate(texts))
+
+
+def stall(client: TestClient, gate: threading.Event) -> None:
+    for queue in client.app.state.gazette.registry._queues.values():  # type: ignore[attr-defined]
+        queue.backend = Stalled(queue.backend, gate)
+
+
+def test_request_timeout(tiny_settings: Settings) -> None:
+    gate = threading.Event()
+    with running_app(tiny_settings.model_copy(update={"request_timeout": 0.3})) as client:
+        stall(client, gate)
+        assert_error(client.post("/v1/translate", json={"text": "同安区。"}), 504, "timeout")
+        gate.set()
+
+
+def test_full_queue_is_overloaded_with_retry_after(tiny_settings: Settings) -> None:
+    gate = threading.Event()
+    with running_app(tiny_settings.model_copy(update={"max_queue": 3})) as client:
+        stall(client, gate)
+        results: list = []
+        first = threading.Thread(
+            target=lambda: results.append(client.post("/v1/translate", json={"text": "一。二。三。"}))
+        )
+        first.start()
+        for _ in range(100):
+            if client.app.state.gazette.registry.queue_depth() == 3:  # type: ignore[attr-defined]
+                break
+            threading.Event().wait(0.02)
+        refused = client.post("/v1/translate", json={"text": "四。"})
+        assert_error(refused, 429, "overloaded")
+        assert int(refused.headers["Retry-After"]) >= 1
+        gate.set()
+        first.join(10)
+        assert results[0].status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1/translate"])
+def test_model_failure_is_reported_not_hidden(client: TestClient, path: str) -> None:
+    class Broken:
+        info = client.app.state.gazette.registry.loaded()[0]  # type: ignore[attr-defined]
+
+        def count_tokens(self, text: str) -> int:
+            return len(text)
+
+        def generate(self, texts: Sequence[str]) -> list[str]:
+            raise RuntimeError("weights corrupted")
+
+    for queue in client.app.state.gazette.registry._queues.values():  # type: ignore[attr-defined]
+        queue.backend = Broken()
+    body = assert_error(client.post(path, json={"text": "同安区。"}), 500, "model_error")
+    assert "weights corrupted" in body["error"]["message"]

@@ -1,0 +1,72 @@
+"""The transformers seq2seq engine on a tiny Marian model, through the same loading code as real models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.models.backend import Backend, GenerationOptions, ModelUnavailable
+from service.models.seq2seq import load_seq2seq, pick_device
+
+
+def load(spec: str, cache: Path) -> Backend:
+    return load_seq2seq(
+        spec,
+        task="translate",
+        model_cache=cache,
+        device="auto",
+        options=GenerationOptions(num_beams=2, max_new_tokens=16),
+        hub_timeout=1.0,
+    )
+
+
+def test_tiny_marian_loads_from_a_directory_and_generates(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    backend = load(str(tiny_marian_dir), tmp_path)
+    assert isinstance(backend, Backend)
+    info = backend.info
+    assert (info.engine, info.source, info.random_weights) == ("transformers", "local", True)
+    assert info.max_input_tokens == 512
+    outputs = backend.generate(["厦门同安区质量强区大会召开。", "今年增长24.5%。", "好"])
+    assert len(outputs) == 3
+    assert all(isinstance(output, str) for output in outputs)
+    assert backend.generate([]) == []
+
+
+def test_token_counts_grow_with_the_text(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    backend = load(str(tiny_marian_dir), tmp_path)
+    short, longer = backend.count_tokens("质量"), backend.count_tokens("质量强区大会在金牌厨柜召开")
+    assert 1 < short < longer
+
+
+def test_generation_is_deterministic(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    backend = load(str(tiny_marian_dir), tmp_path)
+    assert backend.generate(["同安区"]) == backend.generate(["同安区"])
+
+
+def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable, match="not a directory"):
+        load(str(tmp_path / "nope" / "model"), tmp_path)
+
+
+def test_a_directory_without_a_model_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelUnavailable, match="could not load"):
+        load(str(tmp_path / "empty"), tmp_path)
+
+
+def test_uncached_hub_model_without_a_hub_fails_fast_with_a_remedy(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable) as refused:
+        load("Helsinki-NLP/opus-mt-zh-en", tmp_path)
+    message = str(refused.value)
+    assert "cannot be reached" in message and "GAZETTE_TRANSLATE_MODEL" in message
+
+
+def test_cuda_asked_for_without_cuda_is_refused() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ModelUnavailable, match="CUDA"):
+        pick_device("cuda")
+    assert pick_device("auto") == "cpu"

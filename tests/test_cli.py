@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.cli import main
+
+
+def test_translate_a_file_to_json(
+    tiny_marian_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "doc.txt"
+    source.write_text("廈門同安區質(zhì)量強區大會召開。\n周桂良參加會議。\n", encoding="utf-8")
+    code = main(
+        ["translate", str(source), "--json", "--profile", "tiny", "--translate-model", str(tiny_marian_dir)]
+    )
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    assert [s["id"] for s in document["segments"]] == ["p1.s1", "p2.s1"]
+    assert document["segments"][0]["normalized"] == "厦门同安区质量强区大会召开。"
+    assert document["source_lang"] == "zh"
+
+
+def test_translate_plain_text_from_stdin(
+    tiny_marian_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("同安区。\n厦门市。\n"))
+    assert main(["translate", "-", "--profile", "tiny", "--translate-model", str(tiny_marian_dir)]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.rstrip("\n").split("\n")) == 2
+    assert "random_model" in captured.err
+
+
+def test_unreachable_model_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GAZETTE_MODEL_CACHE", str(tmp_path))
+    source = tmp_path / "doc.txt"
+    source.write_text("同安区。", encoding="utf-8")
+    assert main(["translate", str(source), "--profile", "opus"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be reached" in err and "Traceback" not in err
+
+
+def test_missing_file_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["translate", str(tmp_path / "absent.txt"), "--profile", "tiny"]) == 1
+    assert "absent.txt" in capsys.readouterr().err

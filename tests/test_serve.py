@@ -1,0 +1,97 @@
+"""`gazette serve` as a user starts it: a real process on loopback, the tiny Marian model, the seed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "GAZETTE_PROFILE": "tiny",
+        "GAZETTE_TRANSLATE_MODEL": str(tiny_marian_dir),
+        "GAZETTE_MODEL_CACHE": str(tmp_path_factory.mktemp("cache")),
+        "GAZETTE_MAX_CHARS": "5000",
+        "GAZETTE_NUM_BEAMS": "1",
+        "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+    }
+    command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "gazette serve did not become ready"
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def test_seed_over_http(server: str, seed_text: str) -> None:
+    response = httpx.post(f"{server}/v1/translate", json={"text": seed_text}, timeout=120)
+    assert response.status_code == 200, response.text
+    document = response.json()["documents"][0]
+    assert document["source_lang"] == "zh"
+    assert {segment["paragraph"] for segment in document["segments"]} == set(range(1, 15))
+
+
+def test_32_concurrent_requests_all_succeed(server: str) -> None:
+    texts = [f"同安区第{i}次质量强区大会召开。区长周桂良参加会议,增长{i}.5%。" for i in range(32)]
+
+    async def send_all() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=server, timeout=120) as client:
+            return await asyncio.gather(*(client.post("/v1/translate", json={"text": t}) for t in texts))
+
+    responses = asyncio.run(send_all())
+    assert [response.status_code for response in responses] == [200] * 32
+    for text, response in zip(texts, responses, strict=True):
+        segments = response.json()["documents"][0]["segments"]
+        assert [segment["id"] for segment in segments] == ["p1.s1", "p1.s2"]
+        assert segments[0]["source"] == text.split("。")[0] + "。"
+
+
+def test_error_envelope_over_http(server: str) -> None:
+    too_long = httpx.post(f"{server}/v1/translate", json={"text": "字" * 5001})
+    form = httpx.post(f"{server}/v1/translate", data={"text": "你好"})
+    target = httpx.post(f"{server}/v1/translate", json={"text": "你好", "target_lang": "xx"})
+    empty = httpx.post(f"{server}/v1/translate", json={"text": ""})
+    for response, code in [(too_long, 413), (form, 415), (target, 422), (empty, 422)]:
+        assert response.status_code == code
+        assert set(response.json()["error"]) == {"code", "message"}
+
+
+def test_probes_and_metadata(server: str) -> None:
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    models = httpx.get(f"{server}/v1/models").json()
+    assert models["profile"] == "tiny" and models["ready"] is True
+    assert {p["name"] for p in models["profiles"]} >= {"opus", "nllb", "qwen-pypi", "tiny"}
+    languages = httpx.get(f"{server}/v1/languages").json()
+    assert "zh" in {language["code"] for language in languages["source"]}
+    assert "gazette_requests_total" in httpx.get(f"{server}/metrics").text
+    assert httpx.get(f"{server}/openapi.json").json()["info"]["title"] == "Gazette"

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from service.settings import Settings
+
+
+def test_environment_variables_with_the_gazette_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GAZETTE_PROFILE", "tiny")
+    monkeypatch.setenv("GAZETTE_MAX_CHARS", "123")
+    monkeypatch.setenv("GAZETTE_API_KEYS", "a, b,")
+    monkeypatch.setenv("GAZETTE_MODEL_CACHE", "/tmp/x")
+    settings = Settings()
+    assert (settings.profile, settings.max_chars, settings.api_keys) == ("tiny", 123, ["a", "b"])
+    assert settings.model_cache == Path("/tmp/x")
+
+
+def test_defaults_follow_the_spec() -> None:
+    settings = Settings()
+    assert (settings.profile, settings.max_chars, settings.max_items, settings.api_keys) == (
+        "auto",
+        100000,
+        64,
+        [],
+    )
+
+
+def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GAZETTE_PROFILE", "gpt")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_data_dir_setting_wins(tmp_path: Path) -> None:
+    assert Settings(data_dir=tmp_path).eval_data() == tmp_path
