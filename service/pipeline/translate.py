@@ -75,18 +75,22 @@ class TranslationPipeline:
         self.check_target(job.target_lang)
         language, confidence = await asyncio.to_thread(resolve_language, job.text, job.source_lang)
         queue = await self.registry.translator(language)
-        prepared = await asyncio.to_thread(self._prepare, job.text, queue)
-        pieces = [piece for segment in prepared.segments for piece in segment.pieces]
-        items = [QueueItem(piece, queue.backend.count_tokens(piece)) for piece in pieces]
+        prepared, items = await asyncio.to_thread(self._prepare, job.text, queue)
         outputs = await queue.run(items, self._timeout)
         return self._assemble(prepared, outputs, language, confidence, queue)
 
-    def _prepare(self, text: str, queue: BatchQueue) -> PreparedDocument:
-        info = queue.backend.info
-        budget = min(self._token_budget, info.max_input_tokens)
-        return prepare_document(
-            text, simplify=info.wants_simplified, count_tokens=queue.backend.count_tokens, token_budget=budget
+    def _prepare(self, text: str, queue: BatchQueue) -> tuple[PreparedDocument, list[QueueItem]]:
+        """CPU work (normalising, splitting, tokenising), run off the event loop."""
+        backend = queue.backend
+        budget = min(self._token_budget, backend.info.max_input_tokens)
+        prepared = prepare_document(
+            text,
+            simplify=backend.info.wants_simplified,
+            count_tokens=backend.count_tokens,
+            token_budget=budget,
         )
+        pieces = [piece for segment in prepared.segments for piece in segment.pieces]
+        return prepared, [QueueItem(piece, backend.count_tokens(piece)) for piece in pieces]
 
     def _assemble(
         self,
