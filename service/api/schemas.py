@@ -21,6 +21,11 @@ class TranslateRequest(BaseModel):
     )
     source_lang: str = Field(default="auto", min_length=2, max_length=8, description="ISO 639-1 code or auto")
     target_lang: str = Field(default="en", min_length=2, max_length=8)
+    glossary: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=1000,
+        description="Approved renderings, source term → English; merged over the built-in glossary",
+    )
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> Self:
@@ -52,13 +57,25 @@ class WarningOut(BaseModel):
     segment: str | None = None
 
 
+class GlossaryTermOut(BaseModel):
+    term: str
+    rendering: str
+    segments: list[str]
+    applied: bool = Field(description="The rendering appears in the translation of every segment listed")
+
+
 class DocumentOut(BaseModel):
     source_lang: str
     source_lang_confidence: float | None
     translation: str
     segments: list[SegmentOut]
     warnings: list[WarningOut]
+    glossary: list[GlossaryTermOut]
     annotations_removed: int = Field(description="Pinyin ruby annotations removed from the source")
+    generated_tokens: int = Field(
+        description="Tokens the model generated for this document, retries included"
+    )
+    seconds: float = Field(description="Wall-clock seconds from receipt to result for this document")
 
 
 class ModelOut(BaseModel):

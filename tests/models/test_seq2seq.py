@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.models.backend import Backend, GenerationOptions, ModelUnavailable
+from service.models.backend import Backend, GenerationOptions, ModelUnavailable, Source
 from service.models.seq2seq import load_seq2seq, pick_device
 
 
@@ -27,9 +27,11 @@ def test_tiny_marian_loads_from_a_directory_and_generates(tiny_marian_dir: Path,
     info = backend.info
     assert (info.engine, info.source, info.random_weights) == ("transformers", "local", True)
     assert info.max_input_tokens == 512
-    outputs = backend.generate(["厦门同安区质量强区大会召开。", "今年增长24.5%。", "好"])
+    outputs = backend.generate(
+        [Source("厦门同安区质量强区大会召开。"), Source("今年增长24.5%。"), Source("好")]
+    )
     assert len(outputs) == 3
-    assert all(isinstance(output, str) for output in outputs)
+    assert all(isinstance(output.text, str) and 0 < output.new_tokens <= 16 + 1 for output in outputs)
     assert backend.generate([]) == []
 
 
@@ -41,7 +43,7 @@ def test_token_counts_grow_with_the_text(tiny_marian_dir: Path, tmp_path: Path) 
 
 def test_generation_is_deterministic(tiny_marian_dir: Path, tmp_path: Path) -> None:
     backend = load(str(tiny_marian_dir), tmp_path)
-    assert backend.generate(["同安区"]) == backend.generate(["同安区"])
+    assert backend.generate([Source("同安区")]) == backend.generate([Source("同安区")])
 
 
 def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,0 +1,155 @@
+"""CTranslate2: int8 inference on CPU for seq2seq (Translator) and causal (Generator) models.
+
+A transformers model directory is converted once into the model cache and reused; conversion writes to a
+scratch folder that is renamed into place, so a half-converted model is never loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.models.backend import Generation, GenerationOptions, ModelInfo, ModelUnavailable, Source
+from service.models.causal import ChatPrompter, output_budget
+
+log = logging.getLogger(__name__)
+
+
+def ctranslate2_available() -> bool:
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def converted_dir(model_dir: Path, model_cache: Path, quantization: str) -> Path:
+    """Where the conversion of `model_dir` lives: named after the model and a hash of its path."""
+    digest = hashlib.sha256(str(model_dir.resolve()).encode()).hexdigest()[:10]
+    return model_cache / "ct2" / f"{model_dir.name}-{digest}-{quantization}"
+
+
+def convert_to_ct2(model_dir: Path, model_cache: Path, quantization: str = "int8") -> Path:
+    """Convert a saved transformers model once; later calls return the cached conversion."""
+    target = converted_dir(model_dir, model_cache, quantization)
+    if (target / "model.bin").is_file():
+        return target
+    from ctranslate2.converters import TransformersConverter
+
+    scratch = target.with_name(target.name + f".converting-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    log.info("converting %s to CTranslate2 (%s) in %s; done once", model_dir, quantization, target)
+    try:
+        TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(
+            str(scratch), quantization=quantization, force=True
+        )
+    except Exception as error:  # the converter raises many kinds; the user needs one message
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise ModelUnavailable(f"could not convert {model_dir} to CTranslate2: {error}") from error
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(scratch, target)
+    return target
+
+
+def _threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _compute_type(device: str) -> str:
+    return "int8" if device == "cpu" else "int8_float16"
+
+
+class CT2Seq2SeqBackend:
+    """A Marian/BART/T5 model on a CTranslate2 Translator, with the model's own transformers tokenizer."""
+
+    def __init__(self, translator: Any, tokenizer: Any, info: ModelInfo, options: GenerationOptions) -> None:
+        self._translator = translator
+        self._tokenizer = tokenizer
+        self._info = info
+        self._options = options
+        self._lock = threading.Lock()
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return len(self._tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        if not sources:
+            return []
+        with self._lock:
+            tokens = [self._tokenizer.convert_ids_to_tokens(self._tokenizer.encode(s.text)) for s in sources]
+        longest = max(len(t) for t in tokens)
+        results = self._translator.translate_batch(
+            tokens,
+            beam_size=self._options.num_beams,
+            max_decoding_length=min(self._options.max_new_tokens, 2 * longest + 10),
+        )
+        outputs = []
+        with self._lock:
+            for result in results:
+                ids = self._tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+                text = self._tokenizer.decode(ids, skip_special_tokens=True)
+                outputs.append(Generation(text.strip(), len(ids)))
+        return outputs
+
+
+class CT2CausalBackend:
+    """An instruction model on a CTranslate2 Generator: greedy, stop tokens, prompt not echoed."""
+
+    def __init__(self, generator: Any, prompter: ChatPrompter, info: ModelInfo, max_new_tokens: int) -> None:
+        self._generator = generator
+        self._prompter = prompter
+        self._info = info
+        self._max_new_tokens = max_new_tokens
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def count_tokens(self, text: str) -> int:
+        return self._prompter.count_tokens(text)
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        if not sources:
+            return []
+        tokenizer = self._prompter.tokenizer
+        prompts = [
+            tokenizer.convert_ids_to_tokens(tokenizer.encode(self._prompter.prompt(s))) for s in sources
+        ]
+        longest_source = max(self.count_tokens(source.text) for source in sources)
+        results = self._generator.generate_batch(
+            prompts,
+            max_length=output_budget(longest_source, self._max_new_tokens),
+            sampling_topk=1,
+            include_prompt_in_result=False,
+            end_token=[token for token in ("<|im_end|>", "<|endoftext|>") if token in tokenizer.get_vocab()],
+        )
+        return [self._prompter.finish(list(result.sequences_ids[0])) for result in results]
+
+
+def load_ct2_translator(model_dir: Path, model_cache: Path, device: str) -> Any:
+    import ctranslate2
+
+    converted = convert_to_ct2(model_dir, model_cache)
+    return ctranslate2.Translator(
+        str(converted), device=device, compute_type=_compute_type(device), intra_threads=_threads()
+    )
+
+
+def load_ct2_generator(model_dir: Path, model_cache: Path, device: str) -> Any:
+    import ctranslate2
+
+    converted = convert_to_ct2(model_dir, model_cache)
+    return ctranslate2.Generator(
+        str(converted), device=device, compute_type=_compute_type(device), intra_threads=_threads()
+    )

@@ -1,0 +1,138 @@
+"""One function from (model spec, family, settings) to a ready Backend on the chosen engine."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from service.models.backend import Backend, GenerationOptions, ModelInfo, ModelUnavailable
+from service.models.causal import ChatPrompter, TransformersCausalBackend
+from service.models.ct2 import (
+    CT2CausalBackend,
+    CT2Seq2SeqBackend,
+    ctranslate2_available,
+    load_ct2_generator,
+    load_ct2_translator,
+)
+from service.models.gguf import gguf_to_transformers
+from service.models.loading import ResolvedModel, resolve_pretrained
+from service.models.prompts import default_prompts_dir, load_prompt
+from service.models.seq2seq import load_seq2seq, pick_device
+from service.models.tiny import is_tiny_model
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_CAUSAL_NEW_TOKENS = 512
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    spec: str  # hub id, directory or .gguf file
+    family: str  # "seq2seq" or "causal"
+    task: str
+    source_lang: str
+    licence: str
+    source: str | None = None  # where it came from, when the caller knows better (a PyPI pack)
+
+
+def choose_engine(requested: str) -> str:
+    """`auto` means the fast engine: CTranslate2 (int8) wherever it is installed."""
+    if requested == "auto":
+        return "ctranslate2" if ctranslate2_available() else "transformers"
+    if requested == "ctranslate2" and not ctranslate2_available():
+        raise ModelUnavailable("GAZETTE_BACKEND=ctranslate2, but the ctranslate2 package is not installed")
+    return requested
+
+
+def _local_dir(resolved: ResolvedModel) -> Path:
+    """A directory for the model, downloading the hub snapshot first where that is the source."""
+    if resolved.source != "hub":
+        return Path(resolved.location)
+    from huggingface_hub import snapshot_download
+
+    return Path(snapshot_download(resolved.location, cache_dir=str(resolved.cache_dir)))
+
+
+def load_backend(request: ModelRequest, settings: Settings) -> Backend:
+    engine = choose_engine(settings.backend)
+    if request.family == "causal" or request.spec.endswith(".gguf"):
+        return _load_causal(request, settings, engine)
+    if engine == "transformers":
+        return load_seq2seq(
+            request.spec,
+            task=request.task,
+            model_cache=settings.model_cache,
+            device=settings.device,
+            options=GenerationOptions(num_beams=settings.num_beams),
+            hub_timeout=settings.hub_timeout,
+            licence=request.licence,
+            source_lang=request.source_lang,
+        )
+    return _load_ct2_seq2seq(request, settings)
+
+
+def _load_ct2_seq2seq(request: ModelRequest, settings: Settings) -> Backend:
+    from transformers import AutoTokenizer
+
+    resolved = resolve_pretrained(request.spec, settings.model_cache, settings.hub_timeout)
+    directory = _local_dir(resolved)
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    device = pick_device(settings.device)
+    translator = load_ct2_translator(directory, settings.model_cache, device)
+    info = ModelInfo(
+        model=request.spec,
+        engine="ctranslate2",
+        task=request.task,
+        source=request.source or resolved.source,
+        licence=request.licence,
+        max_input_tokens=int(min(512, tokenizer.model_max_length or 512)),
+        random_weights=is_tiny_model(directory),
+    )
+    return CT2Seq2SeqBackend(translator, tokenizer, info, GenerationOptions(num_beams=settings.num_beams))
+
+
+def _causal_dir(request: ModelRequest, settings: Settings) -> tuple[Path, str]:
+    if request.spec.endswith(".gguf"):
+        return gguf_to_transformers(Path(request.spec), settings.model_cache), request.source or "local"
+    resolved = resolve_pretrained(request.spec, settings.model_cache, settings.hub_timeout)
+    return _local_dir(resolved), request.source or resolved.source
+
+
+def _prompt_family(config: Any) -> str:
+    model_type = str(getattr(config, "model_type", ""))
+    return "qwen" if model_type.startswith("qwen") else model_type
+
+
+def _load_causal(request: ModelRequest, settings: Settings, engine: str) -> Backend:
+    from transformers import AutoConfig, AutoTokenizer
+
+    directory, source = _causal_dir(request, settings)
+    config = AutoConfig.from_pretrained(directory)
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    prompter = ChatPrompter(
+        tokenizer, load_prompt(default_prompts_dir(), _prompt_family(config), request.task)
+    )
+    info = ModelInfo(
+        model=request.spec,
+        engine=engine,
+        task=request.task,
+        source=source,
+        licence=request.licence,
+        max_input_tokens=512,
+        random_weights=is_tiny_model(directory),
+        prompted=True,
+    )
+    device = pick_device(settings.device)
+    log.info("loading %s on %s with prompt %s", directory, engine, prompter.template.name)
+    if engine == "ctranslate2":
+        generator = load_ct2_generator(directory, settings.model_cache, device)
+        return CT2CausalBackend(generator, prompter, info, MAX_CAUSAL_NEW_TOKENS)
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
+    model = model.to(torch.device(device)).eval()  # type: ignore[arg-type]
+    return TransformersCausalBackend(model, prompter, info, MAX_CAUSAL_NEW_TOKENS)
