@@ -121,6 +121,5 @@ class ModelRegistry:
             pull_pack(
                 PACKS[profile.name], settings.model_cache, progress=lambda line: log.info("pull: %s", line)
             )
-        family = "causal" if spec.endswith(".gguf") else profile.family
-        request = ModelRequest(spec, family, "translate", source_lang, profile.licence, source)
+        request = ModelRequest(spec, profile.family, "translate", source_lang, profile.licence, source)
         return load_backend(request, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,9 +57,23 @@ def _local_dir(resolved: ResolvedModel) -> Path:
     return Path(snapshot_download(resolved.location, cache_dir=str(resolved.cache_dir)))
 
 
+def model_family(spec: str, hint: str) -> str:
+    """causal or seq2seq: from a local model's own config where there is one, else the profile's word."""
+    if spec.endswith(".gguf"):
+        return "causal"
+    config = Path(spec).expanduser() / "config.json"
+    if config.is_file():
+        return (
+            "seq2seq"
+            if json.loads(config.read_text(encoding="utf-8")).get("is_encoder_decoder")
+            else "causal"
+        )
+    return hint
+
+
 def load_backend(request: ModelRequest, settings: Settings) -> Backend:
     engine = choose_engine(settings.backend)
-    if request.family == "causal" or request.spec.endswith(".gguf"):
+    if model_family(request.spec, request.family) == "causal":
         return _load_causal(request, settings, engine)
     if engine == "transformers":
         return load_seq2seq(

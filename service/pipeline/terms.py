@@ -34,11 +34,14 @@ class TermReport:
 
 
 def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: bool) -> PiecePlan:
-    matches = glossary.find(text)
-    entries = tuple(dict.fromkeys(match.entry for match in matches))
-    if prompted or not matches:
+    if prompted:
+        entries = tuple(dict.fromkeys(match.entry for match in glossary.find_all(text)))
         hints = tuple((entry.term, entry.rendering) for entry in entries)
         return PiecePlan(Source(text, source_lang, glossary=hints), entries)
+    matches = glossary.find(text)
+    entries = tuple(dict.fromkeys(match.entry for match in matches))
+    if not matches:
+        return PiecePlan(Source(text, source_lang), entries)
     masked, cursor, renderings = [], 0, []
     for match in matches:
         renderings.append(match.entry.rendering)

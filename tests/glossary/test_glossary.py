@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from service.glossary import build_glossary, builtin_entries
+
+
+def test_builtin_glossary_holds_seed_terms_central_bodies_and_provinces() -> None:
+    table = {entry.term: entry.rendering for entry in builtin_entries()}
+    assert table["同安区"] == "Tong'an District"
+    assert table["市场监管局"] == "Administration for Market Regulation"
+    assert table["国务院"] == "State Council"
+    assert table["国家发展和改革委员会"] == "National Development and Reform Commission"
+    assert table["外交部"] == "Ministry of Foreign Affairs"
+    assert table["福建省"] == "Fujian Province"
+    assert sum(1 for term in table if term.endswith("省")) >= 20
+
+
+def test_longest_term_wins_and_matches_do_not_overlap() -> None:
+    glossary = build_glossary()
+    found = glossary.find("同安区委副书记、区长周桂良，厦门市市场监管局局长许国华")
+    assert [match.entry.term for match in found] == [
+        "同安区",
+        "区长",
+        "周桂良",
+        "厦门市",
+        "市场监管局",
+        "局长",
+        "许国华",
+    ]
+    assert [m.entry.term for m in glossary.find("副部长和部长")] == ["副部长", "部长"]
+
+
+def test_request_entries_override_and_are_read_as_simplified() -> None:
+    glossary = build_glossary({"同安區": "Tongan", "金門": "Kinmen"})
+    assert glossary.entries["同安区"].rendering == "Tongan"
+    assert glossary.entries["同安区"].origin == "request"
+    assert [m.entry.rendering for m in glossary.find("金门和同安区")] == ["Kinmen", "Tongan"]
+
+
+def test_glossary_without_builtin_entries() -> None:
+    assert build_glossary({"甲": "A"}, include_builtin=False).find("甲乙国务院")[0].entry.term == "甲"
+    assert len(build_glossary({}, include_builtin=False).find("国务院")) == 0
+
+
+def test_find_all_keeps_overlapping_terms_for_prompts() -> None:
+    glossary = build_glossary()
+    terms = [match.entry.term for match in glossary.find_all("同安区委副书记、副部长")]
+    assert terms == ["同安区", "区委副书记", "副部长"]  # 部长 lies inside 副部长 and is dropped

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from service.glossary import build_glossary
+from service.pipeline.terms import plan_piece, report_terms, restore_placeholders
+
+SENTENCE = "同安区委副书记、区长周桂良参加会议。"
+
+
+def test_prompted_models_get_matching_entries_as_hints() -> None:
+    plan = plan_piece(SENTENCE, "zh", build_glossary(), prompted=True)
+    assert plan.source.text == SENTENCE
+    assert ("周桂良", "Zhou Guiliang") in plan.source.glossary
+    assert ("同安区", "Tong'an District") in plan.source.glossary
+    assert ("区委副书记", "Deputy Secretary of the District Committee") in plan.source.glossary
+
+
+def test_seq2seq_models_get_placeholders_that_are_restored() -> None:
+    plan = plan_piece(SENTENCE, "zh", build_glossary(), prompted=False)
+    assert plan.source.text == "ZQX1委副书记、ZQX2ZQX3参加会议。"
+    assert plan.placeholders == ("Tong'an District", "District Mayor", "Zhou Guiliang")
+    model_output = "Deputy secretary of ZQX1, zqx 2 ZQX3 attended; ZQX9 is unknown."
+    restored = restore_placeholders(model_output, plan)
+    assert (
+        restored
+        == "Deputy secretary of Tong'an District, District Mayor Zhou Guiliang attended; ZQX9 is unknown."
+    )
+
+
+def test_text_without_terms_is_unchanged() -> None:
+    plan = plan_piece("今天天气很好。", "zh", build_glossary(), prompted=False)
+    assert plan.source.text == "今天天气很好。" and plan.entries == () and plan.placeholders == ()
+    assert restore_placeholders("Nice weather.", plan) == "Nice weather."
+
+
+def test_report_says_where_each_term_was_and_whether_it_was_used() -> None:
+    glossary = build_glossary()
+    first = plan_piece("周桂良参加会议。", "zh", glossary, prompted=True).entries
+    second = plan_piece("周桂良、许国华讲话。", "zh", glossary, prompted=True).entries
+    report = report_terms(
+        [
+            ("p1.s1", first, "Zhou Guiliang attended the meeting."),
+            ("p2.s1", second, "Zhou Guiliang and Hsu Kuo-hua spoke."),
+        ]
+    )
+    by_term = {item.term: item for item in report}
+    assert by_term["周桂良"].segments == ("p1.s1", "p2.s1") and by_term["周桂良"].applied
+    assert by_term["许国华"].segments == ("p2.s1",) and not by_term["许国华"].applied

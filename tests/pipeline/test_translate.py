@@ -1,0 +1,88 @@
+"""The pipeline's checks, retry and glossary report, over fake backends standing in for the model layer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from service.engine.queue import BatchQueue
+from service.models.backend import Generation, ModelInfo, Source
+from service.pipeline.translate import TranslateJob, TranslationPipeline
+
+
+class ScriptedBackend:
+    """Answers from a script keyed by (text, strict); records what it was asked."""
+
+    def __init__(self, script: dict[tuple[str, bool], str], prompted: bool) -> None:
+        self.script = script
+        self.seen: list[Source] = []
+        self._info = ModelInfo(
+            model="scripted", engine="fake", task="translate", source="built", prompted=prompted
+        )
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        self.seen.extend(sources)
+        return [Generation(self.script.get((s.text, s.strict), "?"), 5) for s in sources]
+
+
+class OneQueueRegistry:
+    def __init__(self, backend: ScriptedBackend) -> None:
+        self.backend = backend
+
+    async def translator(self, source_lang: str) -> BatchQueue:
+        return BatchQueue(
+            self.backend, ThreadPoolExecutor(1), max_queue=100, max_batch_tokens=1000, max_batch_size=8
+        )
+
+
+def run(backend: ScriptedBackend, job: TranslateJob) -> Any:
+    pipeline = TranslationPipeline(OneQueueRegistry(backend), token_budget=200, timeout=10)  # type: ignore[arg-type]
+    return asyncio.run(pipeline.translate(job))
+
+
+def test_a_failed_output_is_retried_once_with_the_strict_prompt() -> None:
+    text = "周桂良参加会议。"
+    backend = ScriptedBackend(
+        {(text, False): "Here 周桂良 attended.", (text, True): "Zhou Guiliang attended the meeting."},
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == "Zhou Guiliang attended the meeting."
+    assert [source.strict for source in backend.seen] == [False, True]
+    assert backend.seen[0].glossary == (("周桂良", "Zhou Guiliang"),)
+    assert document.warnings == ()
+    assert document.generated_tokens == 10
+    assert [(g.term, g.applied) for g in document.glossary] == [("周桂良", True)]
+
+
+def test_a_segment_still_bad_after_the_retry_carries_a_warning() -> None:
+    text = "周桂良参加会议。"
+    backend = ScriptedBackend(
+        {(text, False): "周桂良 attended.", (text, True): "周桂良 came."}, prompted=True
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert [(w.code, w.segment) for w in document.warnings] == [("untranslated_text", "p1.s1")]
+    assert document.glossary[0].applied is False
+
+
+def test_seq2seq_models_are_not_retried_and_get_placeholders() -> None:
+    backend = ScriptedBackend({("ZQX1参加会议。", False): "ZQX1 attended the meeting."}, prompted=False)
+    document = run(backend, TranslateJob("周桂良参加会议。", "zh"))
+    assert document.segments[0].translation == "Zhou Guiliang attended the meeting."
+    assert [source.text for source in backend.seen] == ["ZQX1参加会议。"]
+    assert document.glossary[0].applied is True
+
+
+def test_request_glossary_overrides_the_builtin_one() -> None:
+    backend = ScriptedBackend({}, prompted=True)
+    run(backend, TranslateJob("周桂良参加会议。", "zh", glossary={"周桂良": "Chou Kuei-liang"}))
+    assert backend.seen[0].glossary == (("周桂良", "Chou Kuei-liang"),)
