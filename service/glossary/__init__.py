@@ -51,26 +51,6 @@ class Glossary:
                 position += 1
         return matches
 
-    def find_all(self, text: str) -> list[TermMatch]:
-        """Every occurrence of every term, overlaps included, less those inside a longer match.
-
-        For prompts: 同安区委副书记 yields both 同安区 and 区委副书记, which no masking could keep.
-        """
-        found = [
-            TermMatch(self.entries[text[start : start + size]], start, start + size)
-            for start in range(len(text))
-            for size in range(1, min(self.longest, len(text) - start) + 1)
-            if text[start : start + size] in self.entries
-        ]
-        return [
-            match
-            for match in found
-            if not any(
-                other is not match and other.start <= match.start and match.end <= other.end
-                for other in found
-            )
-        ]
-
 
 def _build(entries: list[GlossaryEntry]) -> Glossary:
     table = {entry.term: entry for entry in entries if entry.term and entry.rendering}

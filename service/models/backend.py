@@ -34,6 +34,7 @@ class Source:
     source_lang: str = "zh"
     glossary: tuple[tuple[str, str], ...] = ()  # (term, rendering) pairs found in this text
     strict: bool = False  # a second attempt, after the first output failed its checks
+    leftover: tuple[str, ...] = ()  # for a second attempt: source-script fragments the first one left
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class PromptTemplate:
             source_language=SUPPORTED_SOURCES.get(source.source_lang, source.source_lang),
             text=source.text,
             glossary=list(source.glossary),
+            leftover=list(source.leftover),
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
 

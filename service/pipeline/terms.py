@@ -34,14 +34,13 @@ class TermReport:
 
 
 def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: bool) -> PiecePlan:
-    if prompted:
-        entries = tuple(dict.fromkeys(match.entry for match in glossary.find_all(text)))
-        hints = tuple((entry.term, entry.rendering) for entry in entries)
-        return PiecePlan(Source(text, source_lang, glossary=hints), entries)
+    # Prompts get the same non-overlapping matches as masking: with overlapping hints (同安区 and
+    # 区委副书记 for 同安区委副书记) the 1.5B Qwen model dropped names it otherwise kept.
     matches = glossary.find(text)
     entries = tuple(dict.fromkeys(match.entry for match in matches))
-    if not matches:
-        return PiecePlan(Source(text, source_lang), entries)
+    if prompted or not matches:
+        hints = tuple((entry.term, entry.rendering) for entry in entries)
+        return PiecePlan(Source(text, source_lang, glossary=hints), entries)
     masked, cursor, renderings = [], 0, []
     for match in matches:
         renderings.append(match.entry.rendering)

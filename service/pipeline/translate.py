@@ -26,7 +26,7 @@ from service.pipeline.types import (
     UnsupportedLanguage,
 )
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.normalize import tidy_output
+from service.text.normalize import han_runs, tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -128,7 +128,10 @@ class TranslationPipeline:
         if not failing:
             return []
         retries = [
-            replace(work.items[index], source=replace(work.items[index].source, strict=True))
+            replace(
+                work.items[index],
+                source=replace(work.items[index].source, strict=True, leftover=han_runs(outputs[index])),
+            )
             for index in failing
         ]
         regenerated = await queue.run(retries, self._timeout)

@@ -143,6 +143,11 @@ def to_simplified(text: str) -> str:
     return str(_opencc("t2s").convert(text))
 
 
+def han_runs(text: str) -> tuple[str, ...]:
+    """Each run of CJK ideographs, once, in order: 'the 预制菜 and 新兴产业' -> ('预制菜', '新兴产业')."""
+    return tuple(dict.fromkeys(re.findall(f"{CJK_CHAR}+", text)))
+
+
 def han_characters(text: str) -> str:
     """The CJK ideographs of a text, in order; used to prove none was dropped."""
     return "".join(_CJK_RE.findall(text))

@@ -77,3 +77,14 @@ def test_over_long_sentence_is_cut_but_kept_whole(client: TestClient) -> None:
     metrics = client.get("/metrics").text
     pieces = next(line for line in metrics.splitlines() if line.startswith("gazette_batch_sentences_sum"))
     assert float(pieces.split()[1]) >= 5  # the model saw the sentence in budget-sized pieces
+
+
+def test_glossary_terms_are_reported_for_each_document(client: TestClient) -> None:
+    body = {"text": "同安区委副书记、区长周桂良参加会议。", "glossary": {"參加會議": "attended the meeting"}}
+    document = client.post("/v1/translate", json=body).json()["documents"][0]
+    report = {item["term"]: item for item in document["glossary"]}
+    assert set(report) == {"同安区", "区长", "周桂良", "参加会议"}
+    assert all(item["segments"] == ["p1.s1"] for item in report.values())
+    # The tiny model's output is noise: no rendering survives, and the report says so.
+    assert not any(item["applied"] for item in report.values())
+    assert document["segments"][0]["normalized"] == "同安区委副书记、区长周桂良参加会议。"

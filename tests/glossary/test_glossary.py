@@ -39,9 +39,3 @@ def test_request_entries_override_and_are_read_as_simplified() -> None:
 def test_glossary_without_builtin_entries() -> None:
     assert build_glossary({"甲": "A"}, include_builtin=False).find("甲乙国务院")[0].entry.term == "甲"
     assert len(build_glossary({}, include_builtin=False).find("国务院")) == 0
-
-
-def test_find_all_keeps_overlapping_terms_for_prompts() -> None:
-    glossary = build_glossary()
-    terms = [match.entry.term for match in glossary.find_all("同安区委副书记、副部长")]
-    assert terms == ["同安区", "区委副书记", "副部长"]  # 部长 lies inside 副部长 and is dropped

@@ -11,7 +11,6 @@ def test_prompted_models_get_matching_entries_as_hints() -> None:
     assert plan.source.text == SENTENCE
     assert ("周桂良", "Zhou Guiliang") in plan.source.glossary
     assert ("同安区", "Tong'an District") in plan.source.glossary
-    assert ("区委副书记", "Deputy Secretary of the District Committee") in plan.source.glossary
 
 
 def test_seq2seq_models_get_placeholders_that_are_restored() -> None:

@@ -58,6 +58,7 @@ def test_a_failed_output_is_retried_once_with_the_strict_prompt() -> None:
     document = run(backend, TranslateJob(text, "zh"))
     assert document.segments[0].translation == "Zhou Guiliang attended the meeting."
     assert [source.strict for source in backend.seen] == [False, True]
+    assert backend.seen[1].leftover == ("周桂良",)
     assert backend.seen[0].glossary == (("周桂良", "Zhou Guiliang"),)
     assert document.warnings == ()
     assert document.generated_tokens == 10

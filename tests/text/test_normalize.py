@@ -5,6 +5,7 @@ import pytest
 from service.text.normalize import (
     clean,
     han_characters,
+    han_runs,
     is_pinyin_syllable,
     split_paragraphs,
     tidy_output,
@@ -63,6 +64,11 @@ def test_nfc_composes_characters() -> None:
 def test_traditional_becomes_simplified() -> None:
     assert to_simplified("廈門同安區質量強區大會") == "厦门同安区质量强区大会"
     assert to_simplified("Hello") == "Hello"
+
+
+def test_han_runs_lists_each_chinese_fragment_once() -> None:
+    assert han_runs("the 预制菜 and 新兴产业, again 预制菜.") == ("预制菜", "新兴产业")
+    assert han_runs("all English") == ()
 
 
 def test_tidy_output_drops_control_characters() -> None:
