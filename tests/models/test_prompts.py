@@ -20,7 +20,9 @@ def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     strict = template.messages(Source("周桂良参加会议。", "zh", strict=True))[1]["content"]
     assert "no Chinese characters" in strict and "=" not in strict and "previous attempt" not in strict
     leftover = template.messages(Source("预制菜两条新赛道。", "zh", strict=True, leftover=("预制菜", "赛道")))
-    assert "left these parts in Chinese; translate them into English too: 预制菜, 赛道" in leftover[1]["content"]
+    assert (
+        "left these parts in Chinese; translate them into English too: 预制菜, 赛道" in leftover[1]["content"]
+    )
 
 
 def test_the_highest_version_wins(tmp_path: Path) -> None:
