@@ -15,6 +15,7 @@ from service.engine.queue import BatchQueue, QueueItem
 from service.engine.registry import ModelRegistry
 from service.glossary import build_glossary
 from service.models.backend import Generation
+from service.pipeline import repair
 from service.pipeline.checks import output_problem
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.terms import PiecePlan, plan_piece, report_terms, restore_placeholders
@@ -26,7 +27,7 @@ from service.pipeline.types import (
     UnsupportedLanguage,
 )
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.normalize import han_runs, tidy_output
+from service.text.normalize import han_characters, han_runs, tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -46,6 +47,7 @@ class _Work:
     prepared: PreparedDocument
     plans: list[PiecePlan]
     items: list[QueueItem]
+    glossary: Mapping[str, str]  # the request's own entries
 
 
 def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
@@ -91,9 +93,11 @@ class TranslationPipeline:
         outputs = [
             restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
         ]
+        patched: dict[int, list[str]] = {}
         if queue.backend.info.prompted:
             generations += await self._second_attempt(queue, work, outputs, language)
-        document = self._assemble(work, outputs, language, confidence, queue)
+            generations += await self._translate_fragments(queue, work, outputs, language, patched)
+        document = self._assemble(work, outputs, language, confidence, queue, patched)
         return replace(
             document,
             generated_tokens=sum(generation.new_tokens for generation in generations),
@@ -114,7 +118,7 @@ class TranslationPipeline:
         pieces = [piece for segment in prepared.segments for piece in segment.pieces]
         plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for piece in pieces]
         items = [QueueItem(plan.source, backend.count_tokens(plan.source.text)) for plan in plans]
-        return _Work(prepared, plans, items)
+        return _Work(prepared, plans, items, job.glossary)
 
     async def _second_attempt(
         self, queue: BatchQueue, work: _Work, outputs: list[str], language: str
@@ -136,9 +140,43 @@ class TranslationPipeline:
         ]
         regenerated = await queue.run(retries, self._timeout)
         for index, generation in zip(failing, regenerated, strict=True):
-            if output_problem(work.plans[index].source.text, generation.text, language) is None:
+            passes = output_problem(work.plans[index].source.text, generation.text, language) is None
+            # Short of passing, the stricter answer is kept when it leaves no more Chinese behind.
+            no_worse = bool(generation.text.strip()) and len(han_characters(generation.text)) <= len(
+                han_characters(outputs[index])
+            )
+            if passes or no_worse:
                 outputs[index] = generation.text
         return regenerated
+
+    async def _translate_fragments(
+        self, queue: BatchQueue, work: _Work, outputs: list[str], language: str, patched: dict[int, list[str]]
+    ) -> list[Generation]:
+        """Chinese still left after the retry is translated fragment by fragment and put in place.
+
+        `outputs` is updated; `patched` gets, per piece, a note of each fragment replaced.
+        """
+        left = [index for index, output in enumerate(outputs) if han_runs(output)]
+        pieces = repair.fragments(outputs[index] for index in left)
+        if not pieces:
+            return []
+        glossary = build_glossary(work.glossary)
+        plans = [plan_piece(piece, language, glossary, prompted=True) for piece in pieces]
+        items = [
+            QueueItem(plan.source, queue.backend.count_tokens(piece))
+            for plan, piece in zip(plans, pieces, strict=True)
+        ]
+        generations = await queue.run(items, self._timeout)
+        renderings = {
+            piece: rendering
+            for piece, generation in zip(pieces, generations, strict=True)
+            if (rendering := repair.usable_rendering(piece, generation.text)) is not None
+        }
+        for index in left:
+            outputs[index], replaced = repair.patch(outputs[index], renderings)
+            if replaced:
+                patched[index] = [f"{piece} → {renderings[piece]}" for piece in replaced]
+        return generations
 
     def _assemble(
         self,
@@ -147,19 +185,27 @@ class TranslationPipeline:
         language: str,
         confidence: float | None,
         queue: BatchQueue,
+        patched: dict[int, list[str]],
     ) -> TranslatedDocument:
-        remaining = iter(zip(outputs, work.plans, strict=True))
+        remaining = iter(enumerate(zip(outputs, work.plans, strict=True)))
         segments: list[TranslatedSegment] = []
         warnings: list[Notice] = []
         term_uses = []
         if queue.backend.info.random_weights:
             warnings.append(Notice("random_model", "this model has random weights: its output is noise"))
         for segment in work.prepared.segments:
-            parts = [next(remaining) for _ in segment.pieces]
+            numbered = [next(remaining) for _ in segment.pieces]
+            parts = [part for _, part in numbered]
             translation = tidy_output(" ".join(output for output, _ in parts))
             problem = output_problem(segment.normalized, translation, language)
             if problem is not None:
                 warnings.append(Notice(problem[0], problem[1], segment.id))
+            fixes = [fix for index, _ in numbered for fix in patched.get(index, [])]
+            if fixes:
+                message = "fragments the model left in Chinese were translated on their own: " + "; ".join(
+                    fixes
+                )
+                warnings.append(Notice("fragments_translated_separately", message, segment.id))
             entries = [entry for _, plan in parts for entry in plan.entries]
             term_uses.append((segment.id, entries, translation))
             segments.append(

@@ -87,3 +87,22 @@ def test_request_glossary_overrides_the_builtin_one() -> None:
     backend = ScriptedBackend({}, prompted=True)
     run(backend, TranslateJob("周桂良参加会议。", "zh", glossary={"周桂良": "Chou Kuei-liang"}))
     assert backend.seen[0].glossary == (("周桂良", "Chou Kuei-liang"),)
+
+
+def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> None:
+    text = "战略性新兴产业产值已占规上工业比重近50%。"
+    backend = ScriptedBackend(
+        {
+            (text, False): "Strategic新兴产业 output is near 50% of industry above designated size.",
+            (text, True): "Strategic新兴产业 output reached nearly 50% of industry above designated size.",
+            ("新兴产业", False): "Emerging industries.",
+        },
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == (
+        "Strategic Emerging industries output reached nearly 50% of industry above designated size."
+    )
+    assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
+    assert "新兴产业 → Emerging industries" in document.warnings[0].message
+    assert [source.text for source in backend.seen][-1] == "新兴产业"

@@ -1,0 +1,49 @@
+"""Last resort for Chinese an instruction model left in its English: translate each fragment on its own.
+
+Small models code-switch inside long sentences ("strategic新兴产业"). After the stricter retry, any
+fragment still in Chinese is sent alone, and its English put in its place. Pure functions here; the
+pipeline runs the model and reports every fragment it patched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from service.text.normalize import CJK_CHAR, han_characters, han_runs
+
+_SPACE_BEFORE_CLOSER = re.compile(r"\s+([,.;:!?%)\]”’」』])")
+_SPACE_AFTER_OPENER = re.compile(r"([(\[“‘「『])\s+")
+_CJK_RUN = re.compile(f"{CJK_CHAR}+")
+_MAX_WORDS_PER_CHAR = 6  # a fragment's English: a few words per character at most
+
+
+def fragments(outputs: Iterable[str]) -> list[str]:
+    """Every distinct run of Chinese characters across the outputs, in order."""
+    return list(dict.fromkeys(run for output in outputs for run in han_runs(output)))
+
+
+def usable_rendering(fragment: str, rendering: str) -> str | None:
+    """The model's English for a fragment, trimmed, or None when it is no usable replacement."""
+    rendering = rendering.strip().strip("\"'“”‘’「」").rstrip(".。").strip()
+    if not any(ch.isalnum() for ch in rendering) or han_characters(rendering) or "\n" in rendering:
+        return None
+    if len(rendering.split()) > _MAX_WORDS_PER_CHAR * len(fragment) + 2:
+        return None
+    return rendering
+
+
+def patch(output: str, renderings: Mapping[str, str]) -> tuple[str, list[str]]:
+    """`output` with each Chinese fragment replaced by its English; also the fragments replaced."""
+    replaced: list[str] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        fragment = match.group(0)
+        if fragment not in renderings:
+            return fragment
+        replaced.append(fragment)
+        return f" {renderings[fragment]} "
+
+    patched = _CJK_RUN.sub(substitute, output)
+    patched = _SPACE_AFTER_OPENER.sub(r"\1", _SPACE_BEFORE_CLOSER.sub(r"\1", " ".join(patched.split())))
+    return patched, replaced
