@@ -66,6 +66,23 @@ def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
     return language, confidence
 
 
+def _better_retry(plan: PiecePlan, first: str, retry: str, language: str) -> bool:
+    """Keep the stricter answer if it passes the checks; short of that, if it leaves less Chinese
+    behind, or as much Chinese but no fewer of the glossary's renderings."""
+    if output_problem(plan.source.text, retry, language) is None:
+        return True
+    if not retry.strip():
+        return False
+    left_first, left_retry = len(han_characters(first)), len(han_characters(retry))
+    if left_retry != left_first:
+        return left_retry < left_first
+
+    def renderings_used(text: str) -> int:
+        return sum(entry.rendering.casefold() in text.casefold() for entry in plan.entries)
+
+    return renderings_used(retry) >= renderings_used(first)
+
+
 class TranslationPipeline:
     def __init__(self, registry: ModelRegistry, *, token_budget: int, timeout: float) -> None:
         self.registry = registry
@@ -140,12 +157,7 @@ class TranslationPipeline:
         ]
         regenerated = await queue.run(retries, self._timeout)
         for index, generation in zip(failing, regenerated, strict=True):
-            passes = output_problem(work.plans[index].source.text, generation.text, language) is None
-            # Short of passing, the stricter answer is kept when it leaves no more Chinese behind.
-            no_worse = bool(generation.text.strip()) and len(han_characters(generation.text)) <= len(
-                han_characters(outputs[index])
-            )
-            if passes or no_worse:
+            if _better_retry(work.plans[index], outputs[index], generation.text, language):
                 outputs[index] = generation.text
         return regenerated
 

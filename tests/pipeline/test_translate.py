@@ -106,3 +106,17 @@ def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> No
     assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
     assert "新兴产业 → Emerging industries" in document.warnings[0].message
     assert [source.text for source in backend.seen][-1] == "新兴产业"
+
+
+def test_a_retry_that_drops_glossary_terms_is_not_kept() -> None:
+    text = "福建省新兴产业增长很快，已经成为全省经济的重要支柱。"
+    backend = ScriptedBackend(
+        {
+            (text, False): "Fujian Province's 新兴 industries grow fast and are a pillar of the economy.",
+            (text, True): "The province's 新兴 industries grow fast and are a pillar of the economy.",
+        },
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation.startswith("Fujian Province's")
+    assert ("untranslated_text", "p1.s1") in [(w.code, w.segment) for w in document.warnings]
