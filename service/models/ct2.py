@@ -10,13 +10,13 @@ import hashlib
 import logging
 import os
 import shutil
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from service.models.backend import Generation, GenerationOptions, ModelInfo, ModelUnavailable, Source
-from service.models.causal import ChatPrompter, output_budget
+from service.models.causal import ChatPrompter, PromptedBackend
+from service.models.seq2seq import Seq2SeqBackendBase
 
 log = logging.getLogger(__name__)
 
@@ -65,29 +65,18 @@ def _compute_type(device: str) -> str:
     return "int8" if device == "cpu" else "int8_float16"
 
 
-class CT2Seq2SeqBackend:
+class CT2Seq2SeqBackend(Seq2SeqBackendBase):
     """A Marian/BART/T5 model on a CTranslate2 Translator, with the model's own transformers tokenizer."""
 
     def __init__(self, translator: Any, tokenizer: Any, info: ModelInfo, options: GenerationOptions) -> None:
+        super().__init__(tokenizer, info, options)
         self._translator = translator
-        self._tokenizer = tokenizer
-        self._info = info
-        self._options = options
-        self._lock = threading.Lock()
-
-    @property
-    def info(self) -> ModelInfo:
-        return self._info
-
-    def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return len(self._tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         if not sources:
             return []
-        with self._lock:
-            tokens = [self._tokenizer.convert_ids_to_tokens(self._tokenizer.encode(s.text)) for s in sources]
+        with self._tokens.use() as tokenizer:
+            tokens = [tokenizer.convert_ids_to_tokens(tokenizer.encode(source.text)) for source in sources]
         longest = max(len(t) for t in tokens)
         results = self._translator.translate_batch(
             tokens,
@@ -95,44 +84,35 @@ class CT2Seq2SeqBackend:
             max_decoding_length=min(self._options.max_new_tokens, 2 * longest + 10),
         )
         outputs = []
-        with self._lock:
+        with self._tokens.use() as tokenizer:
             for result in results:
-                ids = self._tokenizer.convert_tokens_to_ids(result.hypotheses[0])
-                text = self._tokenizer.decode(ids, skip_special_tokens=True)
+                ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+                text = tokenizer.decode(ids, skip_special_tokens=True)
                 outputs.append(Generation(text.strip(), len(ids)))
         return outputs
 
 
-class CT2CausalBackend:
+class CT2CausalBackend(PromptedBackend):
     """An instruction model on a CTranslate2 Generator: greedy, stop tokens, prompt not echoed."""
 
     def __init__(self, generator: Any, prompter: ChatPrompter, info: ModelInfo, max_new_tokens: int) -> None:
+        super().__init__(prompter, info, max_new_tokens)
         self._generator = generator
-        self._prompter = prompter
-        self._info = info
-        self._max_new_tokens = max_new_tokens
-
-    @property
-    def info(self) -> ModelInfo:
-        return self._info
-
-    def count_tokens(self, text: str) -> int:
-        return self._prompter.count_tokens(text)
+        vocabulary = prompter.tokens.unlocked.get_vocab()
+        self._end_tokens = [token for token in ("<|im_end|>", "<|endoftext|>") if token in vocabulary]
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         if not sources:
             return []
-        tokenizer = self._prompter.tokenizer
-        prompts = [
-            tokenizer.convert_ids_to_tokens(tokenizer.encode(self._prompter.prompt(s))) for s in sources
-        ]
-        longest_source = max(self.count_tokens(source.text) for source in sources)
+        prompts = [self._prompter.prompt(source) for source in sources]
+        with self._prompter.tokens.use() as tokenizer:
+            tokens = [tokenizer.convert_ids_to_tokens(tokenizer.encode(prompt)) for prompt in prompts]
         results = self._generator.generate_batch(
-            prompts,
-            max_length=output_budget(longest_source, self._max_new_tokens),
+            tokens,
+            max_length=self._output_budget(sources),
             sampling_topk=1,
             include_prompt_in_result=False,
-            end_token=[token for token in ("<|im_end|>", "<|endoftext|>") if token in tokenizer.get_vocab()],
+            end_token=self._end_tokens,
         )
         return [self._prompter.finish(list(result.sequences_ids[0])) for result in results]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from service.models.backend import Generation, GenerationOptions, ModelInfo, ModelUnavailable, Source
 from service.models.loading import resolve_pretrained
 from service.models.tiny import is_tiny_model
+from service.models.tokens import SharedTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,23 @@ def pick_device(requested: str) -> str:
     return requested
 
 
-class TransformersSeq2SeqBackend:
+class Seq2SeqBackendBase:
+    """What the seq2seq engines share: the tokenizer, the model info, the beam settings."""
+
+    def __init__(self, tokenizer: Any, info: ModelInfo, options: GenerationOptions) -> None:
+        self._tokens = SharedTokenizer(tokenizer)
+        self._info = info
+        self._options = options
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def count_tokens(self, text: str) -> int:
+        return self._tokens.count(text)
+
+
+class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
     """A seq2seq model and its tokenizer on one device; `generate` runs beam search on a batch."""
 
     def __init__(
@@ -52,34 +68,21 @@ class TransformersSeq2SeqBackend:
         options: GenerationOptions,
         source_lang: str | None = None,
     ) -> None:
+        super().__init__(tokenizer, info, options)
         self._model = model
-        self._tokenizer = tokenizer
-        self._info = info
-        self._options = options
         self._device = next(model.parameters()).device
         self._forced_bos: int | None = None
         if "nllb" in type(tokenizer).__name__.lower() and source_lang in _NLLB_CODES:
             tokenizer.src_lang = _NLLB_CODES[source_lang]
             self._forced_bos = tokenizer.convert_tokens_to_ids(_NLLB_CODES["en"])
-        # Tokenizers are not safe to share across threads; counting happens on the event loop's
-        # thread while generation runs in the worker.
-        self._lock = threading.Lock()
-
-    @property
-    def info(self) -> ModelInfo:
-        return self._info
-
-    def count_tokens(self, text: str) -> int:
-        with self._lock:
-            return len(self._tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         import torch
 
         if not sources:
             return []
-        with self._lock:
-            batch = self._tokenizer(
+        with self._tokens.use() as tokenizer:
+            batch = tokenizer(
                 [source.text for source in sources], return_tensors="pt", padding=True, truncation=False
             )
         batch = {name: tensor.to(self._device) for name, tensor in batch.items()}
@@ -95,9 +98,9 @@ class TransformersSeq2SeqBackend:
                 max_new_tokens=min(self._options.max_new_tokens, 2 * longest + 10),
                 **extra,
             )
-        pad = self._tokenizer.pad_token_id
-        with self._lock:
-            decoded = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+        pad = self._tokens.unlocked.pad_token_id
+        with self._tokens.use() as tokenizer:
+            decoded = tokenizer.batch_decode(output, skip_special_tokens=True)
         counts = [int((row != pad).sum()) for row in output]
         return [Generation(text.strip(), count) for text, count in zip(decoded, counts, strict=True)]
 

@@ -56,7 +56,7 @@ def test_prompt_goes_through_the_chat_template(tiny_qwen_dir: Path) -> None:
     assert prompt.startswith("<|im_start|>system\n")
     assert prompt.endswith("周桂良参加会议。<|im_end|>\n<|im_start|>assistant\n")
     assert "周桂良 = Zhou Guiliang" in prompt
-    ids = prompter.tokenizer.encode("Zhou attended.<|im_end|>junk", add_special_tokens=False)
+    ids = prompter.tokens.unlocked.encode("Zhou attended.<|im_end|>junk", add_special_tokens=False)
     finished = prompter.finish(ids)
     assert finished.text == "Zhou attended."
 
