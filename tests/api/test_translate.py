@@ -88,3 +88,19 @@ def test_glossary_terms_are_reported_for_each_document(client: TestClient) -> No
     # The tiny model's output is noise: no rendering survives, and the report says so.
     assert not any(item["applied"] for item in report.values())
     assert document["segments"][0]["normalized"] == "同安区委副书记、区长周桂良参加会议。"
+
+
+def test_seq2seq_models_see_placeholders_not_glossary_terms(client: TestClient) -> None:
+    seen: list[str] = []
+    for queue in client.app.state.gazette.registry._queues.values():  # type: ignore[attr-defined]
+        real_generate = queue.backend.generate
+
+        def recording_generate(sources, real_generate=real_generate):  # type: ignore[no-untyped-def]
+            seen.extend(source.text for source in sources)
+            return real_generate(sources)
+
+        queue.backend.generate = recording_generate
+    client.post(
+        "/v1/translate", json={"text": "周桂良参加会议。", "glossary": {"参加会议": "attended the meeting"}}
+    )
+    assert seen == ["ZQX1ZQX2。"]
