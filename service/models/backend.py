@@ -35,6 +35,7 @@ class Source:
     glossary: tuple[tuple[str, str], ...] = ()  # (term, rendering) pairs found in this text
     strict: bool = False  # a second attempt, after the first output failed its checks
     leftover: tuple[str, ...] = ()  # for a second attempt: source-script fragments the first one left
+    context: str = ""  # for a fragment: the sentence it comes from
 
 
 @dataclass(frozen=True)

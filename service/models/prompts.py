@@ -44,6 +44,7 @@ class PromptTemplate:
             text=source.text,
             glossary=list(source.glossary),
             leftover=list(source.leftover),
+            context=source.context,
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
 

@@ -8,19 +8,14 @@ pipeline runs the model and reports every fragment it patched.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from service.text.normalize import CJK_CHAR, han_characters, han_runs
+from service.text.normalize import CJK_CHAR, han_characters
 
 _SPACE_BEFORE_CLOSER = re.compile(r"\s+([,.;:!?%)\]”’」』])")
 _SPACE_AFTER_OPENER = re.compile(r"([(\[“‘「『])\s+")
 _CJK_RUN = re.compile(f"{CJK_CHAR}+")
 _MAX_WORDS_PER_CHAR = 6  # a fragment's English: a few words per character at most
-
-
-def fragments(outputs: Iterable[str]) -> list[str]:
-    """Every distinct run of Chinese characters across the outputs, in order."""
-    return list(dict.fromkeys(run for output in outputs for run in han_runs(output)))
 
 
 def usable_rendering(fragment: str, rendering: str) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from service.engine.queue import BatchQueue, QueueItem
 from service.engine.registry import ModelRegistry
 from service.glossary import build_glossary
-from service.models.backend import Generation
+from service.models.backend import Generation, Source
 from service.pipeline import repair
 from service.pipeline.checks import output_problem
 from service.pipeline.prepare import cleaned_text, prepare_document
@@ -47,7 +47,6 @@ class _Work:
     prepared: PreparedDocument
     plans: list[PiecePlan]
     items: list[QueueItem]
-    glossary: Mapping[str, str]  # the request's own entries
 
 
 def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
@@ -135,7 +134,7 @@ class TranslationPipeline:
         pieces = [piece for segment in prepared.segments for piece in segment.pieces]
         plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for piece in pieces]
         items = [QueueItem(plan.source, backend.count_tokens(plan.source.text)) for plan in plans]
-        return _Work(prepared, plans, items, job.glossary)
+        return _Work(prepared, plans, items)
 
     async def _second_attempt(
         self, queue: BatchQueue, work: _Work, outputs: list[str], language: str
@@ -169,15 +168,18 @@ class TranslationPipeline:
         `outputs` is updated; `patched` gets, per piece, a note of each fragment replaced.
         """
         left = [index for index, output in enumerate(outputs) if han_runs(output)]
-        pieces = repair.fragments(outputs[index] for index in left)
-        if not pieces:
+        sources: dict[str, Source] = {}
+        for index in left:
+            sentence = work.plans[index].source
+            for fragment in han_runs(outputs[index]):
+                # The sentence and its glossary entries go along: a fragment alone is often ambiguous.
+                sources.setdefault(
+                    fragment, replace(sentence, text=fragment, context=sentence.text, leftover=())
+                )
+        if not sources:
             return []
-        glossary = build_glossary(work.glossary)
-        plans = [plan_piece(piece, language, glossary, prompted=True) for piece in pieces]
-        items = [
-            QueueItem(plan.source, queue.backend.count_tokens(piece))
-            for plan, piece in zip(plans, pieces, strict=True)
-        ]
+        pieces = list(sources)
+        items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
         generations = await queue.run(items, self._timeout)
         renderings = {
             piece: rendering

@@ -1,11 +1,6 @@
 from __future__ import annotations
 
-from service.pipeline.repair import fragments, patch, usable_rendering
-
-
-def test_fragments_are_listed_once_in_order() -> None:
-    outputs = ["strategic新兴产业 grew", "the “storage battery产业链供应链” and 新兴产业"]
-    assert fragments(outputs) == ["新兴产业", "产业链供应链"]
+from service.pipeline.repair import patch, usable_rendering
 
 
 def test_patching_puts_english_in_place_with_sane_spacing() -> None:

@@ -105,7 +105,8 @@ def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> No
     )
     assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
     assert "新兴产业 → Emerging industries" in document.warnings[0].message
-    assert [source.text for source in backend.seen][-1] == "新兴产业"
+    fragment_request = backend.seen[-1]
+    assert (fragment_request.text, fragment_request.context) == ("新兴产业", text)
 
 
 def test_a_retry_that_drops_glossary_terms_is_not_kept() -> None:
