@@ -15,7 +15,7 @@ from service.text.normalize import CJK_CHAR, han_characters
 _SPACE_BEFORE_CLOSER = re.compile(r"\s+([,.;:!?%)\]”’」』])")
 _SPACE_AFTER_OPENER = re.compile(r"([(\[“‘「『])\s+")
 _CJK_RUN = re.compile(f"{CJK_CHAR}+")
-_MAX_WORDS_PER_CHAR = 6  # a fragment's English: a few words per character at most
+_MAX_WORDS_PER_CHAR = 2  # a fragment's English: about a word per character; more is a whole sentence
 
 
 def usable_rendering(fragment: str, rendering: str) -> str | None:

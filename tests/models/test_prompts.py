@@ -23,6 +23,14 @@ def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     assert (
         "left these parts in Chinese; translate them into English too: 预制菜, 赛道" in leftover[1]["content"]
     )
+    context = Source(
+        "强国", "zh", glossary=(("质量强国", "quality-strong country"),), context="建设质量强国。"
+    )
+    fragment = template.messages(context)[1]["content"]
+    assert fragment.startswith('In the Chinese sentence "建设质量强国。", what is the English for "强国"?')
+    assert "质量强国 = quality-strong country" in fragment
+    assert fragment.endswith("not the whole sentence.")
+    assert "sentence" not in user["content"]
 
 
 def test_the_highest_version_wins(tmp_path: Path) -> None:
