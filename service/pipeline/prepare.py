@@ -46,4 +46,4 @@ def prepare_document(
             )
     if not segments:
         raise EmptyDocument("the text has nothing to translate")
-    return PreparedDocument(text_chars=len(text), segments=tuple(segments), annotations_removed=annotations)
+    return PreparedDocument(segments=tuple(segments), annotations_removed=annotations)

@@ -20,7 +20,6 @@ class Segment:
 
 @dataclass(frozen=True)
 class PreparedDocument:
-    text_chars: int
     segments: tuple[Segment, ...]
     annotations_removed: int
 
