@@ -16,7 +16,7 @@ from service.engine.registry import ModelRegistry
 from service.glossary import build_glossary
 from service.models.backend import Generation, Source
 from service.pipeline import repair
-from service.pipeline.checks import output_problem
+from service.pipeline.checks import output_problem, segment_problems
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.terms import PiecePlan, plan_piece, report_terms, restore_placeholders
 from service.pipeline.types import (
@@ -211,16 +211,16 @@ class TranslationPipeline:
             numbered = [next(remaining) for _ in segment.pieces]
             parts = [part for _, part in numbered]
             translation = tidy_output(" ".join(output for output, _ in parts))
-            problem = output_problem(segment.normalized, translation, language)
-            if problem is not None:
-                warnings.append(Notice(problem[0], problem[1], segment.id))
+            entries = [entry for _, plan in parts for entry in plan.entries]
+            terms = [(entry.term, entry.rendering) for entry in dict.fromkeys(entries)]
+            for problem in segment_problems(segment.normalized, translation, language, terms):
+                warnings.append(Notice(problem.code, problem.message, segment.id))
             fixes = [fix for index, _ in numbered for fix in patched.get(index, [])]
             if fixes:
                 message = "fragments the model left in Chinese were translated on their own: " + "; ".join(
                     fixes
                 )
                 warnings.append(Notice("fragments_translated_separately", message, segment.id))
-            entries = [entry for _, plan in parts for entry in plan.entries]
             term_uses.append((segment.id, entries, translation))
             segments.append(
                 TranslatedSegment(

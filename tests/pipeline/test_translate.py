@@ -71,7 +71,10 @@ def test_a_segment_still_bad_after_the_retry_carries_a_warning() -> None:
         {(text, False): "周桂良 attended.", (text, True): "周桂良 came."}, prompted=True
     )
     document = run(backend, TranslateJob(text, "zh"))
-    assert [(w.code, w.segment) for w in document.warnings] == [("untranslated_text", "p1.s1")]
+    assert [(w.code, w.segment) for w in document.warnings] == [
+        ("untranslated_text", "p1.s1"),
+        ("glossary_term_missed", "p1.s1"),
+    ]
     assert document.glossary[0].applied is False
 
 
