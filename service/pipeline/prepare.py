@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from service.pipeline.types import EmptyDocument, PreparedDocument, Segment
 from service.text.budget import split_to_budget
-from service.text.normalize import clean, split_paragraphs, to_simplified, unicode_normalize
+from service.text.normalize import as_received, clean, split_paragraphs, to_simplified, unicode_normalize
 from service.text.segment import sentence_spans
 
 
@@ -21,13 +21,18 @@ def prepare_document(
     simplify: bool,
     count_tokens: Callable[[str], int],
     token_budget: int,
+    clean_input: bool = True,
 ) -> PreparedDocument:
-    """Segments of one document, ids `p{paragraph}.s{sentence}` numbered from 1."""
+    """Segments of one document, ids `p{paragraph}.s{sentence}` numbered from 1.
+
+    `clean_input=False` skips ruby removal and punctuation repair (not script conversion), to measure
+    what they are worth.
+    """
     segments: list[Segment] = []
     annotations = 0
     paragraphs = split_paragraphs(unicode_normalize(text))
     for paragraph_number, paragraph in enumerate(paragraphs, start=1):
-        cleaned = clean(paragraph)
+        cleaned = clean(paragraph) if clean_input else as_received(paragraph)
         annotations += cleaned.removed_annotations
         spans = sentence_spans(cleaned.text)
         for sentence_number, ((start, end), source) in enumerate(

@@ -38,6 +38,7 @@ class TranslateJob:
     source_lang: str = "auto"
     target_lang: str = "en"
     glossary: Mapping[str, str] = field(default_factory=dict)
+    clean_input: bool = True  # False only to measure what cleaning wins back (evaluation)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class TranslationPipeline:
             simplify=backend.info.wants_simplified,
             count_tokens=backend.count_tokens,
             token_budget=budget,
+            clean_input=job.clean_input,
         )
         glossary = build_glossary(job.glossary)
         pieces = [piece for segment in prepared.segments for piece in segment.pieces]

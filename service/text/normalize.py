@@ -118,6 +118,13 @@ def clean(paragraph: str) -> CleanedText:
     )
 
 
+def as_received(paragraph: str) -> CleanedText:
+    """The paragraph untouched: for measuring what `clean` wins back (the evaluation's noisy suite)."""
+    return CleanedText(
+        text=paragraph, origin=tuple(range(len(paragraph))), original=paragraph, removed_annotations=0
+    )
+
+
 def unicode_normalize(text: str) -> str:
     """NFC, and one line ending style; done on the whole input before anything else."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -42,3 +42,11 @@ def test_whitespace_only_text_is_empty() -> None:
 
 def test_cleaned_text_drops_annotations_for_detection() -> None:
     assert cleaned_text("質(zhì)量\n\n強(qiáng)") == "質量\n強"
+
+
+def test_cleaning_can_be_skipped_to_measure_it() -> None:
+    document = prepare_document(
+        "質(zhì)量強區,再創佳績。", simplify=True, count_tokens=chars, token_budget=100, clean_input=False
+    )
+    assert [s.normalized for s in document.segments] == ["质(zhì)量强区,再创佳绩。"]
+    assert document.annotations_removed == 0
