@@ -107,6 +107,27 @@ def _models_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from eval.harness import EvalOptions, run_eval
+    from eval.suites import DataMissing
+
+    options = EvalOptions(
+        suite=args.suite,
+        limit=args.limit,
+        report_dir=Path(args.report) if args.report else None,
+        compare_with=Path(args.compare) if args.compare else None,
+        use_cache=not args.no_cache,
+    )
+    try:
+        asyncio.run(run_eval(_settings(args), options))
+    except DataMissing as error:
+        print(f"gazette: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="auto, opus, nllb, qwen-pypi, qwen-small-pypi or tiny")
     parser.add_argument("--translate-model", dest="translate_model", help="hub id or local directory")
@@ -131,6 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--json", action="store_true", help="the full result, segments included")
     _add_model_flags(translate)
     translate.set_defaults(handler=_translate)
+
+    from eval.suites import SUITES
+
+    evaluation = commands.add_parser("eval", help="score the pipeline on an evaluation suite")
+    evaluation.add_argument("--suite", choices=list(SUITES), default="seed")
+    evaluation.add_argument("--limit", type=int, help="only the first N lines of each set")
+    evaluation.add_argument("--report", metavar="DIR", help="write JSON, Markdown and HTML reports here")
+    evaluation.add_argument("--compare", metavar="OLD.json", help="print the changes since an earlier report")
+    evaluation.add_argument("--no-cache", dest="no_cache", action="store_true", help="translate everything again")
+    _add_model_flags(evaluation)
+    evaluation.set_defaults(handler=_eval)
 
     models = commands.add_parser("models", help="list or pull the models of the profiles")
     model_commands = models.add_subparsers(dest="models_command", required=True)

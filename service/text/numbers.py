@@ -25,7 +25,7 @@ _SMALL = {
 }  # fmt: skip
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30,
+    "twice": 2, "thrice": 3, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "thirtieth": 30,
 }  # fmt: skip
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _MONTHS = {
@@ -35,18 +35,18 @@ _MONTHS = {
         start=1,
     )
 }
-_CHINESE_MULTIPLIERS = {"万亿": 10**12, "亿": 10**8, "万": 10**4}
+_CHINESE_MULTIPLIERS = {"万亿": 10**12, "亿": 10**8, "万": 10**4, "千": 1000}
 _CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 _CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 # A Chinese numeral counts as a figure only before a measure word or unit (四大目标, 两家, 十一项) or
 # after 第; elsewhere (统一, 一体化, 千万) it is part of a word.
-_MEASURES = "个项条名家年月日号次位人倍届场所件款元批类种大座支份期轮"
+_MEASURES = "个项条名家年月日号次位人倍届场所件款元批类种大座支份期成"
 
 _WORD = "|".join(sorted([*_SMALL, *_ORDINALS, *_SCALES], key=len, reverse=True))
 _DIGITS = re.compile(
     r"(?<![A-Za-z0-9.])(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<cn_scale>万亿|亿|万)|\s+(?P<en_scale>thousand|million|billion|trillion)\b"
-    r"|(?P<ordinal>st|nd|rd|th)\b)?"
+    r"(?:\s*(?:多|余)?(?P<cn_scale>万亿|亿|万|千)|\s+(?P<en_scale>thousand|million|billion|trillion)\b"
+    r"|(?P<ordinal>st|nd|rd|th)\b|(?P<tenths>成))?"
     r"(?P<percent>\s*(?:%|percent\b|per cent\b))?",
     re.IGNORECASE,
 )
@@ -54,7 +54,7 @@ _WORDS = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.
 _MONTH = re.compile(
     r"\b(?P<month>"
     + "|".join(_MONTHS)
-    + r")\b(?=\s+\d{1,2}\b)|\b(?P<named>"
+    + r")\b(?=\s+\d{1,2}\b|\s+\d{4}\b)|(?<=[a-z,] )(?P<may>May)\b|\b(?P<named>"
     + "|".join(name for name in _MONTHS if name != "May")
     + r")\b"
 )
@@ -92,7 +92,11 @@ def numbers_in(text: str) -> list[Mention]:
     for match in _WORDS.finditer(text):
         add(match.start(), match.end(), _words_value(match.group(0)))
     for match in _MONTH.finditer(text):
-        add(match.start(), match.end(), Decimal(_MONTHS[match.group("month") or match.group("named")]))
+        add(
+            match.start(),
+            match.end(),
+            Decimal(_MONTHS[match.group("month") or match.group("may") or match.group("named")]),
+        )
     return [mention for _, mention in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -116,7 +120,15 @@ def _digits_value(match: re.Match[str]) -> Decimal | None:
         value *= _CHINESE_MULTIPLIERS[match.group("cn_scale")]
     elif match.group("en_scale"):
         value *= _SCALES[match.group("en_scale").lower()]
+    elif match.group("tenths"):  # 6成 is 60%
+        value *= 10
+    elif value == 1 and text_after(match, "倍"):  # 增长1倍 is "doubled": no 1 in the English
+        return None
     return value
+
+
+def text_after(match: re.Match[str], expected: str) -> bool:
+    return match.string.startswith(expected, match.end())
 
 
 def _words_value(phrase: str) -> Decimal | None:
@@ -140,10 +152,16 @@ def _chinese_figure(match: re.Match[str]) -> Decimal | None:
     numeral = match.group("number")
     if not (match.group("ordinal") or match.group("measure")) and not any(unit in numeral for unit in "万亿"):
         return None
+    # Units without a digit are words, not figures: 上万 (tens of thousands), 数百, 成千上万, 万里.
+    if not any(ch in _CHINESE_DIGITS for ch in numeral) and not numeral.startswith("十"):
+        return None
+    # Digit by digit (二〇二三) is how years are written; elsewhere such runs are words: 唯一一个.
+    if all(ch in _CHINESE_DIGITS for ch in numeral) and len(numeral) > 1 and match.group("measure") != "年":
+        return None
     value = chinese_numeral_value(numeral)
     if value is None or (value == 1 and len(numeral) == 1):
         return None
-    return Decimal(value)
+    return Decimal(value * 10 if match.group("measure") == "成" else value)
 
 
 def _chinese_or_digits(number: str) -> Decimal | None:

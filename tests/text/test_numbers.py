@@ -34,7 +34,13 @@ def test_english_forms() -> None:
     text = "On September 29, 50 percent, 1.2 million, twenty-four, one hundred and five, 12,000, the 29th"
     assert values(text) == [9, 29, 50, 1_200_000, 24, 105, 12_000, 29]
     assert values("one of them met at a conference") == []
-    assert values("in May the mayor may speak") == []
+    assert values("May we ask whether the mayor may speak") == []
+    assert values("production resumed in May, twice as fast") == [5, 2]
+
+
+def test_chinese_tenths_and_doubling() -> None:
+    assert values("6成是男性,高两成") == [60, 20]
+    assert values("增长1倍多,是人工的8倍") == [8]
 
 
 def test_missing_numbers_compares_values_across_languages() -> None:

@@ -1,0 +1,60 @@
+"""Outputs kept by (model, settings, text), so that re-scoring, a longer `--limit` or another report
+does not translate again. SQLite in the model cache folder; a stale entry only costs a re-translation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SegmentOutput:
+    id: str
+    normalized: str
+    translation: str
+
+
+@dataclass(frozen=True)
+class Output:
+    """What the evaluation keeps of one translated document."""
+
+    translation: str
+    segments: tuple[SegmentOutput, ...]
+    generated_tokens: int
+    seconds: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Output:
+        segments = tuple(SegmentOutput(**segment) for segment in data["segments"])
+        return cls(data["translation"], segments, data["generated_tokens"], data["seconds"])
+
+
+def output_key(fingerprint: str, text: str) -> str:
+    return hashlib.sha256(f"{fingerprint}\n{text}".encode()).hexdigest()
+
+
+class OutputCache:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS outputs (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        self._db.commit()
+
+    def get(self, key: str) -> Output | None:
+        row = self._db.execute("SELECT value FROM outputs WHERE key = ?", (key,)).fetchone()
+        return Output.from_json(json.loads(row[0])) if row else None
+
+    def put(self, key: str, output: Output) -> None:
+        # Committed one by one: an interrupted run keeps what it finished.
+        self._db.execute(
+            "INSERT OR REPLACE INTO outputs (key, value) VALUES (?, ?)",
+            (key, json.dumps(asdict(output), ensure_ascii=False)),
+        )
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,86 @@
+"""`gazette eval`: load a suite, run it through the service's pipeline, print and write the reports."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from eval.cache import OutputCache
+from eval.report import build_report, compare, markdown, write_reports
+from eval.runner import RunConfig, SuiteRunner, score_system_outputs
+from eval.suites import Suite, load_suite
+from service.settings import Settings
+
+# A run queues its lines a few at a time, but one long document (the seed) on a slow CPU model can
+# take minutes: the service's per-request timeout is meant for HTTP callers, not for this.
+EVAL_TIMEOUT_S = 3600.0
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    suite: str = "seed"
+    limit: int | None = None
+    report_dir: Path | None = None
+    compare_with: Path | None = None
+    use_cache: bool = True
+
+
+def cache_path(settings: Settings) -> Path:
+    return settings.model_cache / "eval-outputs.sqlite3"
+
+
+async def run_eval(settings: Settings, options: EvalOptions, out: TextIO = sys.stdout) -> dict[str, Any]:
+    """Run one suite; print its Markdown table (and the comparison); write the reports if asked."""
+    settings = settings.model_copy(update={"request_timeout": max(settings.request_timeout, EVAL_TIMEOUT_S)})
+    suite = load_suite(options.suite, settings.eval_data(), options.limit)
+    old = json.loads(options.compare_with.read_text(encoding="utf-8")) if options.compare_with else None
+    started = time.perf_counter()
+    if all(row.system_outputs is not None for row in suite.rows):
+        rows = [score_system_outputs(row) for row in suite.rows]
+        profile, model = "none", "system outputs shipped with the data"
+    else:
+        rows, profile, model = await _translate_and_score(settings, suite, options)
+    meta = {
+        "suite": suite.name,
+        "description": suite.description,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "profile": profile,
+        "model": model,
+        "limit": options.limit,
+        "data_dir": str(settings.eval_data()),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    report = build_report(meta, rows, None)
+    out.write(markdown(report))
+    if old is not None:
+        out.write(compare(report, old) + "\n")
+    if options.report_dir is not None:
+        for path in write_reports(report, options.report_dir):
+            out.write(f"wrote {path}\n")
+    return report
+
+
+async def _translate_and_score(
+    settings: Settings, suite: Suite, options: EvalOptions
+) -> tuple[list[Any], str, str]:
+    from service.api.app import build_state
+
+    state = build_state(settings)
+    cache = OutputCache(cache_path(settings)) if options.use_cache else None
+    try:
+        runner = SuiteRunner(settings, state.pipeline, cache, RunConfig(use_cache=options.use_cache))
+        rows = await runner.run(suite)
+        active = state.registry.active
+        loaded = state.registry.loaded()
+        profile = active.profile.name if active else settings.profile
+        model = f"{loaded[0].model} ({loaded[0].engine})" if loaded else "none"
+        return rows, profile, model
+    finally:
+        if cache is not None:
+            cache.close()
+        await state.registry.shutdown()

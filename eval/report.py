@@ -1,0 +1,134 @@
+"""Reports of a run: JSON for machines, Markdown for people, an HTML page with charts and the worst lines;
+and the deltas against an earlier JSON report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from eval.runner import RowResult
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+)
+WORST_SHOWN = 10
+_COMPARED = ("bleu", "chrf", "chrf++")
+
+
+def row_summary(row: RowResult) -> dict[str, Any]:
+    fresh = row.translated > 0 and row.cached == 0
+    return {
+        "name": row.name,
+        "lines": row.lines,
+        "bleu": row.scores.bleu,
+        "chrf": row.scores.chrf,
+        "chrf++": row.scores.chrf_plus_plus,
+        "checks": row.checks,
+        "glossary": (
+            {"terms": row.glossary_terms, "applied": row.glossary_applied} if row.glossary_terms else None
+        ),
+        "seconds": row.seconds,
+        "generated_tokens": row.generated_tokens,
+        # Only when every output was made in this run: cached ones took no time now.
+        "tokens_per_second": round(row.generated_tokens / row.seconds, 1) if fresh and row.seconds else None,
+        "translated": row.translated,
+        "cached": row.cached,
+    }
+
+
+def build_report(
+    meta: dict[str, Any], rows: list[RowResult], bullets: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        **meta,
+        "signatures": rows[0].scores.signatures if rows else {},
+        "rows": [{**row_summary(row), "segments": [asdict(line) for line in row.results]} for row in rows],
+        "bullets": bullets,
+    }
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"# gazette eval: {report['suite']}",
+        "",
+        f"{report['description']}. Profile `{report['profile']}`, model `{report['model']}`, "
+        f"limit {report['limit'] or 'none'}, wall time {report['seconds']:.1f} s.",
+        "",
+        "| row | lines | BLEU | chrF | chrF++ | checks fired (lines) | glossary applied | seconds | tokens/s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["rows"]:
+        checks = ", ".join(f"{code} {count}" for code, count in row["checks"].items()) or "none"
+        glossary = row["glossary"]
+        applied = f"{glossary['applied']}/{glossary['terms']}" if glossary else "n/a"
+        speed = row["tokens_per_second"] or ("cached" if row["cached"] else "n/a")
+        lines.append(
+            f"| {row['name']} | {row['lines']} | {row['bleu']:.2f} | {row['chrf']:.2f} | {row['chrf++']:.2f} "
+            f"| {checks} | {applied} | {row['seconds']:.1f} | {speed} |"
+        )
+    if report.get("bullets"):
+        lines += ["", "## Bullets", "", *_bullet_lines(report["bullets"])]
+    lines += [
+        "",
+        f"sacrebleu: BLEU `{report['signatures'].get('bleu', '')}`, chrF `{report['signatures'].get('chrf', '')}`",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _bullet_lines(bullets: dict[str, Any]) -> list[str]:
+    rouge = bullets.get("rouge", {})
+    out = [
+        f"{len(bullets['bullets'])} bullets; ROUGE-1/2/L {rouge.get('rouge1')} / {rouge.get('rouge2')} / "
+        f"{rouge.get('rougeL')}; problems: {bullets['problems'] or 'none'}",
+        "",
+    ]
+    out += [f"- {b['text']} ({', '.join(b['sources'])})" for b in bullets["bullets"]]
+    return out
+
+
+def html(report: dict[str, Any]) -> str:
+    rows = []
+    for row in report["rows"]:
+        worst = sorted(row["segments"], key=lambda line: line["chrf"])[:WORST_SHOWN]
+        histogram = [0] * 10
+        for line in row["segments"]:
+            histogram[min(int(line["chrf"] // 10), 9)] += 1
+        rows.append({**row, "worst": worst, "histogram": histogram})
+    return _TEMPLATES.get_template("report.html.j2").render(report=report, rows=rows)
+
+
+def write_reports(report: dict[str, Any], directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"{report['suite']}"
+    paths = [directory / f"{stem}.json", directory / f"{stem}.md", directory / f"{stem}.html"]
+    paths[0].write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    paths[1].write_text(markdown(report), encoding="utf-8")
+    paths[2].write_text(html(report), encoding="utf-8")
+    return paths
+
+
+def compare(report: dict[str, Any], old: dict[str, Any]) -> str:
+    """Per row present in both: each score's change, and each check's change in lines fired."""
+    before = {row["name"]: row for row in old.get("rows", [])}
+    out = [
+        f"compared with {old.get('created', 'an earlier run')} ({old.get('profile')}, {old.get('model')}):"
+    ]
+    for row in report["rows"]:
+        previous = before.get(row["name"])
+        if previous is None:
+            out.append(f"  {row['name']}: not in the earlier report")
+            continue
+        scores = ", ".join(f"{metric} {row[metric] - previous[metric]:+.2f}" for metric in _COMPARED)
+        codes = sorted(set(row["checks"]) | set(previous["checks"]))
+        changed = [
+            f"{code} {row['checks'].get(code, 0) - previous['checks'].get(code, 0):+d}"
+            for code in codes
+            if row["checks"].get(code, 0) != previous["checks"].get(code, 0)
+        ]
+        out.append(f"  {row['name']}: {scores}; checks: {', '.join(changed) or 'unchanged'}")
+    return "\n".join(out)

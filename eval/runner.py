@@ -1,0 +1,195 @@
+"""Runs a suite through the service's own translation pipeline and scores it.
+
+Lines go in as documents (a few in flight at once, so the batch queue fills its micro-batches), outputs
+come back from the cache where they were made before, and every line is scored and checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from tqdm import tqdm
+
+from eval.cache import Output, OutputCache, SegmentOutput, output_key
+from eval.metrics import CorpusScores, corpus_scores, segment_chrf
+from eval.suites import Row, Suite
+from service.glossary import build_glossary
+from service.pipeline.checks import segment_problems
+from service.pipeline.translate import TranslateJob, TranslationPipeline
+from service.pipeline.types import TranslatedDocument
+from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class LineResult:
+    line: int  # from 1
+    source: str
+    output: str
+    reference: str
+    chrf: float
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class RowResult:
+    name: str
+    lines: int
+    scores: CorpusScores
+    checks: dict[str, int]  # check code → lines it fired on
+    glossary_terms: int  # (segment, term) pairs of the row's glossary found in the sources
+    glossary_applied: int
+    seconds: float  # wall time to get the outputs (translation, or the cache)
+    generated_tokens: int
+    translated: int  # documents translated now
+    cached: int  # documents whose output came from the cache
+    results: tuple[LineResult, ...]
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    concurrency: int = 8  # documents in flight: enough to fill micro-batches, few enough to never time out
+    use_cache: bool = True
+
+
+class SuiteRunner:
+    def __init__(
+        self, settings: Settings, pipeline: TranslationPipeline, cache: OutputCache | None, config: RunConfig
+    ) -> None:
+        self._settings = settings
+        self._pipeline = pipeline
+        self._cache = cache if config.use_cache else None
+        self._config = config
+
+    async def run(self, suite: Suite) -> list[RowResult]:
+        return [await self.run_row(row) for row in suite.rows]
+
+    async def run_row(self, row: Row) -> RowResult:
+        started = time.perf_counter()
+        texts = ["\n".join(row.sources)] if row.as_document else list(row.sources)
+        if row.system_outputs is not None:
+            return score_system_outputs(row)
+        outputs, cached = await self._outputs(row, texts)
+        translated = len(texts) - cached
+        seconds = round(time.perf_counter() - started, 2)
+        return _score(row, outputs, seconds, translated, cached)
+
+    async def fingerprint(self, row: Row) -> str:
+        """What decides an output besides the text: the model as loaded, the settings that shape decoding."""
+        queue = await self._pipeline.registry.translator(row.source_lang)
+        settings = self._settings
+        return json.dumps(
+            {
+                "model": asdict(queue.backend.info),
+                "settings": [settings.num_beams, settings.max_segment_tokens, settings.backend],
+                "source_lang": row.source_lang,
+                "clean_input": row.clean_input,
+                "glossary": sorted(row.glossary.items()),
+            },
+            sort_keys=True,
+        )
+
+    async def _outputs(self, row: Row, texts: list[str]) -> tuple[list[Output | None], int]:
+        fingerprint = await self.fingerprint(row)
+        keys = [output_key(fingerprint, text) for text in texts]
+        found = [self._cache.get(key) if self._cache else None for key in keys]
+        todo = [index for index, output in enumerate(found) if output is None]
+        gate = asyncio.Semaphore(self._config.concurrency)
+        with tqdm(total=len(texts), initial=len(texts) - len(todo), desc=row.name, unit="doc") as bar:
+
+            async def translate(index: int) -> None:
+                async with gate:
+                    output = await self._translate(row, texts[index])
+                found[index] = output
+                if self._cache is not None and output is not None:
+                    self._cache.put(keys[index], output)
+                bar.update()
+
+            await asyncio.gather(*(translate(index) for index in todo))
+        return found, len(texts) - len(todo)
+
+    async def _translate(self, row: Row, text: str) -> Output | None:
+        """One document; a failure is recorded as a missing output, not fatal to the run."""
+        job = TranslateJob(text, row.source_lang, glossary=row.glossary, clean_input=row.clean_input)
+        try:
+            return output_of(await self._pipeline.translate(job))
+        except Exception:  # any failure of one line is scored as an empty output
+            return None
+
+
+def output_of(document: TranslatedDocument) -> Output:
+    segments = tuple(SegmentOutput(s.id, s.normalized, s.translation) for s in document.segments)
+    return Output(document.translation, segments, document.generated_tokens, document.seconds)
+
+
+def score_system_outputs(row: Row) -> RowResult:
+    """A row whose outputs come with the data (calibration): scored, nothing translated."""
+    outputs: list[Output | None] = [Output(line, (), 0, 0.0) for line in row.system_outputs or ()]
+    return _score(row, outputs, 0.0, 0, 0)
+
+
+def _line_outputs(row: Row, outputs: Sequence[Output | None]) -> list[tuple[str, tuple[SegmentOutput, ...]]]:
+    """Per source line: its output text and its segments (a document's paragraphs map back to lines)."""
+    if not row.as_document:
+        return [(o.translation, o.segments) if o else ("", ()) for o in outputs]
+    document = outputs[0]
+    lines: list[tuple[str, tuple[SegmentOutput, ...]]] = [("", ()) for _ in row.sources]
+    if document is None:
+        return lines
+    non_empty = [index for index, line in enumerate(row.sources) if line.strip()]
+    by_paragraph: dict[int, list[SegmentOutput]] = {}
+    for segment in document.segments:
+        by_paragraph.setdefault(int(segment.id[1:].split(".")[0]), []).append(segment)
+    for paragraph, index in enumerate(non_empty, start=1):
+        parts = by_paragraph.get(paragraph, [])
+        lines[index] = (" ".join(s.translation for s in parts if s.translation), tuple(parts))
+    return lines
+
+
+def _score(
+    row: Row, outputs: Sequence[Output | None], seconds: float, translated: int, cached: int
+) -> RowResult:
+    glossary = build_glossary(row.glossary, include_builtin=False) if row.glossary else None
+    results: list[LineResult] = []
+    checks: Counter[str] = Counter()
+    terms_found = terms_applied = 0
+    for number, ((output, segments), source, reference) in enumerate(
+        zip(_line_outputs(row, outputs), row.sources, row.references, strict=True), start=1
+    ):
+        findings: list[Finding] = []
+        checked = segments or (SegmentOutput("", source, output),)
+        for segment in checked:
+            matches = glossary.find(segment.normalized) if glossary else []
+            terms = list(dict.fromkeys((m.entry.term, m.entry.rendering) for m in matches))
+            problems = segment_problems(segment.normalized, segment.translation, row.source_lang, terms)
+            findings += [Finding(p.code, p.message, segment.id or None) for p in problems]
+            terms_found += len(terms)
+            terms_applied += sum(r.casefold() in segment.translation.casefold() for _, r in terms)
+        checks.update({finding.code for finding in findings})
+        results.append(
+            LineResult(number, source, output, reference, segment_chrf(output, reference), tuple(findings))
+        )
+    return RowResult(
+        name=row.name,
+        lines=len(results),
+        scores=corpus_scores([r.output for r in results], [r.reference for r in results]),
+        checks=dict(sorted(checks.items())),
+        glossary_terms=terms_found,
+        glossary_applied=terms_applied,
+        seconds=seconds,
+        generated_tokens=sum(o.generated_tokens for o in outputs if o is not None),
+        translated=translated,
+        cached=cached,
+        results=tuple(results),
+    )

@@ -1,0 +1,161 @@
+"""The evaluation suites: which files of the data folder are scored, and how.
+
+A suite is a list of rows; a row is one scored set (sources, references, and for calibration the system
+outputs to score instead of translating). FLORES is read from its gzip files and never written out.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eval.noise import make_noisy
+
+
+class DataMissing(FileNotFoundError):
+    """The evaluation data folder, or a file a suite needs, is not there."""
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    source_lang: str
+    sources: tuple[str, ...]
+    references: tuple[str, ...]
+    system_outputs: tuple[str, ...] | None = None  # calibration: score these instead of translating
+    clean_input: bool = True
+    glossary: Mapping[str, str] = field(default_factory=dict)
+    as_document: bool = False  # all lines are one document (its paragraphs), not one document each
+
+
+@dataclass(frozen=True)
+class ReferenceBullet:
+    text: str
+    source_lines: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    description: str
+    rows: tuple[Row, ...]
+    reference_bullets: tuple[ReferenceBullet, ...] = ()
+
+
+def _lines(path: Path, limit: int | None) -> tuple[str, ...]:
+    if not path.is_file():
+        raise DataMissing(f"evaluation file {path} is missing")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        lines = [line.rstrip("\n") for line in handle]
+    return tuple(lines[:limit] if limit is not None else lines)
+
+
+_FLORES_ZHO = {"zho_Hans": "zh", "zho_Hant": "zh"}
+_FLORES_MULTI = {
+    "yue_Hant": "zh",  # Cantonese: read as Chinese, the nearest source the models know
+    "jpn_Jpan": "ja",
+    "kor_Hang": "ko",
+    "rus_Cyrl": "ru",
+    "fra_Latn": "fr",
+    "spa_Latn": "es",
+    "arb_Arab": "ar",
+    "vie_Latn": "vi",
+}
+
+
+def _flores(data: Path, codes: Mapping[str, str], limit: int | None) -> tuple[Row, ...]:
+    references = _lines(data / "flores200" / "eng_Latn.devtest.gz", limit)
+    return tuple(
+        Row(f"{code} → eng", lang, _lines(data / "flores200" / f"{code}.devtest.gz", limit), references)
+        for code, lang in codes.items()
+    )
+
+
+def _calibration(data: Path, limit: int | None) -> Suite:
+    wmt = data / "wmt"
+    rows = tuple(
+        Row(
+            f"{test} zh-en Online-B vs ref A",
+            "zh",
+            _lines(wmt / f"{test}.zh-en.src.zh", limit),
+            _lines(wmt / f"{test}.zh-en.ref.A.en", limit),
+            system_outputs=_lines(wmt / f"{test}.zh-en.hyp.Online-B.en", limit),
+        )
+        for test in ("newstest2021", "generaltest2022")
+    )
+    return Suite("calibration", "shipped WMT system outputs, scored to check the scorer", rows)
+
+
+def _seed(data: Path, limit: int | None) -> Suite:
+    seed = data / "seed"
+    glossary_path = seed / "glossary.tsv"
+    if not glossary_path.is_file():
+        raise DataMissing(f"evaluation file {glossary_path} is missing")
+    with glossary_path.open(encoding="utf-8") as handle:
+        glossary = {row["zh"]: row["en"] for row in csv.DictReader(handle, delimiter="\t")}
+    bullets = tuple(
+        ReferenceBullet(item["bullet"], tuple(item["source_lines"]))
+        for item in map(json.loads, _lines(seed / "seed.ref-bullets.jsonl", None))
+    )
+    row = Row(
+        "seed (zh-Hant, noisy) → en",
+        "zh",
+        _lines(seed / "seed.zh-Hant-noisy.txt", limit),
+        _lines(seed / "seed.ref.en", limit),
+        glossary=glossary,
+        as_document=True,
+    )
+    return Suite("seed", "the seed document as received, as one document", (row,), bullets)
+
+
+def _noisy(data: Path, limit: int | None) -> Suite:
+    clean = _flores(data, {"zho_Hant": "zh"}, limit)[0]
+    noisy = tuple(make_noisy(line) for line in clean.sources)
+    rows = (
+        Row("clean zho_Hant → eng", "zh", clean.sources, clean.references),
+        Row("noisy zho_Hant, cleaned → eng", "zh", noisy, clean.references),
+        Row("noisy zho_Hant, as received → eng", "zh", noisy, clean.references, clean_input=False),
+    )
+    return Suite("noisy", "FLORES zho_Hant with seed-style pinyin and half-width punctuation", rows)
+
+
+def _single(name: str, description: str, source: str, reference: str) -> Callable[[Path, int | None], Suite]:
+    def load(data: Path, limit: int | None) -> Suite:
+        row = Row(name, "zh", _lines(data / source, limit), _lines(data / reference, limit))
+        return Suite(name, description, (row,))
+
+    return load
+
+
+SUITES: dict[str, Callable[[Path, int | None], Suite]] = {
+    "calibration": _calibration,
+    "seed": _seed,
+    "flores-zho": lambda data, limit: Suite(
+        "flores-zho", "FLORES-200 devtest, Chinese → English", _flores(data, _FLORES_ZHO, limit)
+    ),
+    "flores-multi": lambda data, limit: Suite(
+        "flores-multi", "FLORES-200 devtest, other sources → English", _flores(data, _FLORES_MULTI, limit)
+    ),
+    "wmt19-zh": _single(
+        "wmt19-zh", "WMT newstest2019 zh-en", "wmt/newstest2019.zh-en.zh", "wmt/newstest2019.zh-en.en"
+    ),
+    "tico19": _single(
+        "tico19", "TICO-19 test, public health", "tico19/tico19-test.en-zh.zh", "tico19/tico19-test.en-zh.en"
+    ),
+    "noisy": _noisy,
+}
+
+
+def load_suite(name: str, data: Path | None, limit: int | None = None) -> Suite:
+    if data is None or not data.is_dir():
+        raise DataMissing(
+            "no evaluation data folder: put it at ../shared/eval beside the checkout, or set GAZETTE_DATA_DIR"
+        )
+    if name not in SUITES:
+        raise KeyError(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+    return SUITES[name](data, limit)
