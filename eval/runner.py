@@ -76,11 +76,12 @@ class SuiteRunner:
         return [await self.run_row(row) for row in suite.rows]
 
     async def run_row(self, row: Row) -> RowResult:
-        started = time.perf_counter()
-        texts = ["\n".join(row.sources)] if row.as_document else list(row.sources)
         if row.system_outputs is not None:
             return score_system_outputs(row)
-        outputs, cached = await self._outputs(row, texts)
+        texts = ["\n".join(row.sources)] if row.as_document else list(row.sources)
+        fingerprint = await self.fingerprint(row)  # loads the model: not part of the timing
+        started = time.perf_counter()
+        outputs, cached = await self._outputs(texts, row, fingerprint)
         translated = len(texts) - cached
         seconds = round(time.perf_counter() - started, 2)
         return _score(row, outputs, seconds, translated, cached)
@@ -100,8 +101,7 @@ class SuiteRunner:
             sort_keys=True,
         )
 
-    async def _outputs(self, row: Row, texts: list[str]) -> tuple[list[Output | None], int]:
-        fingerprint = await self.fingerprint(row)
+    async def _outputs(self, texts: list[str], row: Row, fingerprint: str) -> tuple[list[Output | None], int]:
         keys = [output_key(fingerprint, text) for text in texts]
         found = [self._cache.get(key) if self._cache else None for key in keys]
         todo = [index for index, output in enumerate(found) if output is None]
