@@ -34,8 +34,9 @@ def cache_path(settings: Settings) -> Path:
     return settings.model_cache / "eval-outputs.sqlite3"
 
 
-async def run_eval(settings: Settings, options: EvalOptions, out: TextIO = sys.stdout) -> dict[str, Any]:
+async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None = None) -> dict[str, Any]:
     """Run one suite; print its Markdown table (and the comparison); write the reports if asked."""
+    out = out or sys.stdout
     settings = settings.model_copy(update={"request_timeout": max(settings.request_timeout, EVAL_TIMEOUT_S)})
     suite = load_suite(options.suite, settings.eval_data(), options.limit)
     old = json.loads(options.compare_with.read_text(encoding="utf-8")) if options.compare_with else None
