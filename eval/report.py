@@ -48,7 +48,26 @@ def build_report(
         **meta,
         "signatures": rows[0].scores.signatures if rows else {},
         "rows": [{**row_summary(row), "segments": [asdict(line) for line in row.results]} for row in rows],
+        "noise": noise_effect(rows) if meta.get("suite") == "noisy" else None,
         "bullets": bullets,
+    }
+
+
+def noise_effect(rows: list[RowResult]) -> dict[str, dict[str, float]]:
+    """For the noisy suite (rows: clean, noisy cleaned, noisy as received): what noise costs when the
+    input goes to the model as received, what cleaning wins back, and what is still lost after cleaning."""
+    clean, cleaned, received = (row.scores for row in rows)
+
+    def delta(metric: str, high: Any, low: Any) -> float:
+        return round(getattr(high, metric) - getattr(low, metric), 2)
+
+    return {
+        metric: {
+            "cost_of_noise": delta(metric, clean, received),
+            "won_back_by_cleaning": delta(metric, cleaned, received),
+            "still_lost": delta(metric, clean, cleaned),
+        }
+        for metric in ("bleu", "chrf")
     }
 
 
@@ -71,6 +90,16 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {row['name']} | {row['lines']} | {row['bleu']:.2f} | {row['chrf']:.2f} | {row['chrf++']:.2f} "
             f"| {checks} | {applied} | {row['seconds']:.1f} | {speed} |"
         )
+    if report.get("noise"):
+        lines += [
+            "",
+            "| noise | cost (clean − as received) | won back by cleaning | still lost |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {metric} | {n['cost_of_noise']:+.2f} | {n['won_back_by_cleaning']:+.2f} | {n['still_lost']:+.2f} |"
+            for metric, n in report["noise"].items()
+        ]
     if report.get("bullets"):
         lines += ["", "## Bullets", "", *_bullet_lines(report["bullets"])]
     lines += [

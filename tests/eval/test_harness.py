@@ -22,9 +22,7 @@ def eval_env(monkeypatch: pytest.MonkeyPatch, eval_dir: Path, tiny_marian_dir: P
     return tmp_path
 
 
-def test_calibration_prints_the_official_figures(
-    eval_env: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_calibration_prints_the_official_figures(eval_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "--suite", "calibration"]) == 0
     printed = capsys.readouterr().out
     assert "| 32.41 | 61.34 |" in printed
@@ -49,7 +47,9 @@ def test_seed_suite_on_the_tiny_model_writes_every_report(
     assert page.count("<svg") == 2 and "lowest chrF" in page
 
     capsys.readouterr()
-    assert main(["eval", "--suite", "seed", "--profile", "tiny", "--compare", str(reports / "seed.json")]) == 0
+    assert (
+        main(["eval", "--suite", "seed", "--profile", "tiny", "--compare", str(reports / "seed.json")]) == 0
+    )
     printed = capsys.readouterr().out
     assert "bleu +0.00, chrf +0.00, chrf++ +0.00; checks: unchanged" in printed  # the cache answered
     assert "| cached |" in printed
@@ -59,10 +59,13 @@ def test_limit_applies_per_set_and_lines_are_translated_one_document_each(
     eval_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = eval_env / "reports"
-    assert main(["eval", "--suite", "noisy", "--profile", "tiny", "--limit", "3", "--report", str(reports)]) == 0
+    assert (
+        main(["eval", "--suite", "noisy", "--profile", "tiny", "--limit", "3", "--report", str(reports)]) == 0
+    )
     rows = json.loads((reports / "noisy.json").read_text(encoding="utf-8"))["rows"]
     assert [row["lines"] for row in rows] == [3, 3, 3]
     assert [row["translated"] for row in rows] == [3, 3, 3]
+    assert "| chrf |" in capsys.readouterr().out  # the cost of noise and what cleaning wins back
 
 
 def test_without_data_the_command_says_where_to_put_it(
