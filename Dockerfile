@@ -18,6 +18,7 @@ RUN pip install --index-url "$TORCH_INDEX_URL" torch==2.13.0
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
+COPY eval ./eval
 RUN pip install .
 
 USER gazette

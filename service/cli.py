@@ -153,10 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_flags(translate)
     translate.set_defaults(handler=_translate)
 
-    from eval.suites import SUITES
+    from eval import SUITE_NAMES
 
     evaluation = commands.add_parser("eval", help="score the pipeline on an evaluation suite")
-    evaluation.add_argument("--suite", choices=list(SUITES), default="seed")
+    evaluation.add_argument("--suite", choices=SUITE_NAMES, default="seed")
     evaluation.add_argument("--limit", type=int, help="only the first N lines of each set")
     evaluation.add_argument("--report", metavar="DIR", help="write JSON, Markdown and HTML reports here")
     evaluation.add_argument("--compare", metavar="OLD.json", help="print the changes since an earlier report")

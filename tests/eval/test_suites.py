@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from eval import SUITE_NAMES
 from eval.suites import SUITES, DataMissing, load_suite
+
+
+def test_the_command_line_offers_every_suite() -> None:
+    assert tuple(SUITES) == SUITE_NAMES
 
 
 @pytest.mark.eval_data
