@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
+
+Task = Literal["translate", "summarize"]
 
 
 class ModelUnavailable(RuntimeError):
@@ -24,18 +26,31 @@ class ModelInfo:
     max_input_tokens: int = 512
     random_weights: bool = False  # true for the tiny test models: their output is noise
     prompted: bool = False  # an instruction model: glossary goes into the prompt, a retry can differ
+    prompts: tuple[str, ...] = ()  # prompt templates loaded, `family/task.vN`, one per task it serves
+
+    def prompt_for(self, task: str) -> str | None:
+        """The name of the template this model uses for `task`, if it is prompted."""
+        return next((name for name in self.prompts if name.split("/", 1)[-1].startswith(f"{task}.v")), None)
 
 
 @dataclass(frozen=True)
 class Source:
-    """One piece of text for the model, with what a prompted model should know about it."""
+    """One piece of text for the model, with what a prompted model should know about it.
+
+    `task` says what to do with it: an instruction model serves both tasks from one loaded model, each
+    with its own template; a seq2seq model does the one task it was trained for, and `task` only sets
+    how long its output may be.
+    """
 
     text: str
     source_lang: str = "zh"
     glossary: tuple[tuple[str, str], ...] = ()  # (term, rendering) pairs found in this text
     strict: bool = False  # a second attempt, after the first output failed its checks
-    leftover: tuple[str, ...] = ()  # for a second attempt: source-script fragments the first one left
+    # For a second attempt, what the first one got wrong: source-script fragments it left (translate),
+    # numbers it wrote that its sources do not hold (summarize).
+    leftover: tuple[str, ...] = ()
     context: str = ""  # for a fragment: the sentence it comes from
+    task: Task = "translate"
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,17 @@ class Generation:
 class GenerationOptions:
     num_beams: int = 4
     max_new_tokens: int = 256
+
+
+# A bullet is at most 35 words (about 50 tokens); room for a little more, never a runaway.
+SUMMARY_MAX_NEW_TOKENS = 80
+
+
+def output_cap(sources: Sequence[Source], translate_cap: int) -> int:
+    """The most tokens a batch may generate: summaries are short whatever their input's length."""
+    if all(source.task == "summarize" for source in sources):
+        return min(translate_cap, SUMMARY_MAX_NEW_TOKENS)
+    return translate_cap
 
 
 @runtime_checkable

@@ -1,4 +1,8 @@
-"""Instruction-tuned causal LMs as translators: chat template, prompt from prompts/, greedy decoding."""
+"""Instruction-tuned causal LMs: chat template, one prompt from prompts/ per task, greedy decoding.
+
+One loaded model serves every task its family has a template for (translate, summarize): the task of
+each Source picks the template, so a summary reuses the model, the queue and the worker of translation.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from service.models.backend import Generation, ModelInfo, Source
+from service.models.backend import Generation, ModelInfo, Source, output_cap
 from service.models.prompts import PromptTemplate, strip_chatter
 from service.models.tokens import SharedTokenizer
 
@@ -23,27 +27,41 @@ def output_budget(input_tokens: int, cap: int) -> int:
 class ChatPrompter:
     """Turns a Source into the model's chat-formatted prompt, and counts the source's own tokens."""
 
-    def __init__(self, tokenizer: Any, template: PromptTemplate) -> None:
+    def __init__(self, tokenizer: Any, templates: PromptTemplate | dict[str, PromptTemplate]) -> None:
         self.tokens = SharedTokenizer(tokenizer, count_special_tokens=False)
-        self.template = template
+        self.templates = templates if isinstance(templates, dict) else {templates.task: templates}
         unknown = tokenizer.unk_token_id
         ids = [tokenizer.convert_tokens_to_ids(token) for token in STOP_STRINGS]
         self.stop_ids = frozenset(int(i) for i in ids if i is not None and i != unknown and i >= 0)
 
-    def prompt(self, source: Source) -> str:
-        with self.tokens.use() as tokenizer:
-            return str(
-                tokenizer.apply_chat_template(
-                    self.template.messages(source), tokenize=False, add_generation_prompt=True
-                )
-            )
+    @property
+    def template(self) -> PromptTemplate:
+        """The translation template (the one every prompted model has)."""
+        return self.templates.get("translate") or next(iter(self.templates.values()))
 
-    def finish(self, token_ids: list[int]) -> Generation:
-        """Cut at the first stop token, decode, strip the chatter."""
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(template.name for template in self.templates.values())
+
+    def template_for(self, source: Source) -> PromptTemplate:
+        if source.task not in self.templates:
+            raise ValueError(f"this model has no prompt template for the task {source.task!r}")
+        return self.templates[source.task]
+
+    def prompt(self, source: Source) -> str:
+        messages = self.template_for(source).messages(source)
+        with self.tokens.use() as tokenizer:
+            return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+
+    def finish(self, token_ids: list[int], source: Source | None = None) -> Generation:
+        """Cut at the first stop token, decode, strip the chatter, cut at the template's stop sequences."""
         end = next((index for index, token in enumerate(token_ids) if token in self.stop_ids), len(token_ids))
         with self.tokens.use() as tokenizer:
             text = tokenizer.decode(token_ids[:end], skip_special_tokens=True)
-        return Generation(strip_chatter(text), end)
+        text = strip_chatter(text)
+        if source is not None:
+            text = self.template_for(source).cut_at_stop(text).strip()
+        return Generation(text, end)
 
 
 class PromptedBackend:
@@ -62,7 +80,8 @@ class PromptedBackend:
         return self._prompter.tokens.count(text)
 
     def _output_budget(self, sources: Sequence[Source]) -> int:
-        return output_budget(max(self.count_tokens(source.text) for source in sources), self._max_new_tokens)
+        longest = max(self.count_tokens(source.text) for source in sources)
+        return output_budget(longest, output_cap(sources, self._max_new_tokens))
 
 
 class TransformersCausalBackend(PromptedBackend):
@@ -96,4 +115,7 @@ class TransformersCausalBackend(PromptedBackend):
                 pad_token_id=pad_id,
             )
         new = output[:, batch["input_ids"].shape[1] :]
-        return [self._prompter.finish([int(token) for token in row]) for row in new]
+        return [
+            self._prompter.finish([int(token) for token in row], source)
+            for row, source in zip(new, sources, strict=True)
+        ]

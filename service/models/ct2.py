@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.models.backend import Generation, GenerationOptions, ModelInfo, ModelUnavailable, Source
+from service.models.backend import (
+    Generation,
+    GenerationOptions,
+    ModelInfo,
+    ModelUnavailable,
+    Source,
+    output_cap,
+)
 from service.models.causal import ChatPrompter, PromptedBackend
 from service.models.seq2seq import Seq2SeqBackendBase
 
@@ -81,7 +88,7 @@ class CT2Seq2SeqBackend(Seq2SeqBackendBase):
         results = self._translator.translate_batch(
             tokens,
             beam_size=self._options.num_beams,
-            max_decoding_length=min(self._options.max_new_tokens, 2 * longest + 10),
+            max_decoding_length=min(output_cap(sources, self._options.max_new_tokens), 2 * longest + 10),
         )
         outputs = []
         with self._tokens.use() as tokenizer:
@@ -114,7 +121,10 @@ class CT2CausalBackend(PromptedBackend):
             include_prompt_in_result=False,
             end_token=self._end_tokens,
         )
-        return [self._prompter.finish(list(result.sequences_ids[0])) for result in results]
+        return [
+            self._prompter.finish(list(result.sequences_ids[0]), source)
+            for result, source in zip(results, sources, strict=True)
+        ]
 
 
 def load_ct2_translator(model_dir: Path, model_cache: Path, device: str) -> Any:

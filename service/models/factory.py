@@ -19,7 +19,7 @@ from service.models.ct2 import (
 )
 from service.models.gguf import gguf_to_transformers
 from service.models.loading import ResolvedModel, resolve_pretrained
-from service.models.prompts import default_prompts_dir, load_prompt
+from service.models.prompts import default_prompts_dir, load_family, load_prompt
 from service.models.seq2seq import load_seq2seq, pick_device
 from service.models.tiny import is_tiny_model
 from service.settings import Settings
@@ -127,9 +127,11 @@ def _load_causal(request: ModelRequest, settings: Settings, engine: str) -> Back
     directory, source = _causal_dir(request, settings)
     config = AutoConfig.from_pretrained(directory)
     tokenizer = AutoTokenizer.from_pretrained(directory)
-    prompter = ChatPrompter(
-        tokenizer, load_prompt(default_prompts_dir(), _prompt_family(config), request.task)
-    )
+    family = _prompt_family(config)
+    # Every task the family has a template for: the one model then serves translation and summaries.
+    templates = load_family(default_prompts_dir(), family)
+    templates[request.task] = load_prompt(default_prompts_dir(), family, request.task)  # or say it lacks one
+    prompter = ChatPrompter(tokenizer, templates)
     info = ModelInfo(
         model=request.spec,
         engine=engine,
@@ -139,9 +141,10 @@ def _load_causal(request: ModelRequest, settings: Settings, engine: str) -> Back
         max_input_tokens=512,
         random_weights=is_tiny_model(directory),
         prompted=True,
+        prompts=prompter.names,
     )
     device = pick_device(settings.device)
-    log.info("loading %s on %s with prompt %s", directory, engine, prompter.template.name)
+    log.info("loading %s on %s with prompts %s", directory, engine, ", ".join(prompter.names))
     if engine == "ctranslate2":
         generator = load_ct2_generator(directory, settings.model_cache, device)
         return CT2CausalBackend(generator, prompter, info, MAX_CAUSAL_NEW_TOKENS)

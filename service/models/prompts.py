@@ -32,6 +32,7 @@ class PromptTemplate:
     system: str
     user: jinja2.Template
     strict_user: jinja2.Template
+    stop: tuple[str, ...] = ()  # the answer ends at the first of these (after any preamble is removed)
 
     @property
     def name(self) -> str:
@@ -48,18 +49,19 @@ class PromptTemplate:
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
 
+    def cut_at_stop(self, text: str) -> str:
+        """The text up to the first stop sequence that follows some content."""
+        stripped = text.lstrip()
+        ends = [index for stop in self.stop if (index := stripped.find(stop, 1)) > 0]
+        return stripped[: min(ends)] if ends else stripped
 
-def load_prompt(prompts_dir: Path, family: str, task: str) -> PromptTemplate:
-    """The highest version of `task` for `family`."""
-    candidates = []
-    for path in (prompts_dir / family).glob(f"{task}.v*.toml"):
-        match = _VERSIONED.match(path.name)
-        if match and match.group("task") == task:
-            candidates.append((int(match.group("version")), path))
-    if not candidates:
-        raise ModelUnavailable(f"no prompt template for {family}/{task} in {prompts_dir}")
-    version, path = max(candidates)
+
+def _read_template(path: Path, family: str, task: str, version: int) -> PromptTemplate:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    declared = (data.get("family", family), data.get("task", task), data.get("version", version))
+    if declared != (family, task, version):
+        # The file name is what selects a template; a body that says otherwise is a copy-paste slip.
+        raise ModelUnavailable(f"prompt template {path} declares {declared}, its name says {family, task, version}")
     return PromptTemplate(
         family=family,
         task=task,
@@ -67,12 +69,57 @@ def load_prompt(prompts_dir: Path, family: str, task: str) -> PromptTemplate:
         system=data["system"].strip(),
         user=_ENVIRONMENT.from_string(data["user"]),
         strict_user=_ENVIRONMENT.from_string(data.get("strict_user", data["user"])),
+        stop=tuple(data.get("stop", ())),
     )
 
 
+def _versions(prompts_dir: Path, family: str) -> dict[str, dict[int, Path]]:
+    """task → version → file, for one model family."""
+    found: dict[str, dict[int, Path]] = {}
+    for path in sorted((prompts_dir / family).glob("*.v*.toml")):
+        match = _VERSIONED.match(path.name)
+        if match:
+            found.setdefault(match.group("task"), {})[int(match.group("version"))] = path
+    return found
+
+
+def load_template(prompts_dir: Path, name: str) -> PromptTemplate:
+    """A template by name: `family/task` (its highest version) or `family/task.vN` (that version)."""
+    family, _, rest = name.partition("/")
+    task, _, version_text = rest.partition(".v")
+    versions = _versions(prompts_dir, family).get(task, {})
+    if not versions:
+        raise ModelUnavailable(f"no prompt template for {family}/{task} in {prompts_dir}")
+    version = int(version_text) if version_text.isdigit() else max(versions)
+    if version not in versions:
+        raise ModelUnavailable(f"no prompt template {name} in {prompts_dir}")
+    return _read_template(versions[version], family, task, version)
+
+
+def load_prompt(prompts_dir: Path, family: str, task: str) -> PromptTemplate:
+    """The highest version of `task` for `family`."""
+    return load_template(prompts_dir, f"{family}/{task}")
+
+
+def load_family(prompts_dir: Path, family: str) -> dict[str, PromptTemplate]:
+    """The highest version of every task `family` has a template for."""
+    return {task: load_template(prompts_dir, f"{family}/{task}") for task in _versions(prompts_dir, family)}
+
+
+def all_templates(prompts_dir: Path) -> list[PromptTemplate]:
+    """Every version of every template, for tests and listings."""
+    return [
+        _read_template(path, family.name, task, version)
+        for family in sorted(p for p in prompts_dir.iterdir() if p.is_dir())
+        for task, versions in _versions(prompts_dir, family.name).items()
+        for version, path in sorted(versions.items())
+    ]
+
+
 _PREAMBLE = re.compile(
-    r"^\s*(?:sure[,!.]?\s*)?(?:here(?:'s| is) (?:the |an? )?(?:english )?translation[^:\n]*:|"
-    r"(?:english )?translation\s*:|english\s*:)\s*",
+    r"^\s*(?:sure[,!.]?\s*)?(?:here(?:'s| is) (?:the |an? )?(?:english )?"
+    r"(?:translation|bullet(?: point)?|summary)[^:\n]*:|"
+    r"(?:english )?translation\s*:|english\s*:|bullet(?: point)?\s*:|summary\s*:)\s*",
     re.IGNORECASE,
 )
 _TRAILING_NOTE = re.compile(

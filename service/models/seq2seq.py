@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from service.models.backend import Generation, GenerationOptions, ModelInfo, ModelUnavailable, Source
+from service.models.backend import (
+    Generation,
+    GenerationOptions,
+    ModelInfo,
+    ModelUnavailable,
+    Source,
+    output_cap,
+)
 from service.models.loading import resolve_pretrained
 from service.models.tiny import is_tiny_model
 from service.models.tokens import SharedTokenizer
@@ -90,12 +97,15 @@ class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
         extra: dict[str, Any] = {}
         if self._forced_bos is not None:
             extra["forced_bos_token_id"] = self._forced_bos
+        if any(source.task == "summarize" for source in sources):
+            # distilbart-cnn's own generation config asks for at least 56 tokens: too long for a bullet.
+            extra["min_length"] = 0
         with torch.inference_mode():
             output = self._model.generate(
                 **batch,
                 num_beams=self._options.num_beams,
                 # English runs longer than Chinese in tokens; 2x + 10 leaves room without runaway loops.
-                max_new_tokens=min(self._options.max_new_tokens, 2 * longest + 10),
+                max_new_tokens=min(output_cap(sources, self._options.max_new_tokens), 2 * longest + 10),
                 **extra,
             )
         pad = self._tokens.unlocked.pad_token_id

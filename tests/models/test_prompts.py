@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from service.models.backend import ModelUnavailable, Source
-from service.models.prompts import default_prompts_dir, load_prompt, strip_chatter
+from service.models.prompts import (
+    all_templates,
+    default_prompts_dir,
+    load_prompt,
+    load_template,
+    strip_chatter,
+)
 
 
 def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
@@ -45,6 +52,49 @@ def test_the_highest_version_wins(tmp_path: Path) -> None:
         load_prompt(tmp_path, "fam", "summarize")
 
 
+def test_every_template_renders_both_of_its_prompts() -> None:
+    templates = all_templates(default_prompts_dir())
+    assert {"qwen/translate.v1", "qwen/summarize.v1"} <= {t.name for t in templates}
+    sources = [
+        Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),)),
+        Source("强国", "zh", context="建设质量强国。"),
+        Source("Output grew 24.5% this year.", "en", task="summarize"),
+    ]
+    for template in templates:
+        for source in sources:
+            for strict in (False, True):
+                system, user = template.messages(replace(source, strict=strict, leftover=("25",)))
+                assert system["content"] and source.text in user["content"], template.name
+                assert "{{" not in user["content"] and "{%" not in user["content"]
+
+
+def test_the_summary_prompt_asks_for_one_short_bullet_and_names_rejected_numbers() -> None:
+    template = load_template(default_prompts_dir(), "qwen/summarize")
+    assert template.name == "qwen/summarize.v1" and template.stop == ("\n",)
+    source = Source("Output grew 24.5% this year.", "en", task="summarize")
+    user = template.messages(source)[1]["content"]
+    assert "25 words" in user and user.endswith("Text: Output grew 24.5% this year.")
+    strict = template.messages(replace(source, strict=True, leftover=("25.4",)))[1]["content"]
+    assert "20 words" in strict and "does not contain: 25.4" in strict
+    assert template.cut_at_stop("\n- Output grew 24.5%.\n- Another bullet") == "- Output grew 24.5%."
+
+
+def test_templates_load_by_name_and_version(tmp_path: Path) -> None:
+    (tmp_path / "fam").mkdir()
+    for version in (1, 2):
+        (tmp_path / "fam" / f"summarize.v{version}.toml").write_text(
+            f'version = {version}\ntask = "summarize"\nfamily = "fam"\nstop = ["END"]\n'
+            f'system = "v{version}"\nuser = "{{{{ text }}}}"\n'
+        )
+    assert load_template(tmp_path, "fam/summarize").version == 2
+    assert load_template(tmp_path, "fam/summarize.v1").system == "v1"
+    with pytest.raises(ModelUnavailable):
+        load_template(tmp_path, "fam/summarize.v3")
+    (tmp_path / "fam" / "summarize.v3.toml").write_text('version = 2\nsystem = "x"\nuser = "y"\n')
+    with pytest.raises(ModelUnavailable, match="declares"):
+        load_template(tmp_path, "fam/summarize")
+
+
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
@@ -56,6 +106,8 @@ def test_the_highest_version_wins(tmp_path: Path) -> None:
         ("```\nThe meeting was held.\n```", "The meeting was held."),
         ("The meeting was held.\n\nNote: 同安 is a district.", "The meeting was held."),
         ('He said "yes" and "no".', 'He said "yes" and "no".'),
+        ("Here is the bullet point:\n- Output grew 24.5%.", "- Output grew 24.5%."),
+        ("Summary: Output grew 24.5%.", "Output grew 24.5%."),
     ],
 )
 def test_chatter_is_stripped(raw: str, clean: str) -> None:
