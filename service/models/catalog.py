@@ -8,8 +8,8 @@ from pathlib import Path
 from service.models.backend import ModelUnavailable
 from service.models.loading import cached_snapshot, hub_cache, hub_endpoint, hub_reachable
 from service.models.packs import PACKS, Progress, pack_path, pack_present, pull_pack
-from service.models.profiles import PROFILES, tiny_model_dir
-from service.models.tiny import build_tiny_marian
+from service.models.profiles import PROFILES, tiny_bart_dir, tiny_model_dir
+from service.models.tiny import build_tiny_bart, build_tiny_marian
 
 # Download sizes of the hub models, for people deciding what to pull (from the hub's file listings).
 _HUB_SIZES = {
@@ -47,18 +47,12 @@ def list_models(model_cache: Path) -> list[ModelRow]:
                     ModelRow(profile.name, task, pack.filename, pack.describe(), size, pack.licence, present)
                 )
         elif profile.name == "tiny":
-            present = (tiny_model_dir(model_cache) / "config.json").is_file()
-            rows.append(
-                ModelRow(
-                    "tiny",
-                    "translate",
-                    "tiny random Marian",
-                    "built locally",
-                    "2 MB",
-                    profile.licence,
-                    present,
-                )
-            )
+            for task, model, directory in (
+                ("translate", "tiny random Marian", tiny_model_dir(model_cache)),
+                ("summarize", "tiny random BART", tiny_bart_dir(model_cache)),
+            ):
+                present = (directory / "config.json").is_file()
+                rows.append(ModelRow("tiny", task, model, "built locally", "1 MB", profile.licence, present))
         else:
             for task, model in (
                 ("translate", profile.translate_model("zh")),
@@ -89,11 +83,14 @@ def provide_local(name: str, model_cache: Path, progress: Progress) -> bool:
         progress(f"ready: {pack_path(PACKS[name], model_cache)}")
         return True
     if name == "tiny":
-        directory = tiny_model_dir(model_cache)
-        if not (directory / "config.json").is_file():
-            progress(f"building the tiny random Marian model in {directory}")
-            build_tiny_marian(directory)
-        progress(f"ready: {directory}")
+        for kind, directory, build in (
+            ("Marian", tiny_model_dir(model_cache), build_tiny_marian),
+            ("BART", tiny_bart_dir(model_cache), build_tiny_bart),
+        ):
+            if not (directory / "config.json").is_file():
+                progress(f"building the tiny random {kind} model in {directory}")
+                build(directory)
+            progress(f"ready: {directory}")
         return True
     return False
 

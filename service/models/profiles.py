@@ -79,6 +79,10 @@ def tiny_model_dir(model_cache: Path) -> Path:
     return model_cache / "tiny" / "marian"
 
 
+def tiny_bart_dir(model_cache: Path) -> Path:
+    return model_cache / "tiny" / "bart"
+
+
 def opus_obtainable(model_cache: Path, hub_timeout: float) -> bool:
     """True when opus-mt-zh-en is cached or the hub answers."""
     try:

@@ -1,8 +1,9 @@
-"""Tiny random Marian models, built locally, for tests and smoke runs of the `tiny` profile.
+"""Tiny random Marian and BART models, built locally, for tests and smoke runs of the `tiny` profile.
 
 Everything a real Marian checkpoint has is here (two sentencepiece models, a vocabulary, a config,
 weights saved with `save_pretrained`), so the tiny model goes through the same loading code as
-Helsinki-NLP/opus-mt-zh-en. Its weights are random: its output is noise, and responses say so.
+Helsinki-NLP/opus-mt-zh-en; likewise the tiny BART (a byte-level BPE vocabulary and merges) for
+sshleifer/distilbart-cnn-12-6. Their weights are random: their output is noise, and responses say so.
 """
 
 from __future__ import annotations
@@ -122,3 +123,46 @@ def build_tiny_marian(directory: Path, seed: int = 0, corpus_lines: int = 400) -
 
 def is_tiny_model(directory: Path) -> bool:
     return (directory / TINY_MARKER).is_file()
+
+
+def build_tiny_bart(directory: Path, seed: int = 0, corpus_lines: int = 400) -> Path:
+    """Train a byte-level BPE vocabulary on English lines, build a 2-layer BART model, save both."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    english = [line for line in _corpus(2 * corpus_lines, rng) if line.isascii()]
+    bpe = ByteLevelBPETokenizer()
+    # BART's own special tokens, in BART's order: <s>=0, <pad>=1, </s>=2, <unk>=3, <mask>=4.
+    bpe.train_from_iterator(
+        english, vocab_size=1000, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        vocab, merges = bpe.save_model(scratch)
+        tokenizer = BartTokenizer(vocab_file=vocab, merges_file=merges)
+        tokenizer.save_pretrained(directory)
+    config = BartConfig(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+        max_position_embeddings=512,
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_eos_token_id=2,
+    )
+    # BART is post-norm; CTranslate2's converter reads this flag, which transformers 5 no longer sets
+    # (the hub's BART checkpoints carry it in their config.json).
+    config.normalize_before = False
+    torch.manual_seed(seed)
+    BartForConditionalGeneration(config).eval().save_pretrained(directory)
+    (directory / TINY_MARKER).write_text(json.dumps({"random_weights": True, "seed": seed}), encoding="utf-8")
+    return directory

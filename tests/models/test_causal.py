@@ -66,3 +66,35 @@ def test_model_family_comes_from_the_models_own_config(tiny_qwen_dir: Path, tiny
     assert model_family(str(tiny_marian_dir), "causal") == "seq2seq"
     assert model_family("some/hub-id", "seq2seq") == "seq2seq"
     assert model_family("/models/x.gguf", "seq2seq") == "causal"
+
+
+def test_one_loaded_model_serves_both_tasks_each_with_its_template(
+    tiny_qwen_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(backend="ctranslate2", model_cache=tmp_path)
+    backend = load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "zh", "test"), settings)
+    assert backend.info.prompts == ("qwen/summarize.v1", "qwen/translate.v1")
+    assert backend.info.prompt_for("summarize") == "qwen/summarize.v1"
+    assert backend.info.prompt_for("translate") == "qwen/translate.v1"
+    summary = Source("Output grew 24.5% this year. " * 20, "en", task="summarize")
+    (alone,) = backend.generate([summary])
+    assert alone.new_tokens <= 80  # a bullet's budget, whatever the input's length
+    assert "\n" not in alone.text  # the summary template stops at the first line break
+    assert len(backend.generate([summary, Source("同安区召开会议。")])) == 2  # tasks mix in one batch
+
+
+def test_the_prompt_follows_the_task(tiny_qwen_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from service.models.prompts import load_family
+
+    prompter = ChatPrompter(
+        AutoTokenizer.from_pretrained(tiny_qwen_dir), load_family(default_prompts_dir(), "qwen")
+    )
+    assert "bullet point" in prompter.prompt(Source("Output grew 24.5%.", "en", task="summarize"))
+    assert "Translate the following Chinese text" in prompter.prompt(Source("同安区召开会议。"))
+    with pytest.raises(ValueError, match="no prompt template"):
+        ChatPrompter(
+            AutoTokenizer.from_pretrained(tiny_qwen_dir),
+            load_prompt(default_prompts_dir(), "qwen", "translate"),
+        ).prompt(Source("x", task="summarize"))

@@ -72,3 +72,22 @@ def test_cuda_asked_for_without_cuda_is_refused() -> None:
     with pytest.raises(ModelUnavailable, match="CUDA"):
         pick_device("cuda")
     assert pick_device("auto") == "cpu"
+
+
+@pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
+def test_tiny_bart_summariser_loads_like_distilbart_on_each_engine(
+    tiny_bart_dir: Path, tmp_path: Path, engine: str
+) -> None:
+    from service.models.factory import ModelRequest, load_backend
+    from service.settings import Settings
+
+    settings = Settings(backend=engine, model_cache=tmp_path, num_beams=1)  # type: ignore[arg-type]
+    backend = load_backend(ModelRequest(str(tiny_bart_dir), "seq2seq", "summarize", "en", "test"), settings)
+    assert (backend.info.engine, backend.info.task, backend.info.random_weights) == (
+        engine,
+        "summarize",
+        True,
+    )
+    text = "The district released a plan with 4 goals and 11 key projects. " * 8
+    outputs = backend.generate([Source(text, "en", task="summarize")])
+    assert len(outputs) == 1 and outputs[0].new_tokens <= 80 + 2
