@@ -1,0 +1,152 @@
+"""What a summary should say, chosen without any extra model: salient sentences of the translation.
+
+Each English segment is scored on three features: its centrality (TextRank over TF-IDF cosine
+similarity: a sentence that shares much with many others states the document's main matter), its
+position (news leads with its news; each section with its point), and its number density (the figures
+readers want). Documents are handled map-reduce over their sections (cut at section heads, or every
+`SECTION_SEGMENTS` segments where there are none): each section is scored on its own graph and
+nominates its best sentences, and the reduce step picks from all nominees with a redundancy penalty
+(maximal marginal relevance), so two bullets do not say the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from service.pipeline.types import TranslatedDocument, TranslatedSegment
+from service.text.numbers import numbers_in
+from service.text.words import content_words, word_count
+
+SECTION_SEGMENTS = 24  # a section of a document without heads: long enough for a graph, short to map
+_HEADING_CHARS = 24  # a paragraph of one short sentence without closing punctuation is a section head
+_CLOSERS = "。！？；….!?;”」』）)"
+_WEIGHTS = {"centrality": 0.5, "position": 0.25, "numbers": 0.25}
+_REDUNDANCY = 0.7  # how much similarity to an already chosen sentence costs
+_SHORT_ANCHOR = 12  # words: a shorter sentence takes the next one of its paragraph along as a source
+
+Vector = dict[str, float]
+
+
+def is_heading(segment: TranslatedSegment, alone_in_paragraph: bool) -> bool:
+    source = segment.source.strip()
+    return alone_in_paragraph and len(source) <= _HEADING_CHARS and source[-1:] not in _CLOSERS
+
+
+def sections(document: TranslatedDocument) -> list[list[int]]:
+    """Indices of the body segments (heads left out), grouped into sections."""
+    per_paragraph = Counter(segment.paragraph for segment in document.segments)
+    groups: list[list[int]] = [[]]
+    for index, segment in enumerate(document.segments):
+        if is_heading(segment, per_paragraph[segment.paragraph] == 1):
+            groups.append([])
+            continue
+        current = groups[-1]
+        starts_paragraph = index == 0 or document.segments[index - 1].paragraph != segment.paragraph
+        if len(current) >= SECTION_SEGMENTS and starts_paragraph:
+            groups.append(current := [])
+        current.append(index)
+    return [group for group in groups if group]
+
+
+def tfidf(texts: Sequence[str]) -> list[Vector]:
+    bags = [Counter(content_words(text)) for text in texts]
+    frequency = Counter(word for bag in bags for word in bag)
+    vectors = []
+    for bag in bags:
+        vector = {
+            word: count * math.log((1 + len(bags)) / (1 + frequency[word])) + count
+            for word, count in bag.items()
+        }
+        norm = math.sqrt(sum(value * value for value in vector.values())) or 1.0
+        vectors.append({word: value / norm for word, value in vector.items()})
+    return vectors
+
+
+def cosine(first: Vector, second: Vector) -> float:
+    if len(first) > len(second):
+        first, second = second, first
+    return sum(value * second.get(word, 0.0) for word, value in first.items())
+
+
+def centrality(vectors: Sequence[Vector], damping: float = 0.85, iterations: int = 40) -> list[float]:
+    """TextRank: PageRank over the sentence graph weighted by cosine similarity, scaled to max 1."""
+    size = len(vectors)
+    weights = [
+        [cosine(a, b) if i != j else 0.0 for j, b in enumerate(vectors)] for i, a in enumerate(vectors)
+    ]
+    totals = [sum(row) or 1.0 for row in weights]
+    rank = [1.0 / size] * size if size else []
+    for _ in range(iterations):
+        rank = [
+            (1 - damping) / size + damping * sum(weights[j][i] / totals[j] * rank[j] for j in range(size))
+            for i in range(size)
+        ]
+    top = max(rank, default=0.0) or 1.0
+    return [value / top for value in rank]
+
+
+def number_density(segment: TranslatedSegment) -> float:
+    """Figures in the sentence (read from its source, which the translation may garble), 3 or more = 1."""
+    return min(1.0, len(numbers_in(segment.normalized)) / 3)
+
+
+def _section_scores(
+    document: TranslatedDocument, indices: list[int], vectors: list[Vector]
+) -> dict[int, float]:
+    """Map step: each sentence's score within its section."""
+    ranks = centrality([vectors[index] for index in indices])
+    total = len(document.segments)
+    scores = {}
+    for order, (index, rank) in enumerate(zip(indices, ranks, strict=True)):
+        position = 0.5 / (1 + order) + 0.5 * (1 - index / total)
+        scores[index] = (
+            _WEIGHTS["centrality"] * rank
+            + _WEIGHTS["position"] * position
+            + _WEIGHTS["numbers"] * number_density(document.segments[index])
+        )
+    return scores
+
+
+def _sources(document: TranslatedDocument, anchor: int) -> tuple[int, ...]:
+    """The anchor, with the next sentence of its paragraph when the anchor alone says little."""
+    segments = document.segments
+    following = anchor + 1
+    if (
+        word_count(segments[anchor].translation) < _SHORT_ANCHOR
+        and following < len(segments)
+        and segments[following].paragraph == segments[anchor].paragraph
+    ):
+        return (anchor, following)
+    return (anchor,)
+
+
+def _pick(scores: dict[int, float], vectors: Sequence[Vector], count: int) -> dict[int, float]:
+    """Maximal marginal relevance: best score first, each later pick penalised for what it repeats."""
+    left = dict(scores)
+    picked: dict[int, float] = {}
+    while left and len(picked) < count:
+
+        def marginal(index: int) -> float:
+            repeat = max((cosine(vectors[index], vectors[other]) for other in picked), default=0.0)
+            return left[index] - _REDUNDANCY * repeat
+
+        best = max(left, key=marginal)
+        picked[best] = left.pop(best)
+    return picked
+
+
+def choose(document: TranslatedDocument, bullets: int) -> list[tuple[int, ...]]:
+    """Up to `bullets` groups of segment indices, one per bullet, in document order."""
+    groups = sections(document)
+    body = [index for group in groups for index in group]
+    if not body or bullets < 1:
+        return []
+    by_index = dict(zip(body, tfidf([document.segments[i].translation for i in body]), strict=True))
+    vectors = [by_index.get(index, {}) for index in range(len(document.segments))]
+    nominees: dict[int, float] = {}
+    for group in groups:  # map: each section nominates its best, on its own graph
+        nominees.update(_pick(_section_scores(document, group, vectors), vectors, bullets))
+    chosen = _pick(nominees, vectors, bullets)  # reduce: the best of all nominees, without repeats
+    return [_sources(document, anchor) for anchor in sorted(chosen)]

@@ -1,0 +1,166 @@
+"""The summary pipeline: translate, choose salient sentences, write one bullet each, verify, fall back.
+
+translate (TranslationPipeline, reused as it is) → salience.choose (no model) → one bullet per group
+from the profile's summarising model (the instruction model through prompts/, or a seq2seq summariser)
+→ bullets.bullet_problems → a failing bullet is written once more, stricter → still failing, the
+compressed extract of its anchor sentence → still failing, no bullet. Nothing unverified is shipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.engine.queue import BatchQueue, QueueItem
+from service.engine.registry import ModelRegistry
+from service.models.backend import Generation, Source
+from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
+from service.pipeline.salience import choose
+from service.pipeline.translate import TranslateJob, TranslationPipeline
+from service.pipeline.types import Notice, TranslatedDocument, TranslatedSegment
+from service.text.numbers import unsupported_numbers
+
+
+@dataclass(frozen=True)
+class Summary:
+    bullets: tuple[Bullet, ...]
+    regenerated: int  # bullets whose first draft failed verification and were written again
+    replaced: int  # bullets whose second draft failed too, replaced by a compressed extract
+    dropped: int  # chosen sentences that got no verified bullet at all
+    model: str  # the summarising model
+    templates: tuple[str, ...]  # prompt templates used, `family/task.vN` (none for seq2seq models)
+    notes: tuple[Notice, ...] = ()  # what the verifier sent back, and why
+    generated_tokens: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SummarizedDocument:
+    document: TranslatedDocument  # the translation the summary was made from
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class SummarizeJob:
+    translate: TranslateJob
+    bullets: int = 5
+
+
+@dataclass
+class _Draft:
+    """One bullet in the making: its sources, its latest text, and the bullet it became, if any."""
+
+    cited: tuple[TranslatedSegment, ...]
+    attempt: str = ""
+    problems: tuple[str, ...] = ()
+    bullet: Bullet | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(segment.id for segment in self.cited)
+
+    @property
+    def sources_text(self) -> str:
+        return " ".join(segment.translation for segment in self.cited)
+
+    def note(self, code: str) -> Notice:
+        shown = self.attempt if len(self.attempt) <= 160 else self.attempt[:159] + "…"
+        return Notice(code, f"{', '.join(self.problems)}: {shown!r}", self.ids[0])
+
+
+def _others(draft: _Draft, drafts: Sequence[_Draft]) -> list[str]:
+    return [other.bullet.text for other in drafts if other is not draft and other.bullet is not None]
+
+
+def _accept(
+    drafts: Sequence[_Draft], batch: Sequence[_Draft], texts: Sequence[str], origin: str
+) -> list[_Draft]:
+    """Verify each new text in turn; the drafts whose text passes get their bullet, the others are returned."""
+    failing = []
+    for draft, text in zip(batch, texts, strict=True):
+        draft.attempt = clean_bullet(text)
+        draft.problems = tuple(bullet_problems(draft.attempt, draft.cited, _others(draft, drafts)))
+        if draft.problems:
+            failing.append(draft)
+        else:
+            draft.bullet = Bullet(draft.attempt, draft.ids, origin)
+    return failing
+
+
+def _fall_back(draft: _Draft, drafts: Sequence[_Draft]) -> None:
+    """The anchor sentence's own words, compressed, and verified like any bullet; else no bullet."""
+    anchor = draft.cited[0]
+    draft.attempt = compress_extract(anchor.translation)
+    draft.problems = tuple(bullet_problems(draft.attempt, (anchor,), _others(draft, drafts)))
+    if not draft.problems:
+        draft.bullet = Bullet(draft.attempt, (anchor.id,), "extract")
+
+
+class SummarizationPipeline:
+    def __init__(self, translation: TranslationPipeline, registry: ModelRegistry, *, timeout: float) -> None:
+        self.translation = translation
+        self.registry = registry
+        self._timeout = timeout
+
+    async def summarize_many(self, jobs: Sequence[SummarizeJob]) -> list[SummarizedDocument]:
+        """Each document on its own, all under one deadline for the request."""
+        for job in jobs:
+            self.translation.check_target(job.translate.target_lang)
+        async with asyncio.timeout(self._timeout):
+            return list(await asyncio.gather(*(self.summarize(job) for job in jobs)))
+
+    async def summarize(self, job: SummarizeJob) -> SummarizedDocument:
+        """Translate, then summarise that same translation."""
+        document = await self.translation.translate(job.translate)
+        return SummarizedDocument(document, await self.summarize_document(document, job.bullets))
+
+    async def summarize_document(self, document: TranslatedDocument, bullets: int) -> Summary:
+        """Up to `bullets` verified bullets, in document order, for an already translated document."""
+        started = time.perf_counter()
+        groups = await asyncio.to_thread(choose, document, bullets)
+        queue = await self.registry.summarizer()
+        drafts = [_Draft(tuple(document.segments[i] for i in group)) for group in groups]
+        first = await self._write(queue, drafts, strict=False)
+        failed = _accept(drafts, drafts, [g.text for g in first], "model")
+        notes = [draft.note("bullet_regenerated") for draft in failed]
+        second = await self._write(queue, failed, strict=True)
+        replaced = _accept(drafts, failed, [g.text for g in second], "model_retry")
+        for draft in replaced:
+            notes.append(draft.note("bullet_replaced"))
+            _fall_back(draft, drafts)
+            if draft.bullet is None:
+                notes.append(draft.note("bullet_dropped"))
+        info = queue.backend.info
+        prompt = info.prompt_for("summarize")
+        return Summary(
+            bullets=tuple(draft.bullet for draft in drafts if draft.bullet is not None),
+            regenerated=len(failed),
+            replaced=len(replaced),
+            dropped=sum(draft.bullet is None for draft in drafts),
+            model=info.model,
+            templates=(prompt,) if prompt else (),
+            notes=tuple(notes),
+            generated_tokens=sum(g.new_tokens for g in [*first, *second]),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    async def _write(self, queue: BatchQueue, drafts: Sequence[_Draft], *, strict: bool) -> list[Generation]:
+        """One bullet per draft from the model; a strict rewrite is told which numbers it must not use."""
+        sources = [
+            Source(
+                draft.sources_text,
+                "en",
+                strict=strict,
+                leftover=tuple(unsupported_numbers(draft.attempt, _evidence(draft))) if strict else (),
+                task="summarize",
+            )
+            for draft in drafts
+        ]
+        items = [QueueItem(source, queue.backend.count_tokens(source.text)) for source in sources]
+        return await queue.run(items, self._timeout)
+
+
+def _evidence(draft: _Draft) -> list[str]:
+    return [segment.translation for segment in draft.cited] + [segment.normalized for segment in draft.cited]
