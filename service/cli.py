@@ -23,7 +23,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, with any flag given on the command line taking precedence."""
     overrides: dict[str, Any] = {
         name: getattr(args, name)
-        for name in ("host", "port", "profile", "translate_model", "device", "backend", "log_level")
+        for name in (
+            "host",
+            "port",
+            "profile",
+            "translate_model",
+            "summarize_model",
+            "device",
+            "backend",
+            "log_level",
+        )
         if getattr(args, name, None) is not None
     }
     return Settings(**overrides)
@@ -70,6 +79,36 @@ def _translate(args: argparse.Namespace) -> int:
         for warning in document.warnings:
             where = f" [{warning.segment}]" if warning.segment else ""
             print(f"warning{where}: {warning.code}: {warning.message}", file=sys.stderr)
+    return 0
+
+
+async def _summarize_text(settings: Settings, text: str, source_lang: str, bullets: int) -> Any:
+    from service.api.app import build_state
+    from service.pipeline.summarize import SummarizeJob
+    from service.pipeline.translate import TranslateJob
+
+    state = build_state(settings)
+    try:
+        return await state.summarizer.summarize(SummarizeJob(TranslateJob(text, source_lang), bullets))
+    finally:
+        await state.registry.shutdown()
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    if not 1 <= args.bullets <= 10:
+        print("gazette: --bullets must be between 1 and 10", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    done = asyncio.run(_summarize_text(settings, _read_input(args.file), args.source_lang, args.bullets))
+    if args.json:
+        json.dump(asdict(done), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for bullet in done.summary.bullets:
+        sys.stdout.write(f"- {bullet.text} [{', '.join(bullet.sources)}]\n")
+    for warning in (*done.document.warnings, *done.summary.notes):
+        where = f" [{warning.segment}]" if warning.segment else ""
+        print(f"warning{where}: {warning.code}: {warning.message}", file=sys.stderr)
     return 0
 
 
@@ -163,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--no-cache", dest="no_cache", action="store_true", help="translate everything again")
     _add_model_flags(evaluation)
     evaluation.set_defaults(handler=_eval)
+
+    summarize = commands.add_parser("summarize", help="translate one document, then list its key facts")
+    summarize.add_argument("file", nargs="?", default="-", help="a UTF-8 text file, or - for standard input")
+    summarize.add_argument("--bullets", type=int, default=5, help="at most this many bullets (1-10)")
+    summarize.add_argument("--source-lang", dest="source_lang", default="auto")
+    summarize.add_argument("--json", action="store_true", help="bullets, verifier counts and the translation")
+    summarize.add_argument("--summarize-model", dest="summarize_model", help="hub id, directory or .gguf")
+    _add_model_flags(summarize)
+    summarize.set_defaults(handler=_summarize)
 
     models = commands.add_parser("models", help="list or pull the models of the profiles")
     model_commands = models.add_subparsers(dest="models_command", required=True)

@@ -8,8 +8,11 @@ import pytest
 
 from service.api.app import build_state
 from service.models.packs import PACKS, pack_present
+from service.pipeline.bullets import check_bullet
+from service.pipeline.summarize import SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.settings import Settings
+from service.text.normalize import han_characters
 
 SENTENCE = "同安区委副书记、区长周桂良，厦门市市场监管局局长许国华参加会议。"
 
@@ -39,3 +42,31 @@ def test_qwen_pypi_translates_names_and_bodies_with_the_glossary(qwen_settings: 
         assert name in text
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text)
     assert document.warnings == ()  # type: ignore[attr-defined]
+
+
+@pytest.mark.real_model
+def test_qwen_pypi_summarises_the_seeds_paragraph_2_keeping_its_figures(
+    qwen_settings: Settings, seed_text: str, request: pytest.FixtureRequest
+) -> None:
+    # About 90 s on 2 cores (translation, then up to 3 bullets): run on request, not in every suite run.
+    if "real_model" not in (request.config.getoption("-m") or ""):
+        pytest.skip("slow (about 90 s): run with `pytest -m real_model`")
+    paragraph = [line for line in seed_text.splitlines() if line.strip()][1]
+
+    async def summarize() -> object:
+        state = build_state(qwen_settings)
+        try:
+            return await state.summarizer.summarize(SummarizeJob(TranslateJob(paragraph, "zh"), 3))
+        finally:
+            await state.registry.shutdown()
+
+    done = asyncio.run(summarize())
+    document, summary = done.document, done.summary  # type: ignore[attr-defined]
+    assert 1 <= len(summary.bullets) <= 3
+    for bullet in summary.bullets:
+        others = [other.text for other in summary.bullets if other is not bullet]
+        assert bullet.sources and check_bullet(bullet, document, others) == []
+        assert not han_characters(bullet.text)
+    together = " ".join(bullet.text for bullet in summary.bullets)
+    assert "50%" in together and "24.5%" in together
+    assert summary.templates == ("qwen/summarize.v1",)

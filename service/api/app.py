@@ -14,6 +14,7 @@ from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
 from service.engine.registry import ModelRegistry
+from service.pipeline.summarize import SummarizationPipeline
 from service.pipeline.translate import TranslationPipeline
 from service.settings import Settings
 
@@ -27,7 +28,10 @@ def build_state(settings: Settings) -> AppState:
     pipeline = TranslationPipeline(
         registry, token_budget=settings.max_segment_tokens, timeout=settings.request_timeout
     )
-    return AppState(settings=settings, registry=registry, pipeline=pipeline, metrics=metrics)
+    summarizer = SummarizationPipeline(pipeline, registry, timeout=settings.request_timeout)
+    return AppState(
+        settings=settings, registry=registry, pipeline=pipeline, metrics=metrics, summarizer=summarizer
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:

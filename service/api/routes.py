@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
@@ -10,9 +11,19 @@ from fastapi.responses import JSONResponse, Response
 
 from service.api.errors import APIError, error_response
 from service.api.metrics import Metrics
-from service.api.schemas import DocumentOut, ErrorBody, ModelOut, TranslateRequest, TranslateResponse
+from service.api.schemas import (
+    DocumentOut,
+    ErrorBody,
+    ModelOut,
+    SummarizeRequest,
+    SummarizeResponse,
+    SummaryDocumentOut,
+    TranslateRequest,
+    TranslateResponse,
+)
 from service.engine.registry import ModelRegistry
 from service.models.profiles import PROFILES
+from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline
 from service.pipeline.types import TranslatedDocument
 from service.settings import Settings
@@ -25,6 +36,7 @@ class AppState:
     registry: ModelRegistry
     pipeline: TranslationPipeline
     metrics: Metrics
+    summarizer: SummarizationPipeline
 
 
 def get_state(request: Request) -> AppState:
@@ -68,10 +80,14 @@ def check_limits(body: TranslateRequest, settings: Settings) -> None:
             )
 
 
-def model_out(state: AppState) -> ModelOut:
+def model_out(state: AppState, summaries: Sequence[SummarizedDocument] = ()) -> ModelOut:
     loaded = state.registry.loaded()
     first = loaded[0] if loaded else None
     active = state.registry.active
+    translating = first.prompt_for("translate") if first else None
+    templates = [translating] if translating else []
+    for done in summaries:
+        templates += [name for name in done.summary.templates if name not in templates]
     return ModelOut(
         profile=active.profile.name if active else state.settings.profile,
         translate=first.model if first else "",
@@ -79,11 +95,39 @@ def model_out(state: AppState) -> ModelOut:
         source=first.source if first else "",
         licence=first.licence if first else "",
         random_weights=any(info.random_weights for info in loaded),
+        summarize=summaries[0].summary.model if summaries else None,
+        templates=templates,
     )
 
 
 def document_out(document: TranslatedDocument) -> DocumentOut:
     return DocumentOut.model_validate(asdict(document))
+
+
+def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryDocumentOut:
+    document, summary = done.document, done.summary
+    return SummaryDocumentOut.model_validate(
+        {
+            "source_lang": document.source_lang,
+            "source_lang_confidence": document.source_lang_confidence,
+            "bullets": [asdict(bullet) for bullet in summary.bullets],
+            "regenerated": summary.regenerated,
+            "replaced": summary.replaced,
+            "dropped": summary.dropped,
+            "warnings": [asdict(notice) for notice in (*document.warnings, *summary.notes)],
+            "generated_tokens": document.generated_tokens + summary.generated_tokens,
+            "seconds": round(document.seconds + summary.seconds, 3),
+            **(
+                {
+                    "translation": document.translation,
+                    "segments": [asdict(segment) for segment in document.segments],
+                    "glossary": [asdict(term) for term in document.glossary],
+                }
+                if include_translation
+                else {}
+            ),
+        }
+    )
 
 
 @api.post("/translate", response_model=TranslateResponse)
@@ -96,6 +140,22 @@ async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))
     return TranslateResponse(documents=[document_out(d) for d in documents], model=model_out(state))
+
+
+@api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_none=True)
+async def summarize(body: SummarizeRequest, state: State) -> SummarizeResponse:
+    check_limits(body, state.settings)
+    jobs = [
+        SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, body.glossary), body.bullets)
+        for text in body.documents()
+    ]
+    done = await state.summarizer.summarize_many(jobs)
+    state.metrics.documents.inc(len(done))
+    state.metrics.segments.inc(sum(len(item.document.segments) for item in done))
+    return SummarizeResponse(
+        documents=[summary_out(item, body.include_translation) for item in done],
+        model=model_out(state, done),
+    )
 
 
 @api.get("/languages")

@@ -85,10 +85,50 @@ class ModelOut(BaseModel):
     source: str
     licence: str
     random_weights: bool
+    summarize: str | None = Field(default=None, description="The summarising model, for summaries")
+    templates: list[str] = Field(
+        default_factory=list, description="Prompt templates used, `family/task.vN` (prompted models only)"
+    )
 
 
 class TranslateResponse(BaseModel):
     documents: list[DocumentOut]
+    model: ModelOut
+
+
+class SummarizeRequest(TranslateRequest):
+    bullets: int = Field(default=5, ge=1, le=10, description="Bullets wanted per document (at most)")
+    include_translation: bool = Field(
+        default=False, description="Also return the translation and segments the bullets cite"
+    )
+
+
+class BulletOut(BaseModel):
+    text: str
+    sources: list[str] = Field(description="Ids of the segments this bullet rests on")
+    origin: str = Field(
+        description="model: written by the model; model_retry: written again after failing its checks; "
+        "extract: the model's bullet failed twice, this is its source sentence compressed"
+    )
+
+
+class SummaryDocumentOut(BaseModel):
+    source_lang: str
+    source_lang_confidence: float | None
+    bullets: list[BulletOut]
+    regenerated: int = Field(description="Bullets sent back once by the verifier")
+    replaced: int = Field(description="Bullets replaced by a compressed extract of their source")
+    dropped: int = Field(description="Chosen sentences that got no verified bullet")
+    warnings: list[WarningOut] = Field(description="The translation's warnings, then the verifier's notes")
+    generated_tokens: int = Field(description="Tokens generated for translation and summary, retries included")
+    seconds: float = Field(description="Wall-clock seconds for translation and summary")
+    translation: str | None = None
+    segments: list[SegmentOut] | None = None
+    glossary: list[GlossaryTermOut] | None = None
+
+
+class SummarizeResponse(BaseModel):
+    documents: list[SummaryDocumentOut]
     model: ModelOut
 
 
