@@ -115,10 +115,11 @@ def test_summarize_a_file(
     summary = result["summary"]
     # The tiny models' noise: every bullet is sent back, then replaced by an extract or, where the
     # extract is noise too (Chinese only, a repeat), dropped.
-    assert summary["regenerated"] == summary["replaced"] == len(summary["bullets"]) + summary["dropped"] >= 1
+    assert summary["regenerated"] == summary["replaced"] + summary["dropped"] >= 1
+    assert summary["replaced"] == len(summary["bullets"])
     assert all(set(bullet["sources"]) <= ids for bullet in summary["bullets"])
     assert main(["summarize", str(source), "--bullets", "1", *models]) == 0
     captured = capsys.readouterr()
     assert all(line.startswith("- ") and line.endswith("]") for line in captured.out.splitlines())
-    assert "bullet_replaced" in captured.err
+    assert "bullet_regenerated" in captured.err
     assert main(["summarize", str(source), "--bullets", "11", *models]) == 2

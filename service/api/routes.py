@@ -142,7 +142,7 @@ async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
     return TranslateResponse(documents=[document_out(d) for d in documents], model=model_out(state))
 
 
-@api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_none=True)
+@api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_unset=True)
 async def summarize(body: SummarizeRequest, state: State) -> SummarizeResponse:
     check_limits(body, state.settings)
     jobs = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.engine.queue import BatchQueue, QueueItem
 from service.engine.registry import ModelRegistry
@@ -27,8 +27,8 @@ from service.text.numbers import unsupported_numbers
 class Summary:
     bullets: tuple[Bullet, ...]
     regenerated: int  # bullets whose first draft failed verification and were written again
-    replaced: int  # bullets whose second draft failed too, replaced by a compressed extract
-    dropped: int  # chosen sentences that got no verified bullet at all
+    replaced: int  # bullets whose second draft failed too, shipped as a compressed extract instead
+    dropped: int  # chosen sentences that got no verified bullet at all (their extract failed as well)
     model: str  # the summarising model
     templates: tuple[str, ...]  # prompt templates used, `family/task.vN` (none for seq2seq models)
     notes: tuple[Notice, ...] = ()  # what the verifier sent back, and why
@@ -126,18 +126,21 @@ class SummarizationPipeline:
         failed = _accept(drafts, drafts, [g.text for g in first], "model")
         notes = [draft.note("bullet_regenerated") for draft in failed]
         second = await self._write(queue, failed, strict=True)
-        replaced = _accept(drafts, failed, [g.text for g in second], "model_retry")
-        for draft in replaced:
-            notes.append(draft.note("bullet_replaced"))
+        for draft in _accept(drafts, failed, [g.text for g in second], "model_retry"):
+            rejected = draft.note("bullet_replaced")
             _fall_back(draft, drafts)
-            if draft.bullet is None:
-                notes.append(draft.note("bullet_dropped"))
+            # Replaced by its extract; or, the extract failing too, dropped: both rejections are told.
+            notes += (
+                [rejected]
+                if draft.bullet
+                else [replace(rejected, code="bullet_dropped"), draft.note("extract_rejected")]
+            )
         info = queue.backend.info
         prompt = info.prompt_for("summarize")
         return Summary(
             bullets=tuple(draft.bullet for draft in drafts if draft.bullet is not None),
             regenerated=len(failed),
-            replaced=len(replaced),
+            replaced=sum(draft.bullet is not None and draft.bullet.origin == "extract" for draft in drafts),
             dropped=sum(draft.bullet is None for draft in drafts),
             model=info.model,
             templates=(prompt,) if prompt else (),

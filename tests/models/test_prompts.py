@@ -73,7 +73,7 @@ def test_the_summary_prompt_asks_for_one_short_bullet_and_names_rejected_numbers
     assert template.name == "qwen/summarize.v1" and template.stop == ("\n",)
     source = Source("Output grew 24.5% this year.", "en", task="summarize")
     user = template.messages(source)[1]["content"]
-    assert "25 words" in user and user.endswith("Text: Output grew 24.5% this year.")
+    assert "25 words" in user and user.endswith("Text: Output grew 24.5% this year.\nBullet:")
     strict = template.messages(replace(source, strict=True, leftover=("25.4",)))[1]["content"]
     assert "20 words" in strict and "does not contain: 25.4" in strict
     assert template.cut_at_stop("\n- Output grew 24.5%.\n- Another bullet") == "- Output grew 24.5%."

@@ -141,4 +141,5 @@ def test_nothing_unverified_is_shipped_even_when_the_extract_fails() -> None:
     pipeline = SummarizationPipeline(None, OneQueueRegistry(backend), timeout=10)  # type: ignore[arg-type]
     summary = asyncio.run(pipeline.summarize_document(document, 2))
     assert len(summary.bullets) == 1 and summary.dropped == 1
-    assert summary.notes[-1].code == "bullet_dropped" and "near_duplicate" in summary.notes[-1].message
+    assert [n.code for n in summary.notes] == ["bullet_regenerated", "bullet_dropped", "extract_rejected"]
+    assert "near_duplicate" in summary.notes[-1].message and summary.replaced == 0
