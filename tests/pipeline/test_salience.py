@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.pipeline.salience import centrality, choose, sections, tfidf
+from service.pipeline.salience import centrality, choose, number_density, sections, tfidf
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
 
 
@@ -103,3 +103,22 @@ def test_a_repeated_sentence_is_not_chosen_twice() -> None:
     )
     anchors = [group[0] for group in choose(document, 2)]
     assert anchors in ([0, 2], [1, 2])
+
+
+def test_a_head_is_known_by_its_cleaned_text_not_its_scraped_ruby() -> None:
+    head = TranslatedSegment(
+        "p2.s1",
+        2,
+        "點(diǎn)亮“質(zhì)量” 弘揚(yáng)質(zhì)量強(qiáng)區(qū)精神",
+        "点亮“质量” 弘扬质量强区精神",
+        "Light up quality",
+    )
+    body = _segment("p3.s1", "会议召开。", "The meeting was held in the district.")
+    document = TranslatedDocument("zh", None, "", (DOCUMENT.segments[0], head, body))
+    assert sections(document) == [[0], [2]]
+
+
+def test_quantities_weigh_more_than_counts_and_dates() -> None:
+    assert number_density(_segment("p1.s1", "近50%，增长24.5%。", "")) == 1.0
+    assert number_density(_segment("p1.s1", "“4+4+1”产业布局。", "")) == 0.75
+    assert number_density(_segment("p1.s1", "会议召开。", "")) == 0.0
