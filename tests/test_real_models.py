@@ -48,9 +48,9 @@ def test_qwen_pypi_translates_names_and_bodies_with_the_glossary(qwen_settings: 
 def test_qwen_pypi_summarises_the_seeds_paragraph_2_keeping_its_figures(
     qwen_settings: Settings, seed_text: str, request: pytest.FixtureRequest
 ) -> None:
-    # About 90 s on 2 cores (translation, then up to 3 bullets): run on request, not in every suite run.
+    # About 2 minutes on 2 cores (translation, then up to 3 bullets): run on request, not in every suite run.
     if "real_model" not in (request.config.getoption("-m") or ""):
-        pytest.skip("slow (about 90 s): run with `pytest -m real_model`")
+        pytest.skip("slow (about 2 minutes): run with `pytest -m real_model`")
     paragraph = [line for line in seed_text.splitlines() if line.strip()][1]
 
     async def summarize() -> object:
