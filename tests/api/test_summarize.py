@@ -6,11 +6,16 @@ fallback (compressed extracts of the chosen sentences) — exactly the path thes
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from service.pipeline.bullets import MAX_WORDS
+from service.settings import Settings
 from service.text.normalize import han_characters
 from service.text.numbers import unsupported_numbers
+from tests.api.conftest import running_app
+from tests.models.tiny_causal import build_tiny_qwen
 
 
 def test_seed_bullets_cite_its_segments_and_keep_only_their_numbers(
@@ -64,3 +69,24 @@ def test_bullets_outside_one_to_ten_are_refused(client: TestClient) -> None:
         assert response.json()["error"]["code"] == "invalid_request"
     response = client.post("/v1/summarize", json={"text": "Already English.", "source_lang": "en"})
     assert response.json()["error"]["code"] == "unsupported_language"
+
+
+def test_an_instruction_model_summarises_with_its_template_and_names_both(tmp_path: Path) -> None:
+    # The tiny random Qwen2 through the real loading code: one model, one queue, two templates.
+    settings = Settings(
+        profile="qwen-pypi",
+        translate_model=str(build_tiny_qwen(tmp_path / "qwen")),
+        model_cache=tmp_path / "cache",
+        max_segment_tokens=64,
+    )
+    with running_app(settings) as client:
+        response = client.post(
+            "/v1/summarize", json={"text": "高技术产业增加值同比增长24.5%。", "bullets": 1}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["model"]["templates"] == ["qwen/translate.v1", "qwen/summarize.v1"]
+        assert body["model"]["summarize"] == body["model"]["translate"]
+        assert len(client.get("/v1/models").json()["loaded"]) == 1
+        document = body["documents"][0]
+        assert len(document["bullets"]) + document["dropped"] == 1
