@@ -49,7 +49,9 @@ def sections(document: TranslatedDocument) -> list[list[int]]:
         if len(current) >= SECTION_SEGMENTS and starts_paragraph:
             groups.append(current := [])
         current.append(index)
-    return [group for group in groups if group]
+    found = [group for group in groups if group]
+    # A document of nothing but short lines (a list of headlines, one line of text) is all body.
+    return found or ([list(range(len(document.segments)))] if document.segments else [])
 
 
 def tfidf(texts: Sequence[str]) -> list[Vector]:

@@ -122,3 +122,11 @@ def test_quantities_weigh_more_than_counts_and_dates() -> None:
     assert number_density(_segment("p1.s1", "近50%，增长24.5%。", "")) == 1.0
     assert number_density(_segment("p1.s1", "“4+4+1”产业布局。", "")) == 0.75
     assert number_density(_segment("p1.s1", "会议召开。", "")) == 0.0
+
+
+def test_a_document_of_short_lines_only_is_all_body() -> None:
+    lines = TranslatedDocument(
+        "zh", None, "", (_segment("p1.s1", "同安区召开大会", "Tong'an holds a conference"),)
+    )
+    assert sections(lines) == [[0]]
+    assert choose(lines, 3) == [(0,)]
