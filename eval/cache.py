@@ -16,6 +16,7 @@ class SegmentOutput:
     id: str
     normalized: str
     translation: str
+    source: str = ""  # as received (absent from entries cached before it was kept)
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ class SuiteRunner:
 
 
 def output_of(document: TranslatedDocument) -> Output:
-    segments = tuple(SegmentOutput(s.id, s.normalized, s.translation) for s in document.segments)
+    segments = tuple(SegmentOutput(s.id, s.normalized, s.translation, s.source) for s in document.segments)
     return Output(document.translation, segments, document.generated_tokens, document.seconds)
 
 
