@@ -123,6 +123,11 @@ def _section_scores(
     }
 
 
+def _lead_position(index: int, total: int) -> float:
+    """News puts its news first: the lead sentence scores 1, the rest fall from 0.8 with their place."""
+    return 1.0 if index == 0 else 0.8 * (1 - index / total)
+
+
 def _document_scores(
     document: TranslatedDocument, nominees: Sequence[int], vectors: list[Vector]
 ) -> dict[int, float]:
@@ -139,7 +144,9 @@ def _document_scores(
     top = max(closeness.values(), default=0.0) or 1.0
     total = len(document.segments)
     return {
-        index: _score(closeness[index] / top, 1 - index / total, number_density(document.segments[index]))
+        index: _score(
+            closeness[index] / top, _lead_position(index, total), number_density(document.segments[index])
+        )
         for index in nominees
     }
 
