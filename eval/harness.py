@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from eval.bullets import document_of, score_summary
 from eval.cache import OutputCache
 from eval.report import build_report, compare, markdown, write_reports
-from eval.runner import RunConfig, SuiteRunner, score_system_outputs
+from eval.runner import RowResult, RunConfig, SuiteRunner, score_system_outputs
 from eval.suites import Suite, load_suite
+from service.pipeline.summarize import SummarizationPipeline
 from service.settings import Settings
 
 # A run queues its lines a few at a time, but one long document (the seed) on a slow CPU model can
@@ -41,11 +43,12 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
     suite = load_suite(options.suite, settings.eval_data(), options.limit)
     old = json.loads(options.compare_with.read_text(encoding="utf-8")) if options.compare_with else None
     started = time.perf_counter()
+    bullets = None
     if all(row.system_outputs is not None for row in suite.rows):
         rows = [score_system_outputs(row) for row in suite.rows]
         profile, model = "none", "system outputs shipped with the data"
     else:
-        rows, profile, model = await _translate_and_score(settings, suite, options)
+        rows, profile, model, bullets = await _translate_and_score(settings, suite, options)
     meta = {
         "suite": suite.name,
         "description": suite.description,
@@ -56,7 +59,7 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
         "data_dir": str(settings.eval_data()),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    report = build_report(meta, rows, None)
+    report = build_report(meta, rows, bullets)
     out.write(markdown(report))
     if old is not None:
         out.write(compare(report, old) + "\n")
@@ -68,7 +71,7 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
 
 async def _translate_and_score(
     settings: Settings, suite: Suite, options: EvalOptions
-) -> tuple[list[Any], str, str]:
+) -> tuple[list[RowResult], str, str, dict[str, Any] | None]:
     from service.api.app import build_state
 
     state = build_state(settings)
@@ -76,12 +79,26 @@ async def _translate_and_score(
     try:
         runner = SuiteRunner(settings, state.pipeline, cache, RunConfig(use_cache=options.use_cache))
         rows = await runner.run(suite)
+        bullets = await _bullets(state.summarizer, suite, rows) if suite.reference_bullets else None
         active = state.registry.active
         loaded = state.registry.loaded()
         profile = active.profile.name if active else settings.profile
         model = f"{loaded[0].model} ({loaded[0].engine})" if loaded else "none"
-        return rows, profile, model
+        return rows, profile, model, bullets
     finally:
         if cache is not None:
             cache.close()
         await state.registry.shutdown()
+
+
+async def _bullets(
+    summarizer: SummarizationPipeline, suite: Suite, rows: list[RowResult]
+) -> dict[str, Any] | None:
+    """Summarise the suite's document from its translation (as many bullets as the reference has)."""
+    output = rows[0].outputs[0] if rows and rows[0].outputs else None
+    if output is None:
+        return None
+    document = document_of(output, suite.rows[0].source_lang)
+    requested = len(suite.reference_bullets)
+    summary = await summarizer.summarize_document(document, requested)
+    return score_summary(summary, document, suite.reference_bullets, requested)

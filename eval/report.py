@@ -110,13 +110,20 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def _bullet_lines(bullets: dict[str, Any]) -> list[str]:
-    rouge = bullets.get("rouge", {})
+    rouge = bullets.get("rouge") or {}
+    cited, wanted = bullets["reference_lines_cited"], bullets["reference_lines"]
     out = [
-        f"{len(bullets['bullets'])} bullets; ROUGE-1/2/L {rouge.get('rouge1')} / {rouge.get('rouge2')} / "
-        f"{rouge.get('rougeL')}; problems: {bullets['problems'] or 'none'}",
+        f"{len(bullets['bullets'])} bullets ({bullets['requested']} asked); problems found on re-check: "
+        f"{bullets['problems'] or 'none'}; regenerated {bullets['regenerated']}, replaced by an extract "
+        f"{bullets['replaced']}, dropped {bullets['dropped']}; reference bullets' source lines cited: "
+        f"{len(cited)}/{len(wanted)} {cited}; ROUGE-1/2/L {rouge.get('rouge1')} / {rouge.get('rouge2')} / "
+        f"{rouge.get('rougeL')}; {bullets['seconds']:.1f} s, {bullets['generated_tokens']} tokens.",
         "",
     ]
-    out += [f"- {b['text']} ({', '.join(b['sources'])})" for b in bullets["bullets"]]
+    out += [
+        f"- {b['text']} ({', '.join(b['sources'])}; {b['words']} words; {b['origin']})"
+        for b in bullets["bullets"]
+    ]
     return out
 
 

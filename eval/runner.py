@@ -55,6 +55,7 @@ class RowResult:
     translated: int  # documents translated now
     cached: int  # documents whose output came from the cache
     results: tuple[LineResult, ...]
+    outputs: tuple[Output | None, ...] = ()  # per document, for what is built on the translation
 
 
 @dataclass(frozen=True)
@@ -192,4 +193,5 @@ def _score(
         translated=translated,
         cached=cached,
         results=tuple(results),
+        outputs=tuple(outputs),
     )
