@@ -37,7 +37,13 @@ _PINYIN_BASE = re.compile(
 _FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 _CJK_OR_CLOSER = f"[{CJK_RANGES}”’」』）)》%0-9]"
 _CJK_OR_OPENER = f"[{CJK_RANGES}“‘「『（(《]"
-_HALF_WIDTH_BETWEEN_CJK = re.compile(rf"(?<={_CJK_OR_CLOSER})[,;:?!](?=\s*{_CJK_OR_OPENER}|\s*$)")
+# A half-width mark is Chinese punctuation when Chinese is on one side and the other side is not
+# English prose: 区,同 · 50%,高 · 协议;1970 · ZMapp,起初. Digits on both sides (1,000) never match.
+_HALF_WIDTH_BETWEEN_CJK = re.compile(
+    rf"(?<={_CJK_OR_CLOSER})[,;:?!](?=\s*{_CJK_OR_OPENER}|\s*$)"
+    rf"|(?<=[{CJK_RANGES}])[,;:?!](?=[0-9A-Za-z])"
+    rf"|(?<=[A-Za-z])[,;:?!](?=[{CJK_RANGES}])"
+)
 
 
 def is_pinyin_syllable(candidate: str) -> bool:

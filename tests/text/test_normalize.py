@@ -44,6 +44,13 @@ def test_half_width_punctuation_between_cjk_reads_as_full_width() -> None:
     assert clean("1,000 and 2023, in English; yes").text == "1,000 and 2023, in English; yes"
 
 
+def test_half_width_marks_between_chinese_and_latin_or_digits_read_as_full_width() -> None:
+    # Found by the evaluation's noisy suite: these stayed half-width and changed the sentence split.
+    assert clean("雞尾酒 ZMapp,起初").text == "雞尾酒 ZMapp，起初"
+    assert clean("協議;1970 年代").text == "協議；1970 年代"
+    assert clean("共1,000人,時間:10:30").text == "共1,000人，時間：10:30"
+
+
 def test_whitespace_is_collapsed_but_a_space_between_phrases_stays() -> None:
     assert clean("  質同道合 \t  益同遠行  ").text == "質同道合 益同遠行"
 
