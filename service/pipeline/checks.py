@@ -15,6 +15,12 @@ from service.text.normalize import han_characters
 from service.text.numbers import missing_numbers
 
 _CJK_SOURCES = frozenset({"zh", "ja", "ko"})
+# Letters of the source's own script that have no business in an English translation.
+_SOURCE_SCRIPTS = {
+    "ko": ("Korean", re.compile("[\uac00-\ud7af]")),
+    "ru": ("Cyrillic", re.compile("[\u0400-\u04ff]")),
+    "ar": ("Arabic", re.compile("[\u0600-\u06ff]")),
+}
 # Characters of English per source character: Chinese runs about 3x, Latin scripts about 1x.
 _RATIO_BOUNDS = {True: (0.7, 12.0), False: (0.3, 4.0)}
 _MIN_CHECKED_LENGTH = 12  # short headings vary too much to judge by length
@@ -47,6 +53,9 @@ def output_problem(source: str, output: str, source_lang: str) -> tuple[str, str
         return "empty_translation", "the model returned nothing for this sentence"
     if source_lang in {"zh", "ja"} and han_characters(output):
         return "untranslated_text", "the translation still contains Chinese characters"
+    script = _SOURCE_SCRIPTS.get(source_lang)
+    if script is not None and script[1].search(output):
+        return "untranslated_text", f"the translation still contains {script[0]} text"
     if len(source) >= _MIN_CHECKED_LENGTH:
         low, high = _RATIO_BOUNDS[source_lang in _CJK_SOURCES]
         ratio = len(output) / len(source)

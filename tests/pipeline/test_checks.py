@@ -71,3 +71,17 @@ def test_missing_numbers_and_terms_are_named_in_the_message() -> None:
     messages = {problem.code: problem.message for problem in problems}
     assert "29" in messages["numbers_not_carried_over"]
     assert "Tong'an District" in messages["glossary_term_missed"]
+
+
+@pytest.mark.parametrize(
+    ("source", "language", "output"),
+    [
+        ("서울에서 회의가 열렸다.", "ko", "A meeting was held in 서울."),
+        ("В Москве прошло совещание.", "ru", "A meeting was held in Москве."),
+        ("عقد اجتماع في القاهرة.", "ar", "A meeting was held in القاهرة."),
+    ],
+)
+def test_source_script_left_in_the_english_is_untranslated(source: str, language: str, output: str) -> None:
+    problem = output_problem(source, output, language)
+    assert problem is not None and problem[0] == "untranslated_text"
+    assert output_problem(source, "A meeting was held in the capital.", language) is None
