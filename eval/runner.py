@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -23,6 +24,8 @@ from service.pipeline.checks import segment_problems
 from service.pipeline.translate import TranslateJob, TranslationPipeline
 from service.pipeline.types import TranslatedDocument
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,10 @@ class SuiteRunner:
         job = TranslateJob(text, row.source_lang, glossary=row.glossary, clean_input=row.clean_input)
         try:
             return output_of(await self._pipeline.translate(job))
-        except Exception:  # any failure of one line is scored as an empty output
+        except Exception as error:  # any failure of one line is scored as an empty output, and said
+            log.warning(
+                "%s: a line failed (%s: %s); scored as an empty output", row.name, type(error).__name__, error
+            )
             return None
 
 

@@ -161,7 +161,7 @@ def _eval(args: argparse.Namespace) -> int:
     )
     try:
         asyncio.run(run_eval(_settings(args), options))
-    except DataMissing as error:
+    except (DataMissing, json.JSONDecodeError) as error:
         print(f"gazette: {error}", file=sys.stderr)
         return 2
     return 0
