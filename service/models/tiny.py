@@ -13,6 +13,7 @@ import random
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 TINY_MARKER = "gazette-tiny.json"
 _ENGLISH_WORDS = (
@@ -24,6 +25,20 @@ _ENGLISH_WORDS = (
     "leading group member unit team build promote improve deepen implement strategy reform law "
     "safety system mechanism culture award "
 ).split()
+
+
+# Both tiny seq2seq models (Marian translator, BART summariser) share one size: small enough to build in
+# seconds, real enough to go through the same loading and conversion code as real models.
+_TINY_SIZES: dict[str, Any] = {
+    "d_model": 32,
+    "encoder_layers": 2,
+    "decoder_layers": 2,
+    "encoder_attention_heads": 2,
+    "decoder_attention_heads": 2,
+    "encoder_ffn_dim": 64,
+    "decoder_ffn_dim": 64,
+    "max_position_embeddings": 512,
+}
 
 
 def _chinese_alphabet() -> list[str]:
@@ -102,14 +117,7 @@ def build_tiny_marian(directory: Path, seed: int = 0, corpus_lines: int = 400) -
     pad_id = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        d_model=32,
-        encoder_layers=2,
-        decoder_layers=2,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=512,
+        **_TINY_SIZES,
         pad_token_id=pad_id,
         eos_token_id=0,
         decoder_start_token_id=pad_id,
@@ -145,14 +153,7 @@ def build_tiny_bart(directory: Path, seed: int = 0, corpus_lines: int = 400) -> 
         tokenizer.save_pretrained(directory)
     config = BartConfig(
         vocab_size=len(tokenizer),
-        d_model=32,
-        encoder_layers=2,
-        decoder_layers=2,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=512,
+        **_TINY_SIZES,
         bos_token_id=0,
         pad_token_id=1,
         eos_token_id=2,
