@@ -22,17 +22,10 @@ from eval.suites import Row, Suite
 from service.glossary import build_glossary
 from service.pipeline.checks import segment_problems
 from service.pipeline.translate import TranslateJob, TranslationPipeline
-from service.pipeline.types import TranslatedDocument
+from service.pipeline.types import Notice, TranslatedDocument
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    message: str
-    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,7 @@ class LineResult:
     output: str
     reference: str
     chrf: float
-    findings: tuple[Finding, ...]
+    findings: tuple[Notice, ...]
 
 
 @dataclass(frozen=True)
@@ -174,13 +167,13 @@ def _score(
     for number, ((output, segments), source, reference) in enumerate(
         zip(_line_outputs(row, outputs), row.sources, row.references, strict=True), start=1
     ):
-        findings: list[Finding] = []
+        findings: list[Notice] = []
         checked = segments or (SegmentOutput("", source, output),)
         for segment in checked:
             matches = glossary.find(segment.normalized) if glossary else []
             terms = list(dict.fromkeys((m.entry.term, m.entry.rendering) for m in matches))
             problems = segment_problems(segment.normalized, segment.translation, row.source_lang, terms)
-            findings += [Finding(p.code, p.message, segment.id or None) for p in problems]
+            findings += [Notice(p.code, p.message, segment.id or None) for p in problems]
             terms_found += len(terms)
             terms_applied += sum(r.casefold() in segment.translation.casefold() for _, r in terms)
         checks.update({finding.code for finding in findings})
