@@ -12,16 +12,14 @@ from eval.metrics import rouge
 from eval.suites import ReferenceBullet
 from service.pipeline.bullets import MAX_WORDS, check_bullet
 from service.pipeline.summarize import Summary
-from service.pipeline.types import TranslatedDocument, TranslatedSegment
+from service.pipeline.types import TranslatedDocument, TranslatedSegment, paragraph_of
 from service.text.words import word_count
 
 
 def document_of(output: Output, source_lang: str) -> TranslatedDocument:
     """The translated document back from what the evaluation kept of it (cached or fresh)."""
     segments = tuple(
-        TranslatedSegment(
-            s.id, int(s.id[1:].split(".")[0]), s.source or s.normalized, s.normalized, s.translation
-        )
+        TranslatedSegment(s.id, paragraph_of(s.id), s.source or s.normalized, s.normalized, s.translation)
         for s in output.segments
     )
     return TranslatedDocument(source_lang, None, output.translation, segments)
@@ -47,7 +45,7 @@ def score_summary(
         count_problem = [f"{len(bullets)} bullets for {requested} asked"]
     else:
         count_problem = []
-    cited_lines = {int(source[1:].split(".")[0]) for bullet in summary.bullets for source in bullet.sources}
+    cited_lines = {paragraph_of(source) for bullet in summary.bullets for source in bullet.sources}
     reference_lines = {line for reference in references for line in reference.source_lines}
     problems = Counter(code for bullet in bullets for code in bullet["problems"])
     return {

@@ -22,7 +22,7 @@ from eval.suites import Row, Suite
 from service.glossary import build_glossary
 from service.pipeline.checks import segment_problems
 from service.pipeline.translate import TranslateJob, TranslationPipeline
-from service.pipeline.types import Notice, TranslatedDocument
+from service.pipeline.types import Notice, TranslatedDocument, paragraph_of
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def _line_outputs(row: Row, outputs: Sequence[Output | None]) -> list[tuple[str,
     non_empty = [index for index, line in enumerate(row.sources) if line.strip()]
     by_paragraph: dict[int, list[SegmentOutput]] = {}
     for segment in document.segments:
-        by_paragraph.setdefault(int(segment.id[1:].split(".")[0]), []).append(segment)
+        by_paragraph.setdefault(paragraph_of(segment.id), []).append(segment)
     for paragraph, index in enumerate(non_empty, start=1):
         parts = by_paragraph.get(paragraph, [])
         lines[index] = (" ".join(s.translation for s in parts if s.translation), tuple(parts))

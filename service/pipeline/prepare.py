@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from service.pipeline.types import EmptyDocument, PreparedDocument, Segment
+from service.pipeline.types import EmptyDocument, PreparedDocument, Segment, segment_id
 from service.text.budget import split_to_budget
 from service.text.normalize import as_received, clean, split_paragraphs, to_simplified, unicode_normalize
 from service.text.segment import sentence_spans
@@ -42,7 +42,7 @@ def prepare_document(
             normalized = to_simplified(sentence) if simplify else sentence
             segments.append(
                 Segment(
-                    id=f"p{paragraph_number}.s{sentence_number}",
+                    id=segment_id(paragraph_number, sentence_number),
                     paragraph=paragraph_number,
                     source=source,
                     normalized=normalized,

@@ -7,6 +7,16 @@ from dataclasses import dataclass, field
 from service.pipeline.terms import TermReport
 
 
+def segment_id(paragraph: int, sentence: int) -> str:
+    """`p{paragraph}.s{sentence}`, both numbered from 1: the id responses and bullet citations use."""
+    return f"p{paragraph}.s{sentence}"
+
+
+def paragraph_of(segment_id: str) -> int:
+    """The paragraph number of a `segment_id`: `p2.s4` → 2."""
+    return int(segment_id[1:].partition(".")[0])
+
+
 @dataclass(frozen=True)
 class Segment:
     """One source sentence, as received and as the model will see it (cut into budget-sized pieces)."""
