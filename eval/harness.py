@@ -15,7 +15,8 @@ from eval.cache import OutputCache
 from eval.report import build_report, compare, markdown, write_reports
 from eval.runner import RowResult, RunConfig, SuiteRunner, score_system_outputs
 from eval.suites import Suite, load_suite
-from service.pipeline.summarize import SummarizationPipeline
+from service.engine.pending import Priority
+from service.gazette import Gazette
 from service.settings import Settings
 
 # A run queues its lines a few at a time, but one long document (the seed) on a slow CPU model can
@@ -72,33 +73,28 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
 async def _translate_and_score(
     settings: Settings, suite: Suite, options: EvalOptions
 ) -> tuple[list[RowResult], str, str, dict[str, Any] | None]:
-    from service.api.app import build_state
-
-    state = build_state(settings)
     cache = OutputCache(cache_path(settings)) if options.use_cache else None
     try:
-        runner = SuiteRunner(settings, state.pipeline, cache, RunConfig(use_cache=options.use_cache))
-        rows = await runner.run(suite)
-        bullets = await _bullets(state.summarizer, suite, rows) if suite.reference_bullets else None
-        active = state.registry.active
-        loaded = state.registry.loaded()
-        profile = active.profile.name if active else settings.profile
-        model = f"{loaded[0].model} ({loaded[0].engine})" if loaded else "none"
-        return rows, profile, model, bullets
+        async with Gazette(settings) as gz:
+            runner = SuiteRunner(settings, gz, cache, RunConfig(use_cache=options.use_cache))
+            rows = await runner.run(suite)
+            bullets = await _bullets(gz, suite, rows) if suite.reference_bullets else None
+            active = gz.profile
+            loaded = gz.loaded()
+            profile = active.profile.name if active else settings.profile
+            model = f"{loaded[0].model} ({loaded[0].engine})" if loaded else "none"
+            return rows, profile, model, bullets
     finally:
         if cache is not None:
             cache.close()
-        await state.registry.shutdown()
 
 
-async def _bullets(
-    summarizer: SummarizationPipeline, suite: Suite, rows: list[RowResult]
-) -> dict[str, Any] | None:
+async def _bullets(gz: Gazette, suite: Suite, rows: list[RowResult]) -> dict[str, Any] | None:
     """Summarise the suite's document from its translation (as many bullets as the reference has)."""
     output = rows[0].outputs[0] if rows and rows[0].outputs else None
     if output is None:
         return None
     document = document_of(output, suite.rows[0].source_lang)
     requested = len(suite.reference_bullets)
-    summary = await summarizer.summarize_document(document, requested)
+    summary = await gz.summarize_document(document, requested, priority=Priority.BULK)
     return score_summary(summary, document, suite.reference_bullets, requested)

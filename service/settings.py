@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     request_timeout: float = Field(default=300.0, gt=0, description="Seconds per request")
     max_batch_tokens: int = Field(default=2048, ge=16, description="Padded tokens per micro-batch")
     max_batch_size: int = Field(default=32, ge=1)
+    batch_linger: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Seconds the scheduler may wait after a batch for its callers to come back",
+    )
     max_segment_tokens: int = Field(default=200, ge=8, description="Longer sentences are cut at clauses")
     num_beams: int = Field(default=4, ge=1, le=16)
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")

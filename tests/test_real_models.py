@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from service.api.app import build_state
+from service.gazette import Gazette
 from service.models.packs import PACKS, pack_present
 from service.pipeline.bullets import check_bullet
 from service.pipeline.summarize import SummarizeJob
@@ -30,11 +30,8 @@ def qwen_settings() -> Settings:
 @pytest.mark.real_model
 def test_qwen_pypi_translates_names_and_bodies_with_the_glossary(qwen_settings: Settings) -> None:
     async def translate() -> object:
-        state = build_state(qwen_settings)
-        try:
-            return await state.pipeline.translate(TranslateJob(SENTENCE, "zh"))
-        finally:
-            await state.registry.shutdown()
+        async with Gazette(qwen_settings) as gz:
+            return (await gz.translate([TranslateJob(SENTENCE, "zh")]))[0]
 
     document = asyncio.run(translate())
     text = document.translation  # type: ignore[attr-defined]
@@ -52,11 +49,8 @@ def test_qwen_pypi_summarises_the_seeds_paragraph_2_keeping_its_figures(
     paragraph = [line for line in seed_text.splitlines() if line.strip()][1]
 
     async def summarize() -> object:
-        state = build_state(qwen_settings)
-        try:
-            return await state.summarizer.summarize(SummarizeJob(TranslateJob(paragraph, "zh"), 3))
-        finally:
-            await state.registry.shutdown()
+        async with Gazette(qwen_settings) as gz:
+            return (await gz.summarize([SummarizeJob(TranslateJob(paragraph, "zh"), 3)]))[0]
 
     done = asyncio.run(summarize())
     document, summary = done.document, done.summary  # type: ignore[attr-defined]

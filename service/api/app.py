@@ -1,8 +1,7 @@
-"""`create_app(settings)`: the FastAPI application, built from settings passed in."""
+"""`create_app(settings)`: the FastAPI application, a thin adapter over one `Gazette` engine."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,38 +12,24 @@ from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
-from service.engine.registry import ModelRegistry
-from service.pipeline.summarize import SummarizationPipeline
-from service.pipeline.translate import TranslationPipeline
+from service.gazette import Gazette
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def build_state(settings: Settings) -> AppState:
+def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
+    """The app over `engine` (by default a new `Gazette` on these settings), which it starts and stops."""
     metrics = Metrics()
-    registry = ModelRegistry(settings, observer=metrics.observe_batch)
-    metrics.track_queue(registry.queue_depth)
-    pipeline = TranslationPipeline(
-        registry, token_budget=settings.max_segment_tokens, timeout=settings.request_timeout
-    )
-    summarizer = SummarizationPipeline(pipeline, registry, timeout=settings.request_timeout)
-    return AppState(
-        settings=settings, registry=registry, pipeline=pipeline, metrics=metrics, summarizer=summarizer
-    )
-
-
-def create_app(settings: Settings) -> FastAPI:
-    state = build_state(settings)
+    engine = engine or Gazette(settings)
+    engine.on_batch(metrics.observe_batch)
+    metrics.track_queue(engine.queue_depth)
+    state = AppState(settings=settings, engine=engine, metrics=metrics)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Models load in the background: /healthz answers at once, /readyz says 503 until loaded.
-        loading = asyncio.create_task(state.registry.startup(), name="load-models")
-        yield
-        loading.cancel()
-        await asyncio.gather(loading, return_exceptions=True)
-        await state.registry.shutdown()
+        async with engine:  # models load in the background; leaving answers every waiting caller
+            yield
 
     app = FastAPI(
         title="Gazette",

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.engine.queue import BackendFailed, Overloaded, QueueTimeout
+from service.engine.scheduler import BackendFailed, Overloaded, QueueTimeout, ShuttingDown
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 
@@ -68,6 +68,8 @@ def _as_api_error(error: Exception) -> APIError:
         return APIError(429, "overloaded", str(error), {"Retry-After": str(error.retry_after)})
     if isinstance(error, QueueTimeout | TimeoutError):
         return APIError(504, "timeout", "the request did not finish within GAZETTE_REQUEST_TIMEOUT")
+    if isinstance(error, ShuttingDown):
+        return APIError(503, "not_ready", str(error), {"Retry-After": "5"})
     if isinstance(error, ModelUnavailable):
         return APIError(503, "not_ready", str(error), {"Retry-After": "30"})
     if isinstance(error, BackendFailed):
@@ -102,6 +104,7 @@ def install_error_handlers(app: FastAPI) -> None:
         TimeoutError,
         ModelUnavailable,
         BackendFailed,
+        ShuttingDown,
         Exception,
     ):
         app.add_exception_handler(kind, on_any)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
+from service.api.disconnect import unless_disconnected
 from service.api.errors import APIError, error_response
 from service.api.metrics import Metrics
 from service.api.schemas import (
@@ -21,22 +22,20 @@ from service.api.schemas import (
     TranslateRequest,
     TranslateResponse,
 )
-from service.engine.registry import ModelRegistry
+from service.gazette import Gazette
+from service.models.backend import ModelInfo
 from service.models.profiles import PROFILES
-from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob
-from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline
+from service.pipeline.summarize import SummarizedDocument, SummarizeJob
+from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 from service.settings import Settings
-from service.text.langdetect import SUPPORTED_SOURCES
 
 
 @dataclass(frozen=True)
 class AppState:
     settings: Settings
-    registry: ModelRegistry
-    pipeline: TranslationPipeline
+    engine: Gazette
     metrics: Metrics
-    summarizer: SummarizationPipeline
 
 
 def get_state(request: Request) -> AppState:
@@ -80,28 +79,35 @@ def check_limits(body: TranslateRequest, settings: Settings) -> None:
             )
 
 
-def model_out(state: AppState, summaries: Sequence[SummarizedDocument] = ()) -> ModelOut:
-    loaded = state.registry.loaded()
-    first = loaded[0] if loaded else None
-    active = state.registry.active
+def model_out(
+    state: AppState,
+    served: Sequence[TranslatedDocument] = (),
+    summaries: Sequence[SummarizedDocument] = (),
+) -> ModelOut:
+    """The model that served this response (the first document's), else the first one loaded."""
+    loaded = state.engine.loaded()
+    served_by = [document.model for document in served if document.model is not None]
+    first: ModelInfo | None = served_by[0] if served_by else (loaded[0] if loaded else None)
+    active = state.engine.profile
     translating = first.prompt_for("translate") if first else None
     templates = [translating] if translating else []
     for done in summaries:
         templates += [name for name in done.summary.templates if name not in templates]
     return ModelOut(
         profile=active.profile.name if active else state.settings.profile,
-        translate=first.model if first else "",
+        translate=", ".join(dict.fromkeys(info.model for info in served_by)) or (first.model if first else ""),
         backend=first.engine if first else "",
         source=first.source if first else "",
         licence=first.licence if first else "",
-        random_weights=any(info.random_weights for info in loaded),
+        random_weights=any(info.random_weights for info in (served_by or loaded)),
         summarize=summaries[0].summary.model if summaries else None,
         templates=templates,
     )
 
 
 def document_out(document: TranslatedDocument) -> DocumentOut:
-    return DocumentOut.model_validate(asdict(document))
+    fields = asdict(document) | {"model": document.model.model if document.model else ""}
+    return DocumentOut.model_validate(fields)
 
 
 def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryDocumentOut:
@@ -131,56 +137,50 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
 
 
 @api.post("/translate", response_model=TranslateResponse)
-async def translate(body: TranslateRequest, state: State) -> TranslateResponse:
+async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
     check_limits(body, state.settings)
     jobs = [
         TranslateJob(text, body.source_lang, body.target_lang, body.glossary) for text in body.documents()
     ]
-    documents = await state.pipeline.translate_many(jobs)
+    documents = await unless_disconnected(request, state.engine.translate(jobs))
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))
-    return TranslateResponse(documents=[document_out(d) for d in documents], model=model_out(state))
+    return TranslateResponse(
+        documents=[document_out(d) for d in documents], model=model_out(state, documents)
+    )
 
 
 @api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_unset=True)
-async def summarize(body: SummarizeRequest, state: State) -> SummarizeResponse:
+async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
     check_limits(body, state.settings)
     jobs = [
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, body.glossary), body.bullets)
         for text in body.documents()
     ]
-    done = await state.summarizer.summarize_many(jobs)
+    done = await unless_disconnected(request, state.engine.summarize(jobs))
     state.metrics.documents.inc(len(done))
     state.metrics.segments.inc(sum(len(item.document.segments) for item in done))
     return SummarizeResponse(
         documents=[summary_out(item, body.include_translation) for item in done],
-        model=model_out(state, done),
+        model=model_out(state, [item.document for item in done], done),
     )
 
 
 @api.get("/languages")
 async def languages(state: State) -> dict[str, Any]:
-    sources = [
-        {
-            "code": code,
-            "name": name,
-            "model": state.registry.translate_spec(code) if state.registry.active else None,
-        }
-        for code, name in SUPPORTED_SOURCES.items()
-        if code not in TARGET_LANGUAGES
-    ]
+    sources = [asdict(language) for language in state.engine.languages()]
     return {"source": sources, "target": [{"code": "en", "name": "English"}]}
 
 
 @api.get("/models")
 async def models(state: State) -> dict[str, Any]:
-    active = state.registry.active
+    active = state.engine.profile
     return {
         "profile": active.profile.name if active else state.settings.profile,
         "profile_reason": active.reason if active else None,
-        "ready": state.registry.ready,
-        "error": state.registry.error,
-        "loaded": [asdict(info) for info in state.registry.loaded()],
+        "ready": state.engine.ready,
+        "error": state.engine.error,
+        "loaded": [asdict(info) for info in state.engine.loaded()],
         "profiles": [asdict(profile) for profile in PROFILES.values()],
     }
 
@@ -192,8 +192,8 @@ async def healthz() -> dict[str, str]:
 
 @probes.get("/readyz", responses={503: {"model": ErrorBody}})
 async def readyz(state: State) -> Response:
-    if not state.registry.ready:
-        message = state.registry.error or "models are still loading"
+    if not state.engine.ready:
+        message = state.engine.error or "models are still loading"
         return error_response(503, "not_ready", message, {"Retry-After": "5"})
     return JSONResponse({"status": "ready", "model": model_out(state).model_dump()})
 

@@ -76,6 +76,7 @@ class DocumentOut(BaseModel):
         description="Tokens the model generated for this document, retries included"
     )
     seconds: float = Field(description="Wall-clock seconds from receipt to result for this document")
+    model: str = Field(default="", description="The model that translated this document")
 
 
 class ModelOut(BaseModel):

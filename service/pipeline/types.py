@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.models.backend import ModelInfo
 from service.pipeline.terms import TermReport
 
 
@@ -67,6 +68,7 @@ class TranslatedDocument:
     annotations_removed: int = 0
     generated_tokens: int = 0
     seconds: float = 0.0
+    model: ModelInfo | None = None  # the model that translated it
 
 
 class UnsupportedLanguage(ValueError):

@@ -8,13 +8,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
+from service.engine.registry import BackendWrapper
+from service.gazette import Gazette
 from service.settings import Settings
 
 
 @contextmanager
-def running_app(settings: Settings, wait_ready: bool = True) -> Iterator[TestClient]:
-    """The real app, lifespan included; waits until the models are loaded."""
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+def running_app(
+    settings: Settings, wait_ready: bool = True, wrap_backend: BackendWrapper | None = None
+) -> Iterator[TestClient]:
+    """The real app, lifespan included; waits until the models are loaded. `wrap_backend` instruments
+    every model as it loads (to stall it, break it, or record what it is given)."""
+    engine = Gazette(settings, wrap_backend=wrap_backend)
+    with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
         deadline = time.monotonic() + 60
         while wait_ready and client.get("/readyz").status_code != 200:
             assert time.monotonic() < deadline, client.get("/readyz").json()

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from service.engine.queue import BatchQueue
 from service.models.backend import Generation, ModelInfo, Source
 from service.pipeline.bullets import check_bullet
 from service.pipeline.summarize import SummarizationPipeline
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
+from tests.pipeline.fakes import OneQueue
 
 LEAD = TranslatedSegment(
     "p1.s1",
@@ -57,18 +56,8 @@ class ScriptedSummarizer:
         return [Generation(self.script.get((s.text.split()[0], s.strict), ""), 7) for s in sources]
 
 
-class OneQueueRegistry:
-    def __init__(self, backend: ScriptedSummarizer) -> None:
-        self.queue = BatchQueue(
-            backend, ThreadPoolExecutor(1), max_queue=50, max_batch_tokens=999, max_batch_size=8
-        )
-
-    async def summarizer(self) -> BatchQueue:
-        return self.queue
-
-
 def summarize(backend: ScriptedSummarizer, bullets: int = 2) -> Any:
-    pipeline = SummarizationPipeline(None, OneQueueRegistry(backend), timeout=10)  # type: ignore[arg-type]
+    pipeline = SummarizationPipeline(None, OneQueue(backend), timeout=10)  # type: ignore[arg-type]
     return asyncio.run(pipeline.summarize_document(DOCUMENT, bullets))
 
 
@@ -138,7 +127,7 @@ def test_nothing_unverified_is_shipped_even_when_the_extract_fails() -> None:
     backend = ScriptedSummarizer(
         {("On", False): "Tong'an held its quality-strong district conference at Goldenhome Cabinets."}
     )
-    pipeline = SummarizationPipeline(None, OneQueueRegistry(backend), timeout=10)  # type: ignore[arg-type]
+    pipeline = SummarizationPipeline(None, OneQueue(backend), timeout=10)  # type: ignore[arg-type]
     summary = asyncio.run(pipeline.summarize_document(document, 2))
     assert len(summary.bullets) == 1 and summary.dropped == 1
     assert [n.code for n in summary.notes] == ["bullet_regenerated", "bullet_dropped", "extract_rejected"]

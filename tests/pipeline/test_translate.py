@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from service.engine.queue import BatchQueue
 from service.models.backend import Generation, ModelInfo, Source
 from service.pipeline.translate import TranslateJob, TranslationPipeline
+from tests.pipeline.fakes import OneQueue
 
 
 class ScriptedBackend:
@@ -34,18 +33,8 @@ class ScriptedBackend:
         return [Generation(self.script.get((s.text, s.strict), "?"), 5) for s in sources]
 
 
-class OneQueueRegistry:
-    def __init__(self, backend: ScriptedBackend) -> None:
-        self.backend = backend
-
-    async def translator(self, source_lang: str) -> BatchQueue:
-        return BatchQueue(
-            self.backend, ThreadPoolExecutor(1), max_queue=100, max_batch_tokens=1000, max_batch_size=8
-        )
-
-
 def run(backend: ScriptedBackend, job: TranslateJob) -> Any:
-    pipeline = TranslationPipeline(OneQueueRegistry(backend), token_budget=200, timeout=10)  # type: ignore[arg-type]
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10)
     return asyncio.run(pipeline.translate(job))
 
 

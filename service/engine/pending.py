@@ -1,0 +1,126 @@
+"""What waits for the model: priority classes, a line per flow inside each, and how a batch is chosen.
+
+Pure bookkeeping, no asyncio: the scheduler owns the futures, this module only decides who goes next.
+- Priority: a batch is taken from the highest class that has work. Bulk items may fill the rest of an
+  interactive batch only when they are no longer than its longest item, so they never lengthen it.
+- Fair share: within a class, flows (requests) are served round-robin, one item each per turn, the flow
+  served least recently first; so a 1,000-sentence document and a one-sentence request interleave.
+- Length-aware: a flow's own line is kept shortest first (a request needs all its items anyway), and an
+  item joins a batch only while the batch's padded size (items x longest) fits the token budget.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Generic, TypeVar
+
+
+class Priority(IntEnum):
+    INTERACTIVE = 0  # a person or a caller waiting on the answer: HTTP, the web form
+    BULK = 1  # work nobody watches item by item: jobs, `gazette batch`, eval
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Who asked: every item of one request shares a flow, so fair share is across requests."""
+
+    key: str
+    priority: Priority = Priority.INTERACTIVE
+
+
+Payload = TypeVar("Payload")
+
+
+@dataclass(eq=False)
+class Ticket(Generic[Payload]):
+    """One item's place in line."""
+
+    flow: Flow
+    tokens: int
+    payload: Payload = field(repr=False)
+    order: int = 0  # admission order, to keep equal lengths first come, first served
+
+
+class PendingWork(Generic[Payload]):
+    def __init__(self) -> None:
+        self._classes: dict[Priority, OrderedDict[str, list[Ticket[Payload]]]] = {
+            priority: OrderedDict() for priority in Priority
+        }
+        self._count = 0
+        self._admitted = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Ticket[Payload]]:
+        for flows in self._classes.values():
+            for line in flows.values():
+                yield from line
+
+    def add(self, ticket: Ticket[Payload]) -> None:
+        self._admitted += 1
+        ticket.order = self._admitted
+        line = self._classes[ticket.flow.priority].setdefault(ticket.flow.key, [])
+        bisect.insort(line, ticket, key=lambda t: (t.tokens, t.order))
+        self._count += 1
+
+    def remove(self, ticket: Ticket[Payload]) -> bool:
+        """Take a ticket out of line (its caller gave up); False if it was not waiting."""
+        flows = self._classes[ticket.flow.priority]
+        line = flows.get(ticket.flow.key)
+        if line is None or ticket not in line:
+            return False
+        line.remove(ticket)
+        if not line:
+            del flows[ticket.flow.key]
+        self._count -= 1
+        return True
+
+    def drain(self) -> list[Ticket[Payload]]:
+        everything = list(self)
+        for flows in self._classes.values():
+            flows.clear()
+        self._count = 0
+        return everything
+
+    def take(self, max_size: int, max_tokens: int) -> list[Ticket[Payload]]:
+        """The next batch: at least one item whenever anything waits, however long it is."""
+        chosen: list[Ticket[Payload]] = []
+        for priority in Priority:
+            # Lower classes only fill room in a batch already started, and only with items that do
+            # not make it longer than it is.
+            cap = max((t.tokens for t in chosen), default=None)
+            self._round_robin(self._classes[priority], chosen, max_size, max_tokens, cap)
+        self._count -= len(chosen)
+        return chosen
+
+    @staticmethod
+    def _round_robin(
+        flows: OrderedDict[str, list[Ticket[Payload]]],
+        chosen: list[Ticket[Payload]],
+        max_size: int,
+        max_tokens: int,
+        cap: int | None,
+    ) -> None:
+        progress = True
+        while progress and len(chosen) < max_size and flows:
+            progress = False
+            for key in list(flows):
+                if len(chosen) >= max_size:
+                    return
+                line = flows[key]
+                head = line[0]
+                longest = max((t.tokens for t in chosen), default=0)
+                fits = not chosen or (len(chosen) + 1) * max(longest, head.tokens) <= max_tokens
+                if not fits or (cap is not None and head.tokens > cap):
+                    continue
+                chosen.append(line.pop(0))
+                progress = True
+                if line:
+                    flows.move_to_end(key)  # served: to the back of the round
+                else:
+                    del flows[key]

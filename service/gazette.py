@@ -1,0 +1,152 @@
+"""`Gazette`, the engine as a library: the one composition root under every adapter.
+
+    async with Gazette(settings) as gz:
+        documents = await gz.translate([TranslateJob(text)])
+
+It owns the model registry (models and their schedulers), the pipelines, their start-up (models load in
+the background: `ready`, `wait_ready`) and their shutdown (`drain`, or leaving the block: every caller
+still waiting is answered at once). The HTTP app, the CLI, eval, bench, and the jobs runner and web form
+to come are thin adapters over it; none of them imports another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+
+from service.engine.pending import Priority
+from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
+from service.engine.scheduler import BatchObserver, ShuttingDown, new_flow
+from service.models.backend import Backend, ModelInfo, ModelUnavailable
+from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob, Summary
+from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline
+from service.pipeline.types import TranslatedDocument
+from service.settings import Settings
+from service.text.langdetect import SUPPORTED_SOURCES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceLanguage:
+    code: str
+    name: str
+    model: str | None  # what translates it, once the profile is decided
+
+
+class Gazette:
+    def __init__(self, settings: Settings, *, wrap_backend: BackendWrapper | None = None) -> None:
+        """`wrap_backend` is applied to each model once loaded (instrumentation; tests inject faults)."""
+        self.settings = settings
+        self._observers: list[BatchObserver] = []
+        self._registry = ModelRegistry(settings, observer=self._observe_batch, wrap=wrap_backend)
+        self._translation = TranslationPipeline(
+            self._registry, token_budget=settings.max_segment_tokens, timeout=settings.request_timeout
+        )
+        self._summaries = SummarizationPipeline(
+            self._translation, self._registry, timeout=settings.request_timeout
+        )
+        self._loading: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def __aenter__(self) -> Gazette:
+        # In the background: a server answers /healthz at once and /readyz says 503 until loaded.
+        self._loading = asyncio.create_task(self._registry.startup(), name="load-models")
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.drain()
+
+    def on_batch(self, observer: BatchObserver) -> None:
+        """Call `observer(items, padded_tokens, seconds)` after every batch any model runs."""
+        self._observers.append(observer)
+
+    def _observe_batch(self, items: int, padded_tokens: int, seconds: float) -> None:
+        for observer in self._observers:
+            observer(items, padded_tokens, seconds)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self._registry.ready and not self._closing
+
+    @property
+    def error(self) -> str | None:
+        return self._registry.error
+
+    @property
+    def profile(self) -> ActiveProfile | None:
+        return self._registry.active
+
+    def loaded(self) -> list[ModelInfo]:
+        return self._registry.loaded()
+
+    def queue_depth(self) -> int:
+        return self._registry.queue_depth()
+
+    def languages(self) -> list[SourceLanguage]:
+        decided = self._registry.active is not None
+        return [
+            SourceLanguage(code, name, self._registry.translate_spec(code) if decided else None)
+            for code, name in SUPPORTED_SOURCES.items()
+            if code not in TARGET_LANGUAGES
+        ]
+
+    def check_obtainable(self) -> str:
+        """Fail fast (seconds, no download) when the default model can be had neither here nor remotely."""
+        return self._registry.check_obtainable()
+
+    async def wait_ready(self) -> None:
+        """Until the default model is loaded; raises ModelUnavailable if it cannot be."""
+        if self._loading is not None:
+            await asyncio.shield(self._loading)
+        if self._registry.error is not None:
+            raise ModelUnavailable(self._registry.error)
+
+    async def drain(self) -> None:
+        """Stop taking work and answer every waiting caller with `ShuttingDown` now; idempotent."""
+        self._closing = True
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+            await asyncio.gather(self._loading, return_exceptions=True)
+        await self._registry.shutdown()
+
+    # -- work ------------------------------------------------------------------------------------
+
+    async def translate(
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[TranslatedDocument]:
+        """One request: its documents share one flow (fair share is per request) and one deadline."""
+        self._check_open()
+        return await self._translation.translate_many(jobs, new_flow(priority))
+
+    async def summarize(
+        self, jobs: Sequence[SummarizeJob], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[SummarizedDocument]:
+        self._check_open()
+        return await self._summaries.summarize_many(jobs, new_flow(priority))
+
+    async def summarize_document(
+        self, document: TranslatedDocument, bullets: int, *, priority: Priority = Priority.INTERACTIVE
+    ) -> Summary:
+        """Bullets for a document already translated (its translation is not made again)."""
+        self._check_open()
+        return await self._summaries.summarize_document(document, bullets, new_flow(priority))
+
+    async def translator_info(self, source_lang: str = DEFAULT_SOURCE) -> ModelInfo:
+        """The model that translates `source_lang` (loaded if it was not)."""
+        return (await self._registry.translator(source_lang)).backend.info
+
+    async def translator_backend(self, source_lang: str = DEFAULT_SOURCE) -> Backend:
+        """The translating backend itself, for measuring the engine's ceiling (`gazette bench`)."""
+        return (await self._registry.translator(source_lang)).backend
+
+    def _check_open(self) -> None:
+        if self._closing:
+            raise ShuttingDown("the service is shutting down")

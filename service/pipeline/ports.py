@@ -1,0 +1,43 @@
+"""What the pipelines need of the engine: small protocols, so tests can hand them a fake."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from service.engine.pending import Flow
+from service.engine.scheduler import QueueItem
+from service.models.backend import Backend, Generation
+
+T = TypeVar("T")
+
+
+class ModelQueue(Protocol):
+    """One model behind its scheduler."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+    async def run(
+        self, items: Sequence[QueueItem], timeout: float, flow: Flow | None = None
+    ) -> list[Generation]: ...
+
+
+class ModelSource(Protocol):
+    """Where the pipelines get their models: the queue for a language, and the summariser's."""
+
+    async def translator(self, source_lang: str) -> ModelQueue: ...
+
+    async def summarizer(self) -> ModelQueue: ...
+
+
+async def all_or_none(coroutines: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run the coroutines together; the first to fail cancels the others (freeing their queued places)
+    and its own exception is raised, not a group: callers map it to one error like any other."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(coroutine) for coroutine in coroutines]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
