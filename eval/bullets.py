@@ -1,19 +1,19 @@
-"""Summary scoring for suites with reference bullets (the seed): the service's own bullet verifier
-re-run on what was shipped, bullet count and length, how many of the reference bullets' source lines the
-bullets cite, and ROUGE against the reference bullets."""
+"""Summary scoring for suites with reference bullets (the seed): the evaluation's own checks of every
+bullet (eval/bullet_checks.py, not the service's verifier, which chose these bullets and so would pass
+them all), bullet count, how many of the reference bullets' source lines the bullets cite, and ROUGE
+against the reference bullets."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any
 
+from eval.bullet_checks import MAX_WORDS, check_bullets, word_total
 from eval.cache import Output
 from eval.metrics import rouge
 from eval.suites import ReferenceBullet
-from service.pipeline.bullets import MAX_WORDS, check_bullet
 from service.pipeline.summarize import Summary
 from service.pipeline.types import TranslatedDocument, TranslatedSegment, paragraph_of
-from service.text.words import word_count
 
 
 def document_of(output: Output, source_lang: str) -> TranslatedDocument:
@@ -29,29 +29,28 @@ def score_summary(
     summary: Summary, document: TranslatedDocument, references: tuple[ReferenceBullet, ...], requested: int
 ) -> dict[str, Any]:
     texts = [bullet.text for bullet in summary.bullets]
-    bullets: list[dict[str, Any]] = []
-    for index, bullet in enumerate(summary.bullets):
-        others = texts[:index] + texts[index + 1 :]
-        bullets.append(
-            {
-                "text": bullet.text,
-                "sources": list(bullet.sources),
-                "origin": bullet.origin,
-                "words": word_count(bullet.text),
-                "problems": check_bullet(bullet, document, others),
-            }
-        )
+    checks = check_bullets(texts, [bullet.sources for bullet in summary.bullets], document)
+    bullets = [
+        {
+            "text": bullet.text,
+            "sources": list(bullet.sources),
+            "origin": bullet.origin,
+            "words": word_total(bullet.text),
+            "problems": list(check.problems),
+            "notes": list(check.notes),  # the same problems, said with what was found
+        }
+        for bullet, check in zip(summary.bullets, checks, strict=True)
+    ]
+    problems = Counter(code for check in checks for code in check.problems)
     if not 1 <= len(bullets) <= requested:
-        count_problem = [f"{len(bullets)} bullets for {requested} asked"]
-    else:
-        count_problem = []
+        problems["bullet_count"] = 1
     cited_lines = {paragraph_of(source) for bullet in summary.bullets for source in bullet.sources}
     reference_lines = {line for reference in references for line in reference.source_lines}
-    problems = Counter(code for bullet in bullets for code in bullet["problems"])
     return {
         "bullets": bullets,
         "requested": requested,
-        "problems": dict(problems) | ({"bullet_count": 1} if count_problem else {}),
+        "problems": dict(sorted(problems.items())),  # problem code → bullets it was found on
+        "bullets_with_problems": sum(bool(check.problems) for check in checks),
         "max_words": MAX_WORDS,
         "reference_lines_cited": sorted(cited_lines & reference_lines),
         "reference_lines": sorted(reference_lines),

@@ -1,5 +1,7 @@
-"""Outputs kept by (model, settings, text), so that re-scoring, a longer `--limit` or another report
-does not translate again. SQLite in the model cache folder; a stale entry only costs a re-translation."""
+"""Outputs kept by (fingerprint, text), so that re-scoring, a longer `--limit` or another report does
+not translate again. The fingerprint (eval/fingerprint.py) covers everything that changes an output: the
+model as loaded, decoding settings, the row, the effective glossary, the prompt templates' text and the
+code version. SQLite in the model cache folder; an entry no key reaches any more is merely dead weight."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class Output:
 
 
 def output_key(fingerprint: str, text: str) -> str:
+    """The cache key of `text` translated under `fingerprint` (SuiteRunner.fingerprint builds it)."""
     return hashlib.sha256(f"{fingerprint}\n{text}".encode()).hexdigest()
 
 

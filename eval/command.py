@@ -37,6 +37,8 @@ def register(commands: Subcommands) -> None:
     evaluation.add_argument("--limit", type=int, help="only the first N lines of each set")
     evaluation.add_argument("--report", metavar="DIR", help="write JSON, Markdown and HTML reports here")
     evaluation.add_argument("--compare", metavar="OLD.json", help="print the changes since an earlier report")
-    evaluation.add_argument("--no-cache", dest="no_cache", action="store_true", help="translate everything again")
+    evaluation.add_argument(
+        "--no-cache", dest="no_cache", action="store_true", help="translate everything again"
+    )
     add_model_flags(evaluation)
     evaluation.set_defaults(handler=_eval)

@@ -113,8 +113,8 @@ def _bullet_lines(bullets: dict[str, Any]) -> list[str]:
     rouge = bullets.get("rouge") or {}
     cited, wanted = bullets["reference_lines_cited"], bullets["reference_lines"]
     out = [
-        f"{len(bullets['bullets'])} bullets ({bullets['requested']} asked); problems found on re-check: "
-        f"{bullets['problems'] or 'none'}; regenerated {bullets['regenerated']}, replaced by an extract "
+        f"{len(bullets['bullets'])} bullets ({bullets['requested']} asked); problems found by the "
+        f"evaluation's own checks: {bullets['problems'] or 'none'}; regenerated {bullets['regenerated']}, replaced by an extract "
         f"{bullets['replaced']}, dropped {bullets['dropped']}; reference bullets' source lines cited: "
         f"{len(cited)}/{len(wanted)} {cited}; ROUGE-1/2/L {rouge.get('rouge1')} / {rouge.get('rouge2')} / "
         f"{rouge.get('rougeL')}; {bullets['seconds']:.1f} s, {bullets['generated_tokens']} tokens.",
@@ -122,6 +122,7 @@ def _bullet_lines(bullets: dict[str, Any]) -> list[str]:
     ]
     out += [
         f"- {b['text']} ({', '.join(b['sources'])}; {b['words']} words; {b['origin']})"
+        + (f" **{'; '.join(b.get('notes') or b['problems'])}**" if b["problems"] else "")
         for b in bullets["bullets"]
     ]
     return out

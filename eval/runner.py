@@ -13,15 +13,20 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 from tqdm import tqdm
 
 from eval.cache import Output, OutputCache, SegmentOutput, output_key
+from eval.fingerprint import KEY_VERSION, code_version, glossary_digest, templates_digest
 from eval.metrics import CorpusScores, corpus_scores, segment_chrf
 from eval.suites import Row, Suite
+from service.engine.pending import Priority
 from service.glossary import build_glossary
+from service.models.backend import ModelInfo
+from service.models.prompts import default_prompts_dir
 from service.pipeline.checks import segment_problems
-from service.pipeline.translate import TranslateJob, TranslationPipeline
+from service.pipeline.translate import TranslateJob
 from service.pipeline.types import Notice, TranslatedDocument, paragraph_of
 from service.settings import Settings
 
@@ -60,14 +65,26 @@ class RunConfig:
     use_cache: bool = True
 
 
+class Translator(Protocol):
+    """What the runner needs of the engine (`Gazette`); tests may hand it a fake."""
+
+    async def translate(
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[TranslatedDocument]: ...
+
+    async def translator_info(self, source_lang: str = "zh") -> ModelInfo: ...
+
+
 class SuiteRunner:
     def __init__(
-        self, settings: Settings, pipeline: TranslationPipeline, cache: OutputCache | None, config: RunConfig
+        self, settings: Settings, engine: Translator, cache: OutputCache | None, config: RunConfig
     ) -> None:
         self._settings = settings
-        self._pipeline = pipeline
+        self._engine = engine
         self._cache = cache if config.use_cache else None
         self._config = config
+        self._prompts_dir = default_prompts_dir()  # where the model factory reads its templates from
+        self._code: str | None = None  # the code version, computed once per run (see code_version)
 
     async def run(self, suite: Suite) -> list[RowResult]:
         return [await self.run_row(row) for row in suite.rows]
@@ -84,16 +101,22 @@ class SuiteRunner:
         return _score(row, outputs, seconds, translated, cached)
 
     async def fingerprint(self, row: Row) -> str:
-        """What decides an output besides the text: the model as loaded, the settings that shape decoding."""
-        queue = await self._pipeline.registry.translator(row.source_lang)
+        """What decides an output besides the text (eval/fingerprint.py says why each part is there)."""
+        info = await self._engine.translator_info(row.source_lang)
         settings = self._settings
+        if self._code is None:
+            self._code = code_version()
         return json.dumps(
             {
-                "model": asdict(queue.backend.info),
+                "key": KEY_VERSION,
+                "model": asdict(info),
                 "settings": [settings.num_beams, settings.max_segment_tokens, settings.backend],
                 "source_lang": row.source_lang,
                 "clean_input": row.clean_input,
                 "glossary": sorted(row.glossary.items()),
+                "effective_glossary": glossary_digest(row.glossary),
+                "templates": templates_digest(info.prompts, self._prompts_dir),
+                "code": self._code,
             },
             sort_keys=True,
         )
@@ -120,7 +143,8 @@ class SuiteRunner:
         """One document; a failure is recorded as a missing output, not fatal to the run."""
         job = TranslateJob(text, row.source_lang, glossary=row.glossary, clean_input=row.clean_input)
         try:
-            return output_of(await self._pipeline.translate(job))
+            (document,) = await self._engine.translate([job], priority=Priority.BULK)
+            return output_of(document)
         except Exception as error:  # any failure of one line is scored as an empty output, and said
             log.warning(
                 "%s: a line failed (%s: %s); scored as an empty output", row.name, type(error).__name__, error

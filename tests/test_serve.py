@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -95,3 +96,58 @@ def test_probes_and_metadata(server: str) -> None:
     assert "zh" in {language["code"] for language in languages["source"]}
     assert "gazette_requests_total" in httpx.get(f"{server}/metrics").text
     assert httpx.get(f"{server}/openapi.json").json()["info"]["title"] == "Gazette"
+
+
+def test_sigterm_answers_waiting_requests_and_exits_within_seconds(
+    tiny_marian_dir: Path, tmp_path: Path
+) -> None:
+    """A long document is being translated when SIGTERM comes: the caller gets a 503 at once and the
+    process is gone within 10 s, though the model is mid-batch (its thread is not waited for)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GAZETTE_PROFILE": "tiny",
+        "GAZETTE_TRANSLATE_MODEL": str(tiny_marian_dir),
+        "GAZETTE_MODEL_CACHE": str(tmp_path),
+        "GAZETTE_BACKEND": "transformers",
+        "GAZETTE_NUM_BEAMS": "4",
+        "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+    }
+    command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    long_document = "".join(f"同安区第{i}次质量强区大会召开，区长周桂良参加会议。" for i in range(400))
+    try:
+        deadline = time.monotonic() + 90
+        while not _ready(base):
+            assert process.poll() is None and time.monotonic() < deadline, "gazette serve did not start"
+            time.sleep(0.2)
+
+        async def translate_then_terminate() -> tuple[httpx.Response, float]:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+                request = asyncio.create_task(client.post("/v1/translate", json={"text": long_document}))
+                while "gazette_queue_depth 0.0" in (await client.get("/metrics")).text:
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(0.5)  # a batch is generating now
+                process.terminate()
+                signalled = time.monotonic()
+                response = await request
+                await asyncio.to_thread(process.wait, 20)
+                return response, time.monotonic() - signalled
+
+        response, seconds = asyncio.run(translate_then_terminate())
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "not_ready"
+        assert seconds < 10, seconds
+        # uvicorn re-raises the signal it caught once it has shut down: the exit status says SIGTERM.
+        assert process.returncode in (0, -signal.SIGTERM)
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def _ready(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -95,7 +95,8 @@ def model_out(
         templates += [name for name in done.summary.templates if name not in templates]
     return ModelOut(
         profile=active.profile.name if active else state.settings.profile,
-        translate=", ".join(dict.fromkeys(info.model for info in served_by)) or (first.model if first else ""),
+        translate=", ".join(dict.fromkeys(info.model for info in served_by))
+        or (first.model if first else ""),
         backend=first.engine if first else "",
         source=first.source if first else "",
         licence=first.licence if first else "",

@@ -121,7 +121,9 @@ class SummaryDocumentOut(BaseModel):
     replaced: int = Field(description="Bullets replaced by a compressed extract of their source")
     dropped: int = Field(description="Chosen sentences that got no verified bullet")
     warnings: list[WarningOut] = Field(description="The translation's warnings, then the verifier's notes")
-    generated_tokens: int = Field(description="Tokens generated for translation and summary, retries included")
+    generated_tokens: int = Field(
+        description="Tokens generated for translation and summary, retries included"
+    )
     seconds: float = Field(description="Wall-clock seconds for translation and summary")
     translation: str | None = None
     segments: list[SegmentOut] | None = None

@@ -118,6 +118,7 @@ def test_seq2seq_models_see_placeholders_not_glossary_terms(tiny_settings: Setti
     seen: list[str] = []
     with running_app(tiny_settings, wrap_backend=lambda backend: Recording(backend, seen)) as client:
         client.post(
-            "/v1/translate", json={"text": "周桂良参加会议。", "glossary": {"参加会议": "attended the meeting"}}
+            "/v1/translate",
+            json={"text": "周桂良参加会议。", "glossary": {"参加会议": "attended the meeting"}},
         )
     assert seen == ["ZQX1ZQX2。"]

@@ -29,7 +29,9 @@ def test_flows_take_turns_one_item_each() -> None:
 
 
 def test_the_flow_served_least_recently_goes_first_in_the_next_batch() -> None:
-    work = pending(*[(INTERACTIVE_A, 5, f"a{i}") for i in range(4)], *[(INTERACTIVE_B, 5, f"b{i}") for i in range(4)])
+    work = pending(
+        *[(INTERACTIVE_A, 5, f"a{i}") for i in range(4)], *[(INTERACTIVE_B, 5, f"b{i}") for i in range(4)]
+    )
     assert names(work.take(max_size=3, max_tokens=1000)) == ["a0", "b0", "a1"]
     assert names(work.take(max_size=3, max_tokens=1000)) == ["b1", "a2", "b2"]
 

@@ -64,7 +64,9 @@ def texts(generations: Sequence[Generation]) -> list[str]:
     return [generation.text for generation in generations]
 
 
-def make(backend: GatedBackend, observer: Callable[[int, int, float], None] | None = None, **limits: float) -> Scheduler:
+def make(
+    backend: GatedBackend, observer: Callable[[int, int, float], None] | None = None, **limits: float
+) -> Scheduler:
     options = {"max_queue": 100, "max_batch_tokens": 1000, "max_batch_size": 4, "linger": 0.0} | limits
     return Scheduler(backend, ModelThread(), BatchLimits(**options), observer)  # type: ignore[arg-type]
 

@@ -43,7 +43,7 @@ def test_seed_suite_on_the_tiny_model_writes_every_report(
     assert row["checks"].get("untranslated_text", 0) + row["checks"].get("length_ratio", 0) > 0
     assert len(row["segments"]) == 14 and all("findings" in line for line in row["segments"])
     assert "| seed (zh-Hant, noisy) → en | 14 |" in (reports / "seed.md").read_text(encoding="utf-8")
-    bullets = report["bullets"]  # summarised from the same translation, re-checked by the service's verifier
+    bullets = report["bullets"]  # summarised from the same translation, checked by the eval's own checks
     assert 1 <= len(bullets["bullets"]) <= bullets["requested"] == 5
     assert all(bullet["problems"] == [] and bullet["sources"] for bullet in bullets["bullets"])
     assert set(bullets["rouge"]) == {"rouge1", "rouge2", "rougeL"}

@@ -51,7 +51,9 @@ def test_each_problem_is_named(text: str, cited: list[TranslatedSegment], code: 
 
 
 def test_numbers_may_stand_in_the_source_rather_than_the_translation() -> None:
-    garbled = TranslatedSegment(SEGMENT.id, 2, SEGMENT.source, SEGMENT.normalized, "High-tech industries grew.")
+    garbled = TranslatedSegment(
+        SEGMENT.id, 2, SEGMENT.source, SEGMENT.normalized, "High-tech industries grew."
+    )
     assert "unsupported_number" not in bullet_problems("High-tech industries grew 24.5%.", [garbled])
 
 

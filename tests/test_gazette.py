@@ -1,0 +1,147 @@
+"""The engine as a library, end to end on the tiny Marian model: priority, fair share, one request's
+documents failing together, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from service.engine.pending import Priority
+from service.engine.scheduler import BackendFailed, ShuttingDown
+from service.gazette import Gazette
+from service.models.backend import Backend, Generation, ModelInfo, Source
+from service.pipeline.translate import TranslateJob
+from service.settings import Settings
+
+LONG = "".join(f"同安区第{i}次质量强区大会召开。" for i in range(24))
+SHORT = "区长周桂良参加会议。"
+
+
+class Watched:
+    """The real backend, recording each batch's inputs; a batch can be held at a gate, or fail when it
+    holds a marked sentence."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.batches: list[list[str]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+        self.fail_on = "坏"
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.inner.info
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        self.batches.append([source.text for source in sources])
+        self.gate.wait(20)
+        if any(self.fail_on in source.text for source in sources):
+            raise RuntimeError("a marked sentence")
+        return self.inner.generate(sources)
+
+
+@pytest.fixture
+def settings(tiny_settings: Settings) -> Settings:
+    return tiny_settings.model_copy(update={"max_batch_size": 4, "backend": "transformers"})
+
+
+def engine(settings: Settings) -> tuple[Gazette, list[Watched]]:
+    watched: list[Watched] = []
+
+    def wrap(backend: Backend) -> Backend:
+        watched.append(Watched(backend))
+        return watched[-1]
+
+    return Gazette(settings, wrap_backend=wrap), watched
+
+
+async def until(condition: object) -> None:
+    while not condition():  # type: ignore[operator]
+        await asyncio.sleep(0.01)
+
+
+def test_a_person_is_served_in_the_batch_after_the_running_one_not_after_a_bulk_job(
+    settings: Settings,
+) -> None:
+    async def scenario() -> tuple[list[list[str]], list[str]]:
+        gz, watched = engine(settings)
+        async with gz:
+            await gz.wait_ready()
+            model = watched[0]
+            model.gate.clear()
+            finished: list[str] = []
+
+            async def job() -> None:
+                await gz.translate([TranslateJob(LONG, "zh")], priority=Priority.BULK)
+                finished.append("bulk")
+
+            async def person() -> None:
+                await gz.translate([TranslateJob(SHORT, "zh")])
+                finished.append("person")
+
+            bulk = asyncio.create_task(job())
+            await until(lambda: len(model.batches) == 1)  # the job's first batch is generating
+            interactive = asyncio.create_task(person())
+            await until(lambda: gz.queue_depth() == 25)
+            model.gate.set()
+            await asyncio.gather(bulk, interactive)
+            return model.batches, finished
+
+    batches, finished = asyncio.run(scenario())
+    assert "参加会议" in batches[1][0]  # the person's sentence leads the very next batch
+    assert len(batches[0]) == 4 and all("同安" in text or "ZQX" in text for text in batches[0])
+    assert finished == ["person", "bulk"]
+    assert sum(len(batch) for batch in batches) == 25
+
+
+def test_when_one_document_fails_its_siblings_queued_work_is_withdrawn(settings: Settings) -> None:
+    async def scenario() -> tuple[BaseException, int, int]:
+        gz, watched = engine(settings)
+        async with gz:
+            await gz.wait_ready()
+            jobs = [TranslateJob(LONG, "zh"), TranslateJob("坏消息。", "zh")]
+            with pytest.raises(BackendFailed) as failed:
+                await gz.translate(jobs)
+            return failed.value, gz.queue_depth(), sum(len(batch) for batch in watched[0].batches)
+
+    error, depth, generated = asyncio.run(scenario())
+    assert "a marked sentence" in str(error)
+    assert depth == 0
+    assert generated < 25  # the long document's remaining sentences never reached the model
+
+
+def test_leaving_the_engine_answers_waiting_callers_and_refuses_new_work(settings: Settings) -> None:
+    async def scenario() -> tuple[BaseException | list[object], BaseException | None]:
+        gz, watched = engine(settings)
+        async with gz:
+            await gz.wait_ready()
+            watched[0].gate.clear()
+            waiting = asyncio.create_task(gz.translate([TranslateJob(LONG, "zh")]))
+            await until(lambda: gz.queue_depth() > 0)
+        outcome = (await asyncio.gather(waiting, return_exceptions=True))[0]
+        watched[0].gate.set()
+        try:
+            await gz.translate([TranslateJob(SHORT, "zh")])
+        except ShuttingDown as refused:
+            return outcome, refused
+        return outcome, None
+
+    outcome, refused = asyncio.run(scenario())
+    assert isinstance(outcome, ShuttingDown)
+    assert isinstance(refused, ShuttingDown)
+
+
+def test_each_document_names_the_model_that_translated_it(settings: Settings) -> None:
+    async def scenario() -> list[object]:
+        async with Gazette(settings) as gz:
+            documents = await gz.translate([TranslateJob(SHORT, "zh"), TranslateJob(LONG, "zh")])
+            return [document.model for document in documents]
+
+    models = asyncio.run(scenario())
+    assert all(isinstance(model, ModelInfo) and model.model == settings.translate_model for model in models)
