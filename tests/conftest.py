@@ -10,6 +10,7 @@ import pytest
 
 from service.models.tiny import build_tiny_bart, build_tiny_marian
 from service.settings import Settings
+from tests.models.tiny_nllb import build_tiny_nllb
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,12 @@ def tiny_marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BART model with a byte-level BPE vocabulary, saved to disk: the tiny summariser."""
     return build_tiny_bart(tmp_path_factory.mktemp("tiny-bart"))
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer M2M100 model with an NLLB tokenizer (sentencepiece BPE, FLORES codes), saved to disk."""
+    return build_tiny_nllb(tmp_path_factory.mktemp("tiny-nllb"))
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from service.models.backend import (
     output_cap,
 )
 from service.models.causal import ChatPrompter, PromptedBackend
-from service.models.seq2seq import Seq2SeqBackendBase
+from service.models.seq2seq import NLLB_TARGET, Seq2SeqBackendBase, encode_nllb, is_nllb
 
 log = logging.getLogger(__name__)
 
@@ -73,27 +73,45 @@ def _compute_type(device: str) -> str:
 
 
 class CT2Seq2SeqBackend(Seq2SeqBackendBase):
-    """A Marian/BART/T5 model on a CTranslate2 Translator, with the model's own transformers tokenizer."""
+    """A Marian/BART/T5/NLLB model on a CTranslate2 Translator, with the model's own transformers tokenizer.
+
+    For NLLB each source carries its own language code, placed by the tokenizer (`code text </s>`), and
+    every hypothesis starts from the target prefix eng_Latn, which is taken off before decoding.
+    """
 
     def __init__(self, translator: Any, tokenizer: Any, info: ModelInfo, options: GenerationOptions) -> None:
         super().__init__(tokenizer, info, options)
         self._translator = translator
+        self._nllb = is_nllb(tokenizer)
+
+    def _source_tokens(self, sources: Sequence[Source]) -> list[list[str]]:
+        with self._tokens.use() as tokenizer:
+            if self._nllb:
+                return [tokenizer.convert_ids_to_tokens(ids) for ids in encode_nllb(tokenizer, sources)]
+            return [tokenizer.convert_ids_to_tokens(tokenizer.encode(source.text)) for source in sources]
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         if not sources:
             return []
-        with self._tokens.use() as tokenizer:
-            tokens = [tokenizer.convert_ids_to_tokens(tokenizer.encode(source.text)) for source in sources]
+        tokens = self._source_tokens(sources)
         longest = max(len(t) for t in tokens)
+        extra: dict[str, Any] = {}
+        if self._nllb:
+            extra["target_prefix"] = [[NLLB_TARGET] for _ in sources]
         results = self._translator.translate_batch(
             tokens,
             beam_size=self._options.num_beams,
             max_decoding_length=min(output_cap(sources, self._options.max_new_tokens), 2 * longest + 10),
+            **extra,
         )
         outputs = []
         with self._tokens.use() as tokenizer:
             for result in results:
-                ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+                hypothesis = list(result.hypotheses[0])
+                if self._nllb and hypothesis[:1] == [NLLB_TARGET]:
+                    # CTranslate2 returns the target prefix with the hypothesis; it is not generated text.
+                    hypothesis = hypothesis[1:]
+                ids = tokenizer.convert_tokens_to_ids(hypothesis)
                 text = tokenizer.decode(ids, skip_special_tokens=True)
                 outputs.append(Generation(text.strip(), len(ids)))
         return outputs

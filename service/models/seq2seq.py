@@ -21,8 +21,10 @@ from service.models.tokens import SharedTokenizer
 
 log = logging.getLogger(__name__)
 
-# NLLB names languages by FLORES code; the tokenizer needs the source set and English forced first.
-_NLLB_CODES = {
+# NLLB names languages by FLORES-200 code. Every source Gazette accepts (langdetect.SUPPORTED_SOURCES) is
+# here; Chinese is converted to Simplified script before the model (ModelInfo.wants_simplified), hence
+# zho_Hans. A FLORES code itself is also accepted, for a caller that names the variety.
+NLLB_CODES = {
     "zh": "zho_Hans",
     "ja": "jpn_Jpan",
     "ko": "kor_Hang",
@@ -30,12 +32,54 @@ _NLLB_CODES = {
     "fr": "fra_Latn",
     "es": "spa_Latn",
     "de": "deu_Latn",
-    "ar": "arb_Arab",
+    "ar": "arb_Arab",  # Modern Standard Arabic: news is written in it
     "vi": "vie_Latn",
     "pt": "por_Latn",
     "it": "ita_Latn",
     "en": "eng_Latn",
 }
+NLLB_TARGET = NLLB_CODES["en"]
+# An unknown code reaches here only past the pipeline's own check; failing would fail every text batched with
+# it, so it is read as Gazette's default source (Source.source_lang) and logged.
+_NLLB_FALLBACK = "zh"
+
+
+def is_nllb(tokenizer: Any) -> bool:
+    """NllbTokenizer (and the older NllbTokenizerFast): the tokenizer that places NLLB's language codes."""
+    return "nllb" in type(tokenizer).__name__.lower()
+
+
+def nllb_code(source_lang: str, tokenizer: Any) -> str:
+    """The FLORES code NLLB knows `source_lang` by (see NLLB_CODES)."""
+    if source_lang in NLLB_CODES:
+        return NLLB_CODES[source_lang]
+    if tokenizer.convert_tokens_to_ids(source_lang) != tokenizer.unk_token_id:
+        return source_lang
+    log.warning("no NLLB code for source language %r; reading it as %r", source_lang, _NLLB_FALLBACK)
+    return NLLB_CODES[_NLLB_FALLBACK]
+
+
+def encode_nllb(tokenizer: Any, sources: Sequence[Source]) -> list[list[int]]:
+    """Each text's ids with its own language code, in input order; the caller holds the tokenizer's lock.
+
+    The tokenizer itself places the code (transformers 5: `code text </s>`; with legacy_behaviour,
+    `text </s> code`), so each language's texts are tokenized together with `src_lang` set to it. The
+    loaded `src_lang` is put back after, so one loaded model serves every source language.
+    """
+    groups: dict[str, list[int]] = {}
+    for index, source in enumerate(sources):
+        groups.setdefault(nllb_code(source.source_lang, tokenizer), []).append(index)
+    rows: list[list[int]] = [[] for _ in sources]
+    loaded = tokenizer.src_lang
+    try:
+        for code, indices in groups.items():
+            tokenizer.src_lang = code
+            encoded = tokenizer([sources[i].text for i in indices], truncation=False)["input_ids"]
+            for index, ids in zip(indices, encoded, strict=True):
+                rows[index] = list(ids)
+    finally:
+        tokenizer.src_lang = loaded
+    return rows
 
 
 def pick_device(requested: str) -> str:
@@ -65,7 +109,11 @@ class Seq2SeqBackendBase:
 
 
 class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
-    """A seq2seq model and its tokenizer on one device; `generate` runs beam search on a batch."""
+    """A seq2seq model and its tokenizer on one device; `generate` runs beam search on a batch.
+
+    For NLLB each text carries its own source-language code (a batch may mix languages) and the decoder is
+    forced to start with eng_Latn.
+    """
 
     def __init__(
         self,
@@ -73,26 +121,29 @@ class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
         tokenizer: Any,
         info: ModelInfo,
         options: GenerationOptions,
-        source_lang: str | None = None,
+        source_lang: str | None = None,  # accepted for old callers; NLLB reads each Source's language
     ) -> None:
         super().__init__(tokenizer, info, options)
         self._model = model
         self._device = next(model.parameters()).device
-        self._forced_bos: int | None = None
-        if "nllb" in type(tokenizer).__name__.lower() and source_lang in _NLLB_CODES:
-            tokenizer.src_lang = _NLLB_CODES[source_lang]
-            self._forced_bos = tokenizer.convert_tokens_to_ids(_NLLB_CODES["en"])
+        self._nllb = is_nllb(tokenizer)
+        self._forced_bos: int | None = tokenizer.convert_tokens_to_ids(NLLB_TARGET) if self._nllb else None
+
+    def _encode(self, sources: Sequence[Source]) -> Any:
+        with self._tokens.use() as tokenizer:
+            if self._nllb:
+                # Rows tokenized per language, padded together: one generate call for the mixed batch.
+                return tokenizer.pad({"input_ids": encode_nllb(tokenizer, sources)}, return_tensors="pt")
+            return tokenizer(
+                [source.text for source in sources], return_tensors="pt", padding=True, truncation=False
+            )
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         import torch
 
         if not sources:
             return []
-        with self._tokens.use() as tokenizer:
-            batch = tokenizer(
-                [source.text for source in sources], return_tensors="pt", padding=True, truncation=False
-            )
-        batch = {name: tensor.to(self._device) for name, tensor in batch.items()}
+        batch = {name: tensor.to(self._device) for name, tensor in self._encode(sources).items()}
         longest = int(batch["input_ids"].shape[1])
         extra: dict[str, Any] = {}
         if self._forced_bos is not None:
@@ -126,7 +177,10 @@ def load_seq2seq(
     licence: str = "unknown",
     source_lang: str | None = None,
 ) -> TransformersSeq2SeqBackend:
-    """Load a saved seq2seq model from a directory, the cache or the hub (see `resolve_pretrained`)."""
+    """Load a saved seq2seq model from a directory, the cache or the hub (see `resolve_pretrained`).
+
+    `source_lang` no longer changes what is loaded: one NLLB model serves every source language.
+    """
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     resolved = resolve_pretrained(spec, model_cache, hub_timeout)
