@@ -4,46 +4,19 @@ documents failing together, shutdown."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Sequence
 
 import pytest
 
 from service.engine.pending import Priority
 from service.engine.scheduler import BackendFailed, ShuttingDown
 from service.gazette import Gazette
-from service.models.backend import Backend, Generation, ModelInfo, Source
+from service.models.backend import ModelInfo
 from service.pipeline.translate import TranslateJob
 from service.settings import Settings
+from tests.wrappers import WatchAll, Watched
 
 LONG = "".join(f"同安区第{i}次质量强区大会召开。" for i in range(24))
 SHORT = "区长周桂良参加会议。"
-
-
-class Watched:
-    """The real backend, recording each batch's inputs; a batch can be held at a gate, or fail when it
-    holds a marked sentence."""
-
-    def __init__(self, inner: Backend) -> None:
-        self.inner = inner
-        self.batches: list[list[str]] = []
-        self.gate = threading.Event()
-        self.gate.set()
-        self.fail_on = "坏"
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.inner.info
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def generate(self, sources: Sequence[Source]) -> list[Generation]:
-        self.batches.append([source.text for source in sources])
-        self.gate.wait(20)
-        if any(self.fail_on in source.text for source in sources):
-            raise RuntimeError("a marked sentence")
-        return self.inner.generate(sources)
 
 
 @pytest.fixture
@@ -52,13 +25,8 @@ def settings(tiny_settings: Settings) -> Settings:
 
 
 def engine(settings: Settings) -> tuple[Gazette, list[Watched]]:
-    watched: list[Watched] = []
-
-    def wrap(backend: Backend) -> Backend:
-        watched.append(Watched(backend))
-        return watched[-1]
-
-    return Gazette(settings, wrap_backend=wrap), watched
+    watch = WatchAll()
+    return Gazette(settings, wrap_backend=watch), watch.models
 
 
 async def until(condition: object) -> None:
@@ -105,13 +73,14 @@ def test_when_one_document_fails_its_siblings_queued_work_is_withdrawn(settings:
         gz, watched = engine(settings)
         async with gz:
             await gz.wait_ready()
+            watched[0].fail_on = "坏"
             jobs = [TranslateJob(LONG, "zh"), TranslateJob("坏消息。", "zh")]
             with pytest.raises(BackendFailed) as failed:
                 await gz.translate(jobs)
             return failed.value, gz.queue_depth(), sum(len(batch) for batch in watched[0].batches)
 
     error, depth, generated = asyncio.run(scenario())
-    assert "a marked sentence" in str(error)
+    assert "weights corrupted" in str(error)
     assert depth == 0
     assert generated < 25  # the long document's remaining sentences never reached the model
 

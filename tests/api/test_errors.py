@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.settings import Settings
 from tests.api.conftest import running_app
+from tests.wrappers import WatchAll
 
 
 def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
@@ -121,29 +121,10 @@ def test_models_that_cannot_load_answer_not_ready(tmp_path: Path) -> None:
         assert_error(client.post("/v1/translate", json={"text": "你好"}), 503, "not_ready")
 
 
-class Stalled:
-    """Wraps a backend so that generation waits for a signal: makes timeouts and overload certain."""
-
-    def __init__(self, inner, gate: threading.Event) -> None:  # type: ignore[no-untyped-def]
-        self.inner = inner
-        self.gate = gate
-
-    @property
-    def info(self):  # type: ignore[no-untyped-def]
-        return self.inner.info
-
-    def count_tokens(self, text: str) -> int:
-        return int(self.inner.count_tokens(text))
-
-    def generate(self, texts: Sequence[str]) -> list[str]:
-        self.gate.wait(10)
-        return list(self.inner.generate(texts))
-
-
 def test_request_timeout(tiny_settings: Settings) -> None:
     gate = threading.Event()
     settings = tiny_settings.model_copy(update={"request_timeout": 0.3})
-    with running_app(settings, wrap_backend=lambda backend: Stalled(backend, gate)) as client:
+    with running_app(settings, wrap_backend=WatchAll(gate)) as client:
         assert_error(client.post("/v1/translate", json={"text": "同安区。"}), 504, "timeout")
         gate.set()
 
@@ -151,7 +132,7 @@ def test_request_timeout(tiny_settings: Settings) -> None:
 def test_full_queue_is_overloaded_with_retry_after(tiny_settings: Settings) -> None:
     gate = threading.Event()
     settings = tiny_settings.model_copy(update={"max_queue": 3})
-    with running_app(settings, wrap_backend=lambda backend: Stalled(backend, gate)) as client:
+    with running_app(settings, wrap_backend=WatchAll(gate)) as client:
         results: list = []
         first = threading.Thread(
             target=lambda: results.append(client.post("/v1/translate", json={"text": "一。二。三。"}))
@@ -169,25 +150,8 @@ def test_full_queue_is_overloaded_with_retry_after(tiny_settings: Settings) -> N
         assert results[0].status_code == 200
 
 
-class Broken:
-    """Wraps a backend whose generation always fails."""
-
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
-        self.inner = inner
-
-    @property
-    def info(self):  # type: ignore[no-untyped-def]
-        return self.inner.info
-
-    def count_tokens(self, text: str) -> int:
-        return int(self.inner.count_tokens(text))
-
-    def generate(self, texts: Sequence[str]) -> list[str]:
-        raise RuntimeError("weights corrupted")
-
-
 @pytest.mark.parametrize("path", ["/v1/translate", "/v1/summarize"])
 def test_model_failure_is_reported_not_hidden(tiny_settings: Settings, path: str) -> None:
-    with running_app(tiny_settings, wrap_backend=Broken) as client:
+    with running_app(tiny_settings, wrap_backend=WatchAll(fail_on="")) as client:
         body = assert_error(client.post(path, json={"text": "同安区。"}), 500, "model_error")
-    assert "weights corrupted" in body["error"]["message"]
+    assert "weights corrupted (simulated)" in body["error"]["message"]

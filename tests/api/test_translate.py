@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from fastapi.testclient import TestClient
 
-from service.models.backend import Backend, Generation, ModelInfo, Source
 from service.settings import Settings
 from service.text.normalize import han_characters, to_simplified
 from tests.api.conftest import running_app
+from tests.wrappers import WatchAll
 
 
 def test_seed_document_is_translated_segment_by_segment(client: TestClient, seed_text: str) -> None:
@@ -95,30 +93,11 @@ def test_glossary_terms_are_reported_for_each_document(client: TestClient) -> No
     assert document["segments"][0]["normalized"] == "同安区委副书记、区长周桂良参加会议。"
 
 
-class Recording:
-    """Wraps a backend and records what it is given."""
-
-    def __init__(self, inner: Backend, seen: list[str]) -> None:
-        self.inner = inner
-        self.seen = seen
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.inner.info
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def generate(self, sources: Sequence[Source]) -> list[Generation]:
-        self.seen.extend(source.text for source in sources)
-        return self.inner.generate(sources)
-
-
 def test_seq2seq_models_see_placeholders_not_glossary_terms(tiny_settings: Settings) -> None:
-    seen: list[str] = []
-    with running_app(tiny_settings, wrap_backend=lambda backend: Recording(backend, seen)) as client:
+    watch = WatchAll()
+    with running_app(tiny_settings, wrap_backend=watch) as client:
         client.post(
             "/v1/translate",
             json={"text": "周桂良参加会议。", "glossary": {"参加会议": "attended the meeting"}},
         )
-    assert seen == ["ZQX1ZQX2。"]
+    assert watch.models[0].seen == ["ZQX1ZQX2。"]
