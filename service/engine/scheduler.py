@@ -56,7 +56,7 @@ class BatchLimits:
     max_batch_size: int
     # After a batch, wait up to this long (never more than a tenth of that batch's time) for callers
     # it just answered to come back: closed-loop clients otherwise split into a batch of 1 and the rest.
-    linger: float = 0.05
+    linger: float = 0.5
 
 
 BatchObserver = Callable[[int, int, float], None]  # (items, padded tokens, seconds)
@@ -85,6 +85,7 @@ class Scheduler:
         self._rate: float | None = None  # items per second, measured over recent batches
         self._last_batch_end = 0.0
         self._last_batch_seconds = 0.0
+        self._last_batch_size = 0
         self.restarts = 0  # times the worker was restarted after a fault
 
     @property
@@ -169,15 +170,20 @@ class Scheduler:
                 self._in_flight = []
 
     async def _linger(self) -> None:
-        """Right after a batch, give the callers it answered a moment to come back and fill the next."""
+        """Right after a batch, give the callers it answered a moment to come back and fill the next.
+
+        Waits while fewer items are pending than the last batch held, until `linger` after that batch
+        ended (never more than a tenth of its time, so a fast model barely waits), or until arrivals stop
+        for a fifth of that. An idle server (no batch just ended) does not wait at all.
+        """
+        expected = min(self._limits.max_batch_size, self._last_batch_size)
         budget = min(self._limits.linger, self._last_batch_seconds / 10)
         deadline = self._last_batch_end + budget
-        quiet = budget / 5  # arrivals have stopped when none came for this long
-        while len(self._pending) < self._limits.max_batch_size and time.perf_counter() < deadline:
+        quiet = budget / 5
+        while len(self._pending) < expected and (left := deadline - time.perf_counter()) > 0:
             self._arrived.clear()
             try:
-                wait = min(quiet, deadline - time.perf_counter())
-                await asyncio.wait_for(self._arrived.wait(), max(wait, 0))
+                await asyncio.wait_for(self._arrived.wait(), min(quiet, left))
             except TimeoutError:
                 return
 
@@ -198,6 +204,7 @@ class Scheduler:
             self._last_batch_end = time.perf_counter()
         elapsed = self._last_batch_end - started
         self._last_batch_seconds = elapsed
+        self._last_batch_size = len(sources)
         measured = len(sources) / max(elapsed, 1e-6)
         self._rate = measured if self._rate is None else 0.7 * self._rate + 0.3 * measured
         if self._observer is not None:
