@@ -167,3 +167,84 @@ def build_tiny_bart(directory: Path, seed: int = 0, corpus_lines: int = 400) -> 
     BartForConditionalGeneration(config).eval().save_pretrained(directory)
     (directory / TINY_MARKER).write_text(json.dumps({"random_weights": True, "seed": seed}), encoding="utf-8")
     return directory
+
+
+def padded_vocabulary(pieces: list[str], vocab_size: int) -> dict[str, int]:
+    """The sentencepiece pieces, filler tokens, then `<pad>` last: exactly `vocab_size` entries.
+
+    opus-mt-zh-en's vocabulary has 65,001 entries with `<pad>` the last; a sentencepiece model trained on
+    a few hundred lines has far fewer pieces, so fillers (never produced by the tokenizer) make up the rest
+    and the embedding and output layers get the real model's size.
+    """
+    if len(pieces) + 1 > vocab_size:
+        raise ValueError(f"{len(pieces)} pieces and <pad> do not fit in {vocab_size} entries")
+    vocab = {piece: index for index, piece in enumerate(pieces)}
+    for index in range(len(vocab), vocab_size - 1):
+        vocab[f"<filler-{index}>"] = index
+    vocab["<pad>"] = vocab_size - 1
+    return vocab
+
+
+def _marian_tokenizer_of_size(directory: Path, vocab_size: int, seed: int, corpus_lines: int) -> int:
+    """Sentencepiece models, a vocabulary padded to `vocab_size` and a MarianTokenizer; the pad id."""
+    import sentencepiece as spm
+    from transformers import MarianTokenizer
+
+    with tempfile.TemporaryDirectory() as scratch:
+        prefix = Path(scratch) / "spm"
+        _train_sentencepiece(_corpus(corpus_lines, random.Random(seed)), prefix, vocab_size=8000)
+        processor = spm.SentencePieceProcessor(model_file=str(prefix) + ".model")
+        vocab = padded_vocabulary(
+            [processor.id_to_piece(i) for i in range(processor.get_piece_size())], vocab_size
+        )
+        for name in ("source.spm", "target.spm"):
+            shutil.copy(str(prefix) + ".model", directory / name)
+    (directory / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    MarianTokenizer(
+        source_spm=str(directory / "source.spm"),
+        target_spm=str(directory / "target.spm"),
+        vocab=str(directory / "vocab.json"),
+        source_lang="zh",
+        target_lang="en",
+    ).save_pretrained(directory)
+    return vocab["<pad>"]
+
+
+def build_marian_of_shape(
+    directory: Path,
+    sizes: dict[str, Any],
+    vocab_size: int,
+    *,
+    seed: int = 0,
+    corpus_lines: int = 2000,
+    weights: bool = True,
+) -> Path:
+    """A random-weight Marian model of a given shape (`sizes`: MarianConfig fields) and vocabulary size.
+
+    Built like the tiny Marian (sentencepiece models, vocab.json, tokenizer, config, weights), so it loads
+    and converts exactly as a real checkpoint of that shape would: what it measures is the shape's cost.
+    `weights=False` writes everything but the weights, to check the shape without building hundreds of MB.
+    """
+    from transformers import MarianConfig
+
+    directory.mkdir(parents=True, exist_ok=True)
+    pad_id = _marian_tokenizer_of_size(directory, vocab_size, seed, corpus_lines)
+    config = MarianConfig(
+        vocab_size=vocab_size,
+        **sizes,
+        pad_token_id=pad_id,
+        eos_token_id=0,
+        decoder_start_token_id=pad_id,
+        forced_eos_token_id=0,
+    )
+    if weights:
+        import torch
+        from transformers import MarianMTModel
+
+        torch.manual_seed(seed)
+        MarianMTModel(config).eval().save_pretrained(directory)
+    else:
+        config.save_pretrained(directory)
+    marker = {"random_weights": True, "seed": seed, "shape": sizes, "vocab_size": vocab_size}
+    (directory / TINY_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    return directory
