@@ -154,6 +154,7 @@ class Scheduler:
                 self.restarts += 1
                 self._fail(self._in_flight, BackendFailed(f"the scheduler failed: {error!r}"))
                 self._in_flight = []
+                await asyncio.sleep(0.05)  # a fault that repeats must not spin the event loop
 
     async def _work(self) -> None:
         while True:
