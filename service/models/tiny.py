@@ -29,7 +29,7 @@ _ENGLISH_WORDS = (
 
 # Both tiny seq2seq models (Marian translator, BART summariser) share one size: small enough to build in
 # seconds, real enough to go through the same loading and conversion code as real models.
-_TINY_SIZES: dict[str, Any] = {
+TINY_SIZES: dict[str, Any] = {
     "d_model": 32,
     "encoder_layers": 2,
     "decoder_layers": 2,
@@ -117,7 +117,7 @@ def build_tiny_marian(directory: Path, seed: int = 0, corpus_lines: int = 400) -
     pad_id = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        **_TINY_SIZES,
+        **TINY_SIZES,
         pad_token_id=pad_id,
         eos_token_id=0,
         decoder_start_token_id=pad_id,
@@ -153,7 +153,7 @@ def build_tiny_bart(directory: Path, seed: int = 0, corpus_lines: int = 400) -> 
         tokenizer.save_pretrained(directory)
     config = BartConfig(
         vocab_size=len(tokenizer),
-        **_TINY_SIZES,
+        **TINY_SIZES,
         bos_token_id=0,
         pad_token_id=1,
         eos_token_id=2,

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from service.models.tiny import TINY_MARKER
+from service.models.tiny import TINY_MARKER, TINY_SIZES
 
 # One sentence per language the tests mix, so every language's text tokenizes into pieces of its own.
 _SENTENCES = (
@@ -20,17 +20,6 @@ _SENTENCES = (
     "Совет района представил план развития.",
     "El gobierno del distrito presentó el plan.",
 )
-# Small enough to build in well under a second; the same shape as the repository's other tiny models.
-_SIZES: dict[str, Any] = {
-    "d_model": 32,
-    "encoder_layers": 2,
-    "decoder_layers": 2,
-    "encoder_attention_heads": 2,
-    "decoder_attention_heads": 2,
-    "encoder_ffn_dim": 64,
-    "decoder_ffn_dim": 64,
-    "max_position_embeddings": 512,
-}
 
 
 def _corpus(lines: int, rng: random.Random) -> list[str]:
@@ -84,7 +73,7 @@ def build_tiny_nllb(directory: Path, seed: int = 0, corpus_lines: int = 300) -> 
     # NLLB's ids: <s>=0, <pad>=1, </s>=2; the decoder starts from </s>, then the target language's code.
     config = M2M100Config(
         vocab_size=len(tokenizer),
-        **_SIZES,
+        **TINY_SIZES,
         bos_token_id=0,
         pad_token_id=1,
         eos_token_id=2,
