@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,36 +23,38 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serving(model_dir: Path, cache: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`gazette serve` on the tiny model in its own process, ready; killed on the way out."""
     port = free_port()
     env = {
         **os.environ,
         "GAZETTE_PROFILE": "tiny",
-        "GAZETTE_TRANSLATE_MODEL": str(tiny_marian_dir),
-        "GAZETTE_MODEL_CACHE": str(tmp_path_factory.mktemp("cache")),
-        "GAZETTE_MAX_CHARS": "5000",
-        "GAZETTE_NUM_BEAMS": "1",
+        "GAZETTE_TRANSLATE_MODEL": str(model_dir),
+        "GAZETTE_MODEL_CACHE": str(cache),
         "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}",
+        **{f"GAZETTE_{name.upper()}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
-        while True:
+        while not _ready(base):
             assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
             assert time.monotonic() < deadline, "gazette serve did not become ready"
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
-        process.terminate()
+        process.kill()
         process.wait(20)
+
+
+@pytest.fixture(scope="module")
+def server(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    cache = tmp_path_factory.mktemp("cache")
+    with serving(tiny_marian_dir, cache, max_chars="5000", num_beams="1") as (base, _):
+        yield base
 
 
 def test_seed_over_http(server: str, seed_text: str) -> None:
@@ -103,25 +106,8 @@ def test_sigterm_answers_waiting_requests_and_exits_within_seconds(
 ) -> None:
     """A long document is being translated when SIGTERM comes: the caller gets a 503 at once and the
     process is gone within 10 s, though the model is mid-batch (its thread is not waited for)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "GAZETTE_PROFILE": "tiny",
-        "GAZETTE_TRANSLATE_MODEL": str(tiny_marian_dir),
-        "GAZETTE_MODEL_CACHE": str(tmp_path),
-        "GAZETTE_BACKEND": "transformers",
-        "GAZETTE_NUM_BEAMS": "4",
-        "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}",
-    }
-    command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     long_document = "".join(f"同安区第{i}次质量强区大会召开，区长周桂良参加会议。" for i in range(400))
-    try:
-        deadline = time.monotonic() + 90
-        while not _ready(base):
-            assert process.poll() is None and time.monotonic() < deadline, "gazette serve did not start"
-            time.sleep(0.2)
+    with serving(tiny_marian_dir, tmp_path, backend="transformers", num_beams="4") as (base, process):
 
         async def translate_then_terminate() -> tuple[httpx.Response, float]:
             async with httpx.AsyncClient(base_url=base, timeout=60) as client:
@@ -141,9 +127,6 @@ def test_sigterm_answers_waiting_requests_and_exits_within_seconds(
         assert seconds < 10, seconds
         # uvicorn re-raises the signal it caught once it has shut down: the exit status says SIGTERM.
         assert process.returncode in (0, -signal.SIGTERM)
-    finally:
-        process.kill()
-        process.wait(10)
 
 
 def _ready(base: str) -> bool:
