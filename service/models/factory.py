@@ -34,7 +34,6 @@ class ModelRequest:
     spec: str  # hub id, directory or .gguf file
     family: str  # "seq2seq" or "causal"
     task: str
-    source_lang: str
     licence: str
     source: str | None = None  # where it came from, when the caller knows better (a PyPI pack)
 
@@ -84,7 +83,6 @@ def load_backend(request: ModelRequest, settings: Settings) -> Backend:
             options=GenerationOptions(num_beams=settings.num_beams),
             hub_timeout=settings.hub_timeout,
             licence=request.licence,
-            source_lang=request.source_lang,
         )
     return _load_ct2_seq2seq(request, settings)
 

@@ -121,7 +121,6 @@ class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
         tokenizer: Any,
         info: ModelInfo,
         options: GenerationOptions,
-        source_lang: str | None = None,  # accepted for old callers; NLLB reads each Source's language
     ) -> None:
         super().__init__(tokenizer, info, options)
         self._model = model
@@ -175,11 +174,10 @@ def load_seq2seq(
     options: GenerationOptions,
     hub_timeout: float,
     licence: str = "unknown",
-    source_lang: str | None = None,
 ) -> TransformersSeq2SeqBackend:
     """Load a saved seq2seq model from a directory, the cache or the hub (see `resolve_pretrained`).
 
-    `source_lang` no longer changes what is loaded: one NLLB model serves every source language.
+    One NLLB model serves every source language: each `Source` carries its own.
     """
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -203,4 +201,4 @@ def load_seq2seq(
         random_weights=tiny,
     )
     log.info("loaded %s model %s from %s (%s)", task, spec, resolved.source, model.device)
-    return TransformersSeq2SeqBackend(model, tokenizer, info, options, source_lang=source_lang)
+    return TransformersSeq2SeqBackend(model, tokenizer, info, options)

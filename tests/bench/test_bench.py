@@ -99,7 +99,7 @@ def test_a_model_of_given_shape_loads_like_any_model(engine: str, tmp_path: Path
         tmp_path / "model", sizes | {"activation_function": "swish"}, 9_000, corpus_lines=400
     )
     settings = Settings(backend=engine, model_cache=tmp_path / "cache", num_beams=2)
-    backend = load_backend(ModelRequest(str(folder), "seq2seq", "translate", "zh", "test"), settings)
+    backend = load_backend(ModelRequest(str(folder), "seq2seq", "translate", "test"), settings)
     assert backend.info.engine == engine and backend.info.random_weights
     assert backend.count_tokens("厦门同安区质量强区大会召开。") > 0
     assert len(backend.generate([Source("厦门同安区质量强区大会召开。"), Source("好")])) == 2

@@ -22,7 +22,7 @@ def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
 def test_tiny_qwen_generates_on_each_engine(tiny_qwen_dir: Path, tmp_path: Path, engine: str) -> None:
     settings = Settings(backend=engine, model_cache=tmp_path)  # type: ignore[arg-type]
-    backend = load_backend(ModelRequest(str(tiny_qwen_dir), "seq2seq", "translate", "zh", "test"), settings)
+    backend = load_backend(ModelRequest(str(tiny_qwen_dir), "seq2seq", "translate", "test"), settings)
     assert backend.info.engine == engine
     assert backend.info.prompted is True
     sources = [
@@ -38,11 +38,11 @@ def test_tiny_qwen_generates_on_each_engine(tiny_qwen_dir: Path, tmp_path: Path,
 
 def test_conversion_to_ctranslate2_is_cached(tiny_qwen_dir: Path, tmp_path: Path) -> None:
     settings = Settings(backend="ctranslate2", model_cache=tmp_path)
-    load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "zh", "test"), settings)
+    load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "test"), settings)
     converted = list((tmp_path / "ct2").iterdir())
     assert len(converted) == 1 and (converted[0] / "model.bin").is_file()
     stamp = (converted[0] / "model.bin").stat().st_mtime_ns
-    load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "zh", "test"), settings)
+    load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "test"), settings)
     assert (converted[0] / "model.bin").stat().st_mtime_ns == stamp
 
 
@@ -72,7 +72,7 @@ def test_one_loaded_model_serves_both_tasks_each_with_its_template(
     tiny_qwen_dir: Path, tmp_path: Path
 ) -> None:
     settings = Settings(backend="ctranslate2", model_cache=tmp_path)
-    backend = load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "zh", "test"), settings)
+    backend = load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "test"), settings)
     assert backend.info.prompts == ("qwen/summarize.v1", "qwen/translate.v1")
     assert backend.info.prompt_for("summarize") == "qwen/summarize.v1"
     assert backend.info.prompt_for("translate") == "qwen/translate.v1"

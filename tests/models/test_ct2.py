@@ -13,7 +13,7 @@ from service.settings import Settings
 
 def test_marian_runs_on_ctranslate2_int8(tiny_marian_dir: Path, tmp_path: Path) -> None:
     settings = Settings(backend="ctranslate2", model_cache=tmp_path, num_beams=2)
-    backend = load_backend(ModelRequest(str(tiny_marian_dir), "seq2seq", "translate", "zh", "test"), settings)
+    backend = load_backend(ModelRequest(str(tiny_marian_dir), "seq2seq", "translate", "test"), settings)
     assert backend.info.engine == "ctranslate2"
     assert backend.info.random_weights is True
     outputs = backend.generate([Source("厦门同安区质量强区大会召开。"), Source("好")])

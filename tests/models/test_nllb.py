@@ -33,10 +33,10 @@ def tokenizer(tiny_nllb_dir: Path) -> Any:
     return AutoTokenizer.from_pretrained(tiny_nllb_dir)
 
 
-def load(directory: Path, cache: Path, engine: str, source_lang: str = "fr") -> Backend:
-    # The request's language is deliberately not the batch's: it no longer matters for NLLB.
+def load(directory: Path, cache: Path, engine: str) -> Backend:
+    # No language is given at load time: each Source carries its own.
     settings = Settings(backend=engine, model_cache=cache, num_beams=1)  # type: ignore[arg-type]
-    return load_backend(ModelRequest(str(directory), "seq2seq", "translate", source_lang, "test"), settings)
+    return load_backend(ModelRequest(str(directory), "seq2seq", "translate", "test"), settings)
 
 
 def expected_ids(tokenizer: Any, source: Source) -> list[int]:
@@ -181,7 +181,7 @@ def test_marian_gets_no_language_tokens_on_either_engine(
 
     monkeypatch.setattr(MarianMTModel, "generate", spy)
     sources = [Source("今年增长24.5%。", "zh")]
-    assert len(load(tiny_marian_dir, tmp_path, "transformers", "zh").generate(sources)) == 1
+    assert len(load(tiny_marian_dir, tmp_path, "transformers").generate(sources)) == 1
     assert "forced_bos_token_id" not in seen[0]
-    assert len(load(tiny_marian_dir, tmp_path, "ctranslate2", "zh").generate(sources)) == 1
+    assert len(load(tiny_marian_dir, tmp_path, "ctranslate2").generate(sources)) == 1
     assert "target_prefix" not in translators[0].calls[0][1]

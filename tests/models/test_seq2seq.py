@@ -82,7 +82,7 @@ def test_tiny_bart_summariser_loads_like_distilbart_on_each_engine(
     from service.settings import Settings
 
     settings = Settings(backend=engine, model_cache=tmp_path, num_beams=1)  # type: ignore[arg-type]
-    backend = load_backend(ModelRequest(str(tiny_bart_dir), "seq2seq", "summarize", "en", "test"), settings)
+    backend = load_backend(ModelRequest(str(tiny_bart_dir), "seq2seq", "summarize", "test"), settings)
     assert (backend.info.engine, backend.info.task, backend.info.random_weights) == (
         engine,
         "summarize",
