@@ -106,6 +106,7 @@ class PendingWork(Generic[Payload]):
         max_tokens: int,
         cap: int | None,
     ) -> None:
+        longest = max((t.tokens for t in chosen), default=0)
         progress = True
         while progress and len(chosen) < max_size and flows:
             progress = False
@@ -114,11 +115,11 @@ class PendingWork(Generic[Payload]):
                     return
                 line = flows[key]
                 head = line[0]
-                longest = max((t.tokens for t in chosen), default=0)
                 fits = not chosen or (len(chosen) + 1) * max(longest, head.tokens) <= max_tokens
                 if not fits or (cap is not None and head.tokens > cap):
                     continue
                 chosen.append(line.pop(0))
+                longest = max(longest, head.tokens)
                 progress = True
                 if line:
                     flows.move_to_end(key)  # served: to the back of the round

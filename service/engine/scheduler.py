@@ -139,9 +139,13 @@ class Scheduler:
             raise QueueTimeout(f"the model did not finish within {timeout:g} s") from error
         finally:
             # A caller that gave up (timeout, disconnect, a sibling's error) frees its places at once.
+            # Answered tickets (a result or an error) left the line when their batch was taken: only
+            # those still waiting or cancelled with their caller are looked for.
             for ticket in tickets:
-                ticket.payload[1].cancel()  # no-op for those already done
-                self._pending.remove(ticket)
+                future = ticket.payload[1]
+                if future.cancelled() or not future.done():
+                    future.cancel()
+                    self._pending.remove(ticket)
 
     async def _supervise(self) -> None:
         while True:
