@@ -45,4 +45,4 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="auto, opus, nllb, qwen-pypi, qwen-small-pypi or tiny")
     parser.add_argument("--translate-model", dest="translate_model", help="hub id or local directory")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"])
-    parser.add_argument("--backend", choices=["auto", "transformers", "ctranslate2"])
+    parser.add_argument("--backend", choices=["auto", "llama.cpp", "ctranslate2", "transformers"])

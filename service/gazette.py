@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from service.engine.pending import Priority
+from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
 from service.engine.scheduler import BatchObserver, ShuttingDown, new_flow
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
@@ -124,20 +124,20 @@ class Gazette:
     ) -> list[TranslatedDocument]:
         """One request: its documents share one flow (fair share is per request) and one deadline."""
         self._check_open()
-        return await self._translation.translate_many(jobs, new_flow(priority))
+        return await self._translation.translate_many(jobs, self._flow(priority))
 
     async def summarize(
         self, jobs: Sequence[SummarizeJob], *, priority: Priority = Priority.INTERACTIVE
     ) -> list[SummarizedDocument]:
         self._check_open()
-        return await self._summaries.summarize_many(jobs, new_flow(priority))
+        return await self._summaries.summarize_many(jobs, self._flow(priority))
 
     async def summarize_document(
         self, document: TranslatedDocument, bullets: int, *, priority: Priority = Priority.INTERACTIVE
     ) -> Summary:
         """Bullets for a document already translated (its translation is not made again)."""
         self._check_open()
-        return await self._summaries.summarize_document(document, bullets, new_flow(priority))
+        return await self._summaries.summarize_document(document, bullets, self._flow(priority))
 
     async def translator_info(self, source_lang: str = DEFAULT_SOURCE) -> ModelInfo:
         """The model that translates `source_lang` (loaded if it was not)."""
@@ -146,6 +146,12 @@ class Gazette:
     async def translator_backend(self, source_lang: str = DEFAULT_SOURCE) -> Backend:
         """The translating backend itself, for measuring the engine's ceiling (`gazette bench`)."""
         return (await self._registry.translator(source_lang)).backend
+
+    def _flow(self, priority: Priority) -> Flow:
+        """One request's flow. Interactive work must finish within the request timeout; bulk work waits
+        its turn, however long the line, and is never refused for time."""
+        within = self.settings.request_timeout if priority is Priority.INTERACTIVE else None
+        return new_flow(priority, within)
 
     def _check_open(self) -> None:
         if self._closing:

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     summarize_model: str | None = None
     model_cache: Path = Field(default_factory=_default_cache)
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    backend: Literal["auto", "transformers", "ctranslate2"] = "auto"
+    backend: Literal["auto", "llama.cpp", "ctranslate2", "transformers"] = "auto"
 
     max_chars: int = Field(default=100_000, ge=1, description="Characters per document")
     max_items: int = Field(default=64, ge=1, description="Documents per request")

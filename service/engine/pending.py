@@ -30,6 +30,7 @@ class Flow:
 
     key: str
     priority: Priority = Priority.INTERACTIVE
+    deadline: float | None = None  # time.monotonic() by which the whole request must be answered
 
 
 Payload = TypeVar("Payload")

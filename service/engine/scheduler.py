@@ -6,21 +6,28 @@ the model thread, and hands each caller its output; newcomers join the next batc
 (pending + in flight), admission is bounded (`Overloaded` with a Retry-After from measured throughput),
 each caller waits at most its timeout and a caller that gives up frees its pending places at once. The
 worker is supervised: a fault in it is delivered to the callers of the batch it held, and it restarts.
+
+An engine that batches continuously (`SteppingBackend`: llama.cpp) is driven step by step instead: each
+step admits pending items into the slots that others' finishing freed, drops items whose callers gave
+up, and answers each item the moment it is done. Work that cannot be done within its request's deadline
+at the measured rate is refused before it is queued.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import math
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
-from service.models.backend import Backend, Generation, Source
+from service.engine.throughput import Throughput, work_of
+from service.models.backend import Backend, Generation, Source, SteppingBackend, StepResult
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,17 @@ class Overloaded(Exception):
 
 class QueueTimeout(Exception):
     pass
+
+
+class TooMuchWork(Exception):
+    """The request alone needs more model time than it may take: refused before any of it runs."""
+
+    def __init__(self, seconds: float, allowed: float) -> None:
+        super().__init__(
+            f"this request needs about {seconds:.0f} s of model time at the measured rate, more than the "
+            f"{allowed:.0f} s a request may take; send it as a batch job (POST /v1/jobs) or in smaller parts"
+        )
+        self.seconds = seconds
 
 
 class BackendFailed(Exception):
@@ -62,11 +80,14 @@ class BatchLimits:
 BatchObserver = Callable[[int, int, float], None]  # (items, padded tokens, seconds)
 
 
-def new_flow(priority: Priority = Priority.INTERACTIVE) -> Flow:
-    return Flow(uuid.uuid4().hex, priority)
+def new_flow(priority: Priority = Priority.INTERACTIVE, within: float | None = None) -> Flow:
+    """A new request's flow; `within` seconds from now is its deadline, for all of its work together."""
+    deadline = None if within is None else time.monotonic() + within
+    return Flow(uuid.uuid4().hex, priority, deadline)
 
 
 _Future = asyncio.Future[Generation]
+_Ticket = Ticket[tuple[QueueItem, _Future]]
 
 
 class Scheduler:
@@ -78,11 +99,11 @@ class Scheduler:
         self._limits = limits
         self._observer = observer
         self._pending: PendingWork[tuple[QueueItem, _Future]] = PendingWork()
-        self._in_flight: list[Ticket[tuple[QueueItem, _Future]]] = []
+        self._in_flight: list[_Ticket] = []
         self._arrived = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
-        self._rate: float | None = None  # items per second, measured over recent batches
+        self.throughput = Throughput()
         self._last_batch_end = 0.0
         self._last_batch_seconds = 0.0
         self._last_batch_size = 0
@@ -95,9 +116,10 @@ class Scheduler:
 
     def retry_after(self) -> int:
         """Seconds until the work ahead is done, at the measured throughput."""
-        if self._rate is None:
+        rate = self.throughput.items_per_second()
+        if rate is None:
             return max(1, self.depth)  # nothing measured yet: a guess of a second an item
-        return max(1, math.ceil(self.depth / self._rate))
+        return max(1, math.ceil(self.depth / rate))
 
     def start(self) -> None:
         if self._worker is None and not self._stopping:
@@ -117,15 +139,17 @@ class Scheduler:
     async def run(
         self, items: Sequence[QueueItem], timeout: float, flow: Flow | None = None
     ) -> list[Generation]:
-        """Outputs for `items`, in order. Raises Overloaded, QueueTimeout, BackendFailed or ShuttingDown."""
+        """Outputs for `items`, in order. Raises Overloaded, TooMuchWork, QueueTimeout, BackendFailed or
+        ShuttingDown. The wait is `timeout` at most, and never past the flow's deadline."""
         if not items:
             return []
         if self._stopping:
             raise ShuttingDown("the service is shutting down")
-        if self.depth + len(items) > self._limits.max_queue:
-            raise Overloaded(self.depth, self.retry_after())
-        self.start()
         flow = flow or new_flow()
+        if flow.deadline is not None:
+            timeout = max(0.0, min(timeout, flow.deadline - time.monotonic()))
+        self._admit(items, flow.priority, timeout)
+        self.start()
         loop = asyncio.get_running_loop()
         tickets = [Ticket(flow, item.tokens, (item, loop.create_future())) for item in items]
         for ticket in tickets:
@@ -138,19 +162,35 @@ class Scheduler:
         except TimeoutError as error:
             raise QueueTimeout(f"the model did not finish within {timeout:g} s") from error
         finally:
-            # A caller that gave up (timeout, disconnect, a sibling's error) frees its places at once.
-            # Answered tickets (a result or an error) left the line when their batch was taken: only
-            # those still waiting or cancelled with their caller are looked for.
+            # A caller that gave up (timeout, disconnect, a sibling's error) frees its places at once:
+            # pending ones here, in-flight ones at the next step of a continuous engine.
             for ticket in tickets:
                 future = ticket.payload[1]
                 if future.cancelled() or not future.done():
                     future.cancel()
                     self._pending.remove(ticket)
 
+    def _admit(self, items: Sequence[QueueItem], priority: Priority, allowed: float) -> None:
+        """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured rate."""
+        if self.depth + len(items) > self._limits.max_queue:
+            raise Overloaded(self.depth, self.retry_after())
+        own = self.throughput.seconds_for(work_of(item.tokens for item in items))
+        if own is None or priority is Priority.BULK:
+            return  # nothing measured yet, no grounds to refuse; bulk work waits as long as it takes
+        if own > allowed:
+            raise TooMuchWork(own, allowed)
+        ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= priority)]
+        waiting = self.throughput.seconds_for(work_of(t.tokens for t in ahead)) or 0.0
+        if own + waiting > allowed:
+            raise Overloaded(self.depth, self.retry_after())
+
     async def _supervise(self) -> None:
         while True:
             try:
-                await self._work()
+                if isinstance(self.backend, SteppingBackend):
+                    await self._step_continuously(self.backend)
+                else:
+                    await self._work()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a bug in the loop must not leave callers waiting forever
@@ -160,11 +200,14 @@ class Scheduler:
                 self._in_flight = []
                 await asyncio.sleep(0.05)  # a fault that repeats must not spin the event loop
 
+    async def _wait_for_work(self) -> None:
+        while not len(self._pending):
+            self._arrived.clear()
+            await self._arrived.wait()
+
     async def _work(self) -> None:
         while True:
-            while not len(self._pending):
-                self._arrived.clear()
-                await self._arrived.wait()
+            await self._wait_for_work()
             await self._linger()
             limits = self._limits
             batch = self._pending.take(limits.max_batch_size, limits.max_batch_tokens)
@@ -192,7 +235,7 @@ class Scheduler:
             except TimeoutError:
                 return
 
-    async def _run_batch(self, batch: list[Ticket[tuple[QueueItem, _Future]]]) -> None:
+    async def _run_batch(self, batch: list[_Ticket]) -> None:
         sources = [ticket.payload[0].source for ticket in batch]
         started = time.perf_counter()
         try:
@@ -210,16 +253,63 @@ class Scheduler:
         elapsed = self._last_batch_end - started
         self._last_batch_seconds = elapsed
         self._last_batch_size = len(sources)
-        measured = len(sources) / max(elapsed, 1e-6)
-        self._rate = measured if self._rate is None else 0.7 * self._rate + 0.3 * measured
+        self.throughput.record(len(batch), work_of(t.tokens for t in batch), elapsed)
         if self._observer is not None:
             self._observer(len(sources), len(sources) * max(t.tokens for t in batch), elapsed)
         for ticket, output in zip(batch, outputs, strict=True):
             if not ticket.payload[1].done():
                 ticket.payload[1].set_result(output)
 
+    async def _step_continuously(self, backend: SteppingBackend) -> None:
+        """Step the engine while it holds anything; each step takes in what fits and answers what is done."""
+        loop = asyncio.get_running_loop()
+        active: dict[Hashable, _Ticket] = {}
+        keys = itertools.count()
+        while True:
+            if not active:
+                await self._wait_for_work()
+            given_up = [key for key, ticket in active.items() if ticket.payload[1].done()]
+            for key in given_up:
+                del active[key]
+            room = backend.slots - len(active)
+            taken = self._pending.take(room, _UNBOUNDED) if room > 0 and len(self._pending) else []
+            admitted: dict[Hashable, _Ticket] = {next(keys): t for t in taken if not t.payload[1].done()}
+            active.update(admitted)
+            self._in_flight = list(active.values())
+            admit = [(key, ticket.payload[0].source) for key, ticket in admitted.items()]
+            started = time.perf_counter()
+            try:
+                finished = await loop.run_in_executor(self._executor, backend.step, admit, given_up)
+            except Exception as error:  # the engine reset itself: everyone it held hears why
+                log.exception("backend %s failed on a step over %d items", backend.info.model, len(active))
+                self._fail(
+                    self._in_flight, BackendFailed(f"the model failed: {type(error).__name__}: {error}")
+                )
+                active.clear()
+                self._in_flight = []
+                continue
+            self._answer(active, finished, time.perf_counter() - started)
+            self._in_flight = list(active.values())
+
+    def _answer(self, active: dict[Hashable, _Ticket], finished: StepResult, seconds: float) -> None:
+        done = [active.pop(key) for key, _ in finished]
+        self.throughput.record(len(done), work_of(t.tokens for t in done), seconds)
+        if self._observer is not None and done:
+            self._observer(len(done), sum(t.tokens for t in done), seconds)
+        for ticket, (_, output) in zip(done, finished, strict=True):
+            future = ticket.payload[1]
+            if future.done():
+                continue
+            if isinstance(output, Exception):
+                future.set_exception(BackendFailed(f"the model failed: {output}"))
+            else:
+                future.set_result(output)
+
     @staticmethod
-    def _fail(tickets: Sequence[Ticket[tuple[QueueItem, _Future]]], error: Exception) -> None:
+    def _fail(tickets: Sequence[_Ticket], error: Exception) -> None:
         for ticket in tickets:
             if not ticket.payload[1].done():
                 ticket.payload[1].set_exception(error)
+
+
+_UNBOUNDED = 1 << 40  # a continuous engine limits tokens itself, by its cache, not by padded batches

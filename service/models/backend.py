@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -88,3 +88,24 @@ class Backend(Protocol):
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         """One output per input, in order. Called from one worker thread at a time."""
         ...
+
+
+# What one step finished: each item's key with its output, or the error that item alone met.
+StepResult = list[tuple[Hashable, Generation | Exception]]
+
+
+@runtime_checkable
+class SteppingBackend(Backend, Protocol):
+    """An engine that batches continuously: items join and leave between steps of one running batch.
+
+    The scheduler calls `step` again and again from the worker thread: it drops the items in `cancel`
+    (their callers gave up), takes in `admit` (never more than the free slots), evaluates one batch and
+    returns the items that finished. Between calls nothing runs.
+    """
+
+    @property
+    def slots(self) -> int:
+        """Items it can hold at once."""
+        ...
+
+    def step(self, admit: Sequence[tuple[Hashable, Source]], cancel: Sequence[Hashable]) -> StepResult: ...

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.models.backend import Generation, ModelInfo, Source, output_cap
-from service.models.prompts import PromptTemplate, strip_chatter
+from service.models.prompts import PromptSet, PromptTemplate
 from service.models.tokens import SharedTokenizer
 
 log = logging.getLogger(__name__)
@@ -29,39 +29,26 @@ class ChatPrompter:
 
     def __init__(self, tokenizer: Any, templates: PromptTemplate | dict[str, PromptTemplate]) -> None:
         self.tokens = SharedTokenizer(tokenizer, count_special_tokens=False)
-        self.templates = templates if isinstance(templates, dict) else {templates.task: templates}
+        self.prompts = PromptSet(templates)
         unknown = tokenizer.unk_token_id
         ids = [tokenizer.convert_tokens_to_ids(token) for token in STOP_STRINGS]
         self.stop_ids = frozenset(int(i) for i in ids if i is not None and i != unknown and i >= 0)
 
     @property
-    def template(self) -> PromptTemplate:
-        """The translation template (the one every prompted model has)."""
-        return self.templates.get("translate") or next(iter(self.templates.values()))
-
-    @property
     def names(self) -> tuple[str, ...]:
-        return tuple(template.name for template in self.templates.values())
-
-    def template_for(self, source: Source) -> PromptTemplate:
-        if source.task not in self.templates:
-            raise ValueError(f"this model has no prompt template for the task {source.task!r}")
-        return self.templates[source.task]
+        return self.prompts.names
 
     def prompt(self, source: Source) -> str:
-        messages = self.template_for(source).messages(source)
+        messages = self.prompts.messages(source)
         with self.tokens.use() as tokenizer:
             return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
     def finish(self, token_ids: list[int], source: Source | None = None) -> Generation:
-        """Cut at the first stop token, decode, strip the chatter, cut at the template's stop sequences."""
+        """Cut at the first stop token, decode, and keep the answer alone."""
         end = next((index for index, token in enumerate(token_ids) if token in self.stop_ids), len(token_ids))
         with self.tokens.use() as tokenizer:
             text = tokenizer.decode(token_ids[:end], skip_special_tokens=True)
-        text = strip_chatter(text)
-        if source is not None:
-            text = self.template_for(source).cut_at_stop(text).strip()
-        return Generation(text, end)
+        return Generation(self.prompts.answer(text, source), end)
 
 
 class PromptedBackend:

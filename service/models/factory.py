@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from service.models.backend import Backend, GenerationOptions, ModelInfo, ModelUnavailable
 from service.models.causal import ChatPrompter, TransformersCausalBackend
@@ -19,7 +20,7 @@ from service.models.ct2 import (
 )
 from service.models.gguf import gguf_to_transformers
 from service.models.loading import ResolvedModel, resolve_pretrained
-from service.models.prompts import default_prompts_dir, load_family, load_prompt
+from service.models.prompts import PromptSet, PromptTemplate, default_prompts_dir, load_family, load_prompt
 from service.models.seq2seq import load_seq2seq, pick_device
 from service.models.tiny import is_tiny_model
 from service.settings import Settings
@@ -38,12 +39,23 @@ class ModelRequest:
     source: str | None = None  # where it came from, when the caller knows better (a PyPI pack)
 
 
-def choose_engine(requested: str) -> str:
-    """`auto` means the fast engine: CTranslate2 (int8) wherever it is installed."""
+def llama_cpp_available() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
+def choose_engine(requested: str, spec: str = "") -> str:
+    """`auto` means the fast engine: llama.cpp for GGUF files, CTranslate2 (int8) for the rest."""
+    gguf = spec.endswith(".gguf")
     if requested == "auto":
+        if gguf and llama_cpp_available():
+            return "llama.cpp"
         return "ctranslate2" if ctranslate2_available() else "transformers"
     if requested == "ctranslate2" and not ctranslate2_available():
         raise ModelUnavailable("GAZETTE_BACKEND=ctranslate2, but the ctranslate2 package is not installed")
+    if requested == "llama.cpp" and not gguf:
+        raise ModelUnavailable(f"GAZETTE_BACKEND=llama.cpp runs GGUF files only, and {spec} is not one")
+    if requested == "llama.cpp" and not llama_cpp_available():
+        raise ModelUnavailable("GAZETTE_BACKEND=llama.cpp, but the llama-cpp-python package is not installed")
     return requested
 
 
@@ -71,7 +83,7 @@ def model_family(spec: str, hint: str) -> str:
 
 
 def load_backend(request: ModelRequest, settings: Settings) -> Backend:
-    engine = choose_engine(settings.backend)
+    engine = choose_engine(settings.backend, request.spec)
     if model_family(request.spec, request.family) == "causal":
         return _load_causal(request, settings, engine)
     if engine == "transformers":
@@ -114,22 +126,25 @@ def _causal_dir(request: ModelRequest, settings: Settings) -> tuple[Path, str]:
     return _local_dir(resolved), request.source or resolved.source
 
 
-def _prompt_family(config: Any) -> str:
-    model_type = str(getattr(config, "model_type", ""))
-    return "qwen" if model_type.startswith("qwen") else model_type
+def _family_templates(architecture: str, task: str) -> dict[str, PromptTemplate]:
+    """Every task the model's family has a template for: one model then serves translation and summaries."""
+    family = "qwen" if architecture.startswith("qwen") else architecture
+    templates = load_family(default_prompts_dir(), family)
+    templates[task] = load_prompt(default_prompts_dir(), family, task)  # or say that it lacks one
+    return templates
 
 
 def _load_causal(request: ModelRequest, settings: Settings, engine: str) -> Backend:
+    if engine == "llama.cpp":
+        return _load_llama_cpp(request, settings)
     from transformers import AutoConfig, AutoTokenizer
 
     directory, source = _causal_dir(request, settings)
     config = AutoConfig.from_pretrained(directory)
     tokenizer = AutoTokenizer.from_pretrained(directory)
-    family = _prompt_family(config)
-    # Every task the family has a template for: the one model then serves translation and summaries.
-    templates = load_family(default_prompts_dir(), family)
-    templates[request.task] = load_prompt(default_prompts_dir(), family, request.task)  # or say it lacks one
-    prompter = ChatPrompter(tokenizer, templates)
+    prompter = ChatPrompter(
+        tokenizer, _family_templates(str(getattr(config, "model_type", "")), request.task)
+    )
     info = ModelInfo(
         model=request.spec,
         engine=engine,
@@ -152,3 +167,39 @@ def _load_causal(request: ModelRequest, settings: Settings, engine: str) -> Back
     model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
     model = model.to(torch.device(device)).eval()  # type: ignore[arg-type]
     return TransformersCausalBackend(model, prompter, info, MAX_CAUSAL_NEW_TOKENS)
+
+
+def _load_llama_cpp(request: ModelRequest, settings: Settings) -> Backend:
+    """A GGUF file as it is, on llama.cpp: the prompts of its family, its own tokenizer and chat template."""
+    from service.models.llama_native import NativeModel
+    from service.models.llamacpp import LlamaCppBackend
+
+    path = Path(request.spec)
+    if not path.is_file():
+        raise ModelUnavailable(f"GGUF file {path} does not exist")
+    try:
+        model = NativeModel(path)
+    except ValueError as error:
+        raise ModelUnavailable(f"could not read GGUF file {path}: {error}") from error
+    prompts = PromptSet(_family_templates(model.architecture, request.task))
+    info = ModelInfo(
+        model=request.spec,
+        engine="llama.cpp",
+        task=request.task,
+        source=request.source or "local",
+        licence=request.licence,
+        max_input_tokens=512,
+        random_weights=is_tiny_model(path.parent),
+        prompted=True,
+        prompts=prompts.names,
+    )
+    log.info("loading %s on llama.cpp with prompts %s", path, ", ".join(prompts.names))
+    threads = os.cpu_count() or 1
+    return LlamaCppBackend(
+        model,
+        prompts,
+        info,
+        slots=settings.max_batch_size,
+        max_new_tokens=MAX_CAUSAL_NEW_TOKENS,
+        threads=threads,
+    )

@@ -56,12 +56,38 @@ class PromptTemplate:
         return stripped[: min(ends)] if ends else stripped
 
 
+class PromptSet:
+    """The templates one prompted model serves, one per task, and the clean-up of what it answers."""
+
+    def __init__(self, templates: PromptTemplate | dict[str, PromptTemplate]) -> None:
+        self.templates = templates if isinstance(templates, dict) else {templates.task: templates}
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(template.name for template in self.templates.values())
+
+    def template_for(self, source: Source) -> PromptTemplate:
+        if source.task not in self.templates:
+            raise ValueError(f"this model has no prompt template for the task {source.task!r}")
+        return self.templates[source.task]
+
+    def messages(self, source: Source) -> list[dict[str, str]]:
+        return self.template_for(source).messages(source)
+
+    def answer(self, text: str, source: Source | None) -> str:
+        """The answer alone: chatter stripped, cut at the template's stop sequences."""
+        text = strip_chatter(text)
+        return self.template_for(source).cut_at_stop(text).strip() if source is not None else text
+
+
 def _read_template(path: Path, family: str, task: str, version: int) -> PromptTemplate:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     declared = (data.get("family", family), data.get("task", task), data.get("version", version))
     if declared != (family, task, version):
         # The file name is what selects a template; a body that says otherwise is a copy-paste slip.
-        raise ModelUnavailable(f"prompt template {path} declares {declared}, its name says {family, task, version}")
+        raise ModelUnavailable(
+            f"prompt template {path} declares {declared}, its name says {family, task, version}"
+        )
     return PromptTemplate(
         family=family,
         task=task,

@@ -19,7 +19,8 @@ def _corpus() -> list[str]:
     return [english, chinese, "Translate the following Chinese text into English."] * 50
 
 
-def build_tiny_qwen(directory: Path, seed: int = 0) -> Path:
+def build_tiny_qwen(directory: Path, seed: int = 0, initializer_range: float = 0.02) -> Path:
+    """A wider `initializer_range` gives random weights whose greedy outputs vary from input to input."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
@@ -52,6 +53,7 @@ def build_tiny_qwen(directory: Path, seed: int = 0) -> Path:
         pad_token_id=tokenizer.pad_token_id,
         bos_token_id=None,
         tie_word_embeddings=True,
+        initializer_range=initializer_range,
     )
     torch.manual_seed(seed)
     Qwen2ForCausalLM(config).eval().save_pretrained(directory)

@@ -1,0 +1,194 @@
+"""GGUF instruction models on llama.cpp, with continuous batching across requests.
+
+The PyPI packs ship Qwen as a Q4_K_M GGUF; llama.cpp runs it as shipped (no dequantized copy), and on
+2 cores it is the fastest engine here. One context holds up to `slots` sequences at once; the scheduler
+calls `step` over and over, admitting new items into free slots as others finish, so throughput grows
+with load instead of staying at one sequence's speed (see `llama_slots.py` for how a step is built).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict, deque
+from collections.abc import Hashable, Sequence
+from dataclasses import replace
+
+from service.models.backend import Generation, ModelInfo, Source, StepResult, output_cap
+from service.models.causal import output_budget
+from service.models.llama_native import BatchEntry, NativeContext, NativeModel
+from service.models.llama_slots import Prefix, Slot, best_prefix, common_length, plan_step
+from service.models.prompts import PromptSet
+
+log = logging.getLogger(__name__)
+
+SLOT_TOKENS = 2048  # cache cells per slot: prompt (instructions, glossary, text) and answer
+PREFIX_SEQUENCES = 4  # prompt heads kept: translate, its strict retry, fragments, summaries
+PREFIX_TOKENS = 512
+MIN_PREFIX = 8  # a shorter shared head is not worth a sequence of its own
+
+
+class LlamaCppBackend:
+    """A `Backend` that also steps: `step(admit, cancel)` is one decode over every live item."""
+
+    def __init__(
+        self,
+        model: NativeModel,
+        prompts: PromptSet,
+        info: ModelInfo,
+        *,
+        slots: int,
+        max_new_tokens: int,
+        threads: int,
+        n_batch: int = 128,
+    ) -> None:
+        self._model = model
+        self._prompts = prompts
+        self._info = info
+        self._slots = slots
+        self._max_new_tokens = max_new_tokens
+        self._capacity = slots * SLOT_TOKENS
+        n_ctx = self._capacity + PREFIX_SEQUENCES * PREFIX_TOKENS
+        self._ctx: NativeContext = model.context(n_ctx, n_batch, slots + PREFIX_SEQUENCES, threads)
+        self._free = deque(range(slots))
+        self._active: list[Slot] = []
+        self._waiting: deque[tuple[Hashable, Source]] = deque()  # admitted, waiting for cache room
+        self._prefixes: OrderedDict[tuple[int, ...], Prefix] = OrderedDict()
+        self.min_prefix = MIN_PREFIX
+        # The most one item may hold: the cache, and no position the model was not trained for.
+        self._longest = min(self._capacity, model.n_ctx_train) if model.n_ctx_train > 0 else self._capacity
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    @property
+    def slots(self) -> int:
+        return self._slots
+
+    def busy_slots(self) -> int:
+        """Items held: generating, reading their prompt, or waiting for cache room."""
+        return len(self._active) + len(self._waiting)
+
+    def prefixes_cached(self) -> int:
+        return len(self._prefixes)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenize(text, special=False))
+
+    def close(self) -> None:
+        self._ctx.close()
+        self._model.close()
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        """Every source to the end, keeping all slots busy: the path for callers without a scheduler."""
+        keys = [object() for _ in sources]
+        queue = deque(zip(keys, sources, strict=True))
+        results: dict[Hashable, Generation | Exception] = {}
+        while len(results) < len(keys):
+            room = self._slots - len(self._active) - len(self._waiting)
+            admit = [queue.popleft() for _ in range(min(room, len(queue)))]
+            results.update(self.step(admit, ()))
+        outputs = [results[key] for key in keys]
+        for output in outputs:
+            if isinstance(output, Exception):
+                raise output
+        return [output for output in outputs if isinstance(output, Generation)]
+
+    def step(self, admit: Sequence[tuple[Hashable, Source]], cancel: Sequence[Hashable]) -> StepResult:
+        """Drop `cancel`, take in `admit`, decode one batch; the items that finished, with their outputs."""
+        try:
+            return self._step(admit, cancel)
+        except Exception:
+            self._reset()  # a failed decode leaves the cache in an unknown state: start clean
+            raise
+
+    def _step(self, admit: Sequence[tuple[Hashable, Source]], cancel: Sequence[Hashable]) -> StepResult:
+        dropped = set(cancel)
+        for slot in [slot for slot in self._active if slot.key in dropped]:
+            self._release(slot)
+        self._waiting = deque(pair for pair in self._waiting if pair[0] not in dropped)
+        self._waiting.extend(admit)
+        finished: StepResult = self._start_waiting()
+        if not self._active:
+            return finished
+        entries, owners = plan_step(self._active, self._ctx.n_batch)
+        for slot, token in zip(owners, self._ctx.decode(entries), strict=True):
+            if self._model.is_end(token):
+                slot.ended = True
+            else:
+                slot.generated.append(token)
+        for slot in [slot for slot in self._active if slot.done]:
+            finished.append((slot.key, self._finish(slot)))
+        return finished
+
+    def _start_waiting(self) -> StepResult:
+        """Give waiting items a slot while cache room lasts; one that can never fit fails on its own."""
+        failed: StepResult = []
+        while self._waiting and self._free:
+            key, source = self._waiting[0]
+            prompt = self._prompt_tokens(source)
+            budget = output_budget(self.count_tokens(source.text), output_cap([source], self._max_new_tokens))
+            need = len(prompt) + budget
+            if need > SLOT_TOKENS and need > self._capacity // 2:
+                self._waiting.popleft()
+                failed.append(
+                    (key, ValueError(f"a prompt of {len(prompt)} tokens is too long for this model"))
+                )
+                continue
+            if sum(slot.reserved for slot in self._active) + need > self._capacity:
+                break  # room frees as others finish
+            self._waiting.popleft()
+            slot = Slot(key, self._free.popleft(), source, prompt, budget)
+            self._share_prefix(slot)
+            self._active.append(slot)
+        return failed
+
+    def _prompt_tokens(self, source: Source) -> list[int]:
+        return self._model.tokenize(self._model.chat(self._prompts.messages(source)), special=True)
+
+    def _share_prefix(self, slot: Slot) -> None:
+        """Start `slot` from a cached prompt head, evaluating that head first if it is new."""
+        head = self._head(slot.source, slot.prompt)
+        if len(head) >= self.min_prefix and head not in self._prefixes:
+            self._cache_prefix(head)
+        found = best_prefix(slot.prompt, list(self._prefixes.values()), self.min_prefix)
+        if found is not None:
+            prefix, length = found
+            self._prefixes.move_to_end(prefix.tokens)
+            self._ctx.share(prefix.sequence, slot.sequence, length)
+            slot.fed = length
+
+    def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
+        """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
+        other = self._prompt_tokens(replace(source, text="\u3007", glossary=(), leftover=()))
+        return tuple(prompt[: min(common_length(prompt, other), PREFIX_TOKENS)])
+
+    def _cache_prefix(self, head: tuple[int, ...]) -> None:
+        if len(self._prefixes) >= PREFIX_SEQUENCES:
+            _, evicted = self._prefixes.popitem(last=False)
+            self._ctx.forget(evicted.sequence)
+            sequence = evicted.sequence
+        else:
+            sequence = self._slots + len(self._prefixes)
+        for start in range(0, len(head), self._ctx.n_batch):
+            chunk = head[start : start + self._ctx.n_batch]
+            entries = [BatchEntry(token, start + i, sequence, False) for i, token in enumerate(chunk)]
+            self._ctx.decode(entries)
+        self._prefixes[head] = Prefix(sequence, head)
+
+    def _finish(self, slot: Slot) -> Generation:
+        self._release(slot)
+        text = self._model.detokenize(slot.generated)
+        return Generation(self._prompts.answer(text, slot.source), len(slot.generated))
+
+    def _release(self, slot: Slot) -> None:
+        self._active.remove(slot)
+        self._ctx.forget(slot.sequence)
+        self._free.append(slot.sequence)
+
+    def _reset(self) -> None:
+        self._ctx.clear()
+        self._active = []
+        self._waiting.clear()
+        self._prefixes.clear()
+        self._free = deque(range(self._slots))

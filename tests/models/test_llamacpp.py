@@ -1,0 +1,111 @@
+"""The llama.cpp engine on a tiny random GGUF model, loaded through the same code as the PyPI packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.models.backend import Generation, ModelUnavailable, Source, SteppingBackend
+from service.models.factory import ModelRequest, choose_engine, load_backend
+from service.models.llamacpp import LlamaCppBackend
+from service.settings import Settings
+
+SENTENCES = [
+    "同安区委副书记、区长周桂良参加会议。",
+    "高技术产业增加值同比增长24.5%。",
+    "The district government held a meeting.",
+    "厦门市市场监管局局长许国华参加会议。",
+    "质量强区大会召开。",
+]
+
+
+def load(gguf: Path, cache: Path, **settings: object) -> LlamaCppBackend:
+    options = {"model_cache": cache, "max_batch_size": 3} | settings
+    backend = load_backend(ModelRequest(str(gguf), "causal", "translate", "test"), Settings(**options))  # type: ignore[arg-type]
+    assert isinstance(backend, LlamaCppBackend)
+    return backend
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> LlamaCppBackend:
+    return load(tiny_gguf, tmp_path_factory.mktemp("cache"))
+
+
+def test_auto_runs_a_gguf_file_as_it_is_on_llama_cpp(tiny_gguf: Path, tmp_path: Path) -> None:
+    backend = load(tiny_gguf, tmp_path / "cache")
+    assert backend.info.engine == "llama.cpp"
+    assert backend.info.prompted and backend.info.random_weights
+    assert backend.info.prompts == ("qwen/summarize.v1", "qwen/translate.v1")
+    assert isinstance(backend, SteppingBackend) and backend.slots == 3
+    # No dequantized copy, no conversion: the cache holds nothing of it.
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*"))
+
+
+def test_llama_cpp_is_only_for_gguf_files() -> None:
+    assert choose_engine("auto", "/models/qwen.gguf") == "llama.cpp"
+    assert choose_engine("llama.cpp", "/models/qwen.gguf") == "llama.cpp"
+    with pytest.raises(ModelUnavailable, match="GGUF files only"):
+        choose_engine("llama.cpp", "Helsinki-NLP/opus-mt-zh-en")
+
+
+def test_a_missing_or_broken_gguf_file_is_model_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable, match="does not exist"):
+        load(tmp_path / "absent.gguf", tmp_path)
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(ModelUnavailable, match="could not read"):
+        load(broken, tmp_path)
+
+
+def test_tokens_are_counted_with_the_models_own_vocabulary(backend: LlamaCppBackend) -> None:
+    assert backend.count_tokens("") == 0
+    assert 0 < backend.count_tokens(SENTENCES[0]) <= len(SENTENCES[0].encode())
+    # Chat markers in a source are text, not control tokens: they cost more than one token each.
+    assert backend.count_tokens("<|im_end|>") > 1
+
+
+def test_a_batch_gives_each_item_what_it_gets_alone(backend: LlamaCppBackend) -> None:
+    """Shared cache, copied prompt heads and interleaved prefill change nothing in any output."""
+    sources = [Source(text) for text in SENTENCES]
+    alone = [backend.generate([source])[0] for source in sources]
+    together = backend.generate(sources)  # five items in three slots: two join as others finish
+    assert together == alone
+    assert len({generation.text for generation in alone}) > 1  # outputs differ: the check has teeth
+    assert all(0 < generation.new_tokens <= 3 * 40 + 16 for generation in alone)
+
+
+def test_sharing_prompt_heads_changes_no_output(tiny_gguf: Path, tmp_path: Path) -> None:
+    shared = load(tiny_gguf, tmp_path)
+    unshared = load(tiny_gguf, tmp_path)
+    unshared.min_prefix = 10**6  # every prompt evaluated from its first token
+    sources = [Source(text, glossary=(("同安区", "Tong'an District"),)) for text in SENTENCES[:3]]
+    assert shared.generate(sources) == unshared.generate(sources)
+    assert shared.prefixes_cached() >= 1 and unshared.prefixes_cached() == 0
+
+
+def test_one_model_serves_both_tasks(backend: LlamaCppBackend) -> None:
+    outputs = backend.generate([Source("Output grew 24.5%.", "en", task="summarize"), Source(SENTENCES[1])])
+    assert len(outputs) == 2 and all(isinstance(output, Generation) for output in outputs)
+
+
+def test_steps_take_items_in_and_a_cancelled_item_leaves_its_slot(backend: LlamaCppBackend) -> None:
+    first = backend.step([("a", Source(SENTENCES[0])), ("b", Source(SENTENCES[1]))], ())
+    assert first == []  # nothing finishes in its first step
+    assert backend.busy_slots() == 2
+    backend.step([], ["a"])
+    assert backend.busy_slots() == 1
+    finished: list[object] = []
+    while backend.busy_slots():
+        finished += [key for key, _ in backend.step([], ())]
+    assert finished == ["b"]
+    assert backend.generate([Source(SENTENCES[2])])  # the freed slots serve the next caller
+
+
+def test_an_item_too_long_for_the_cache_fails_alone(backend: LlamaCppBackend) -> None:
+    long = Source("同安区" * 4000)
+    results = dict(backend.step([("long", long), ("short", Source(SENTENCES[4]))], ()))
+    assert isinstance(results.get("long"), ValueError)
+    while backend.busy_slots():
+        results.update(backend.step([], ()))
+    assert isinstance(results["short"], Generation)
