@@ -21,6 +21,7 @@ import logging
 import math
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ class Scheduler:
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
         self.throughput = Throughput()
+        self._known_flows: OrderedDict[str, None] = OrderedDict()  # recent flows, newest last
         self._last_batch_end = 0.0
         self._last_batch_seconds = 0.0
         self._last_batch_size = 0
@@ -148,7 +150,7 @@ class Scheduler:
         flow = flow or new_flow()
         if flow.deadline is not None:
             timeout = max(0.0, min(timeout, flow.deadline - time.monotonic()))
-        self._admit(items, flow.priority, timeout)
+        self._admit(items, flow, timeout)
         self.start()
         loop = asyncio.get_running_loop()
         tickets = [Ticket(flow, item.tokens, (item, loop.create_future())) for item in items]
@@ -170,13 +172,23 @@ class Scheduler:
                     future.cancel()
                     self._pending.remove(ticket)
 
-    def _admit(self, items: Sequence[QueueItem], priority: Priority, allowed: float) -> None:
-        """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured rate."""
+    def _admit(self, items: Sequence[QueueItem], flow: Flow, allowed: float) -> None:
+        """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured rate.
+
+        Time is judged once per request, on its first work: a request already under way (its retries,
+        its summary after its translation) is let finish or time out, never refused after work was spent.
+        """
         if self.depth + len(items) > self._limits.max_queue:
             raise Overloaded(self.depth, self.retry_after())
+        first = flow.key not in self._known_flows
+        self._known_flows[flow.key] = None
+        self._known_flows.move_to_end(flow.key)
+        if len(self._known_flows) > _REMEMBERED_FLOWS:
+            self._known_flows.popitem(last=False)
+        priority = flow.priority
         own = self.throughput.seconds_for(work_of(item.tokens for item in items))
-        if own is None or priority is Priority.BULK:
-            return  # nothing measured yet, no grounds to refuse; bulk work waits as long as it takes
+        if own is None or priority is Priority.BULK or not first:
+            return  # nothing measured yet, bulk work (it waits as long as it takes), or already under way
         if own > allowed:
             raise TooMuchWork(own, allowed)
         ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= priority)]
@@ -312,4 +324,5 @@ class Scheduler:
                 ticket.payload[1].set_exception(error)
 
 
+_REMEMBERED_FLOWS = 4096
 _UNBOUNDED = 1 << 40  # a continuous engine limits tokens itself, by its cache, not by padded batches

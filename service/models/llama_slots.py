@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from service.models.backend import Source
 from service.models.llama_native import BatchEntry
 
+LOOP_WINDOW = 8
+LOOP_REPEATS = 3
+
 
 @dataclass(eq=False)
 class Slot:
@@ -26,6 +29,8 @@ class Slot:
     fed: int = 0  # prompt tokens in the cache (a copied prefix counts)
     generated: list[int] = field(default_factory=list)
     ended: bool = False
+    # Where each run of LOOP_WINDOW generated tokens started: to see a model going round in circles.
+    windows: dict[tuple[int, ...], list[int]] = field(default_factory=dict, repr=False)
 
     @property
     def reading(self) -> bool:
@@ -40,6 +45,22 @@ class Slot:
     @property
     def done(self) -> bool:
         return self.ended or len(self.generated) >= self.budget
+
+    def take(self, token: int) -> None:
+        """Add a generated token; a model repeating itself is stopped where the repetition began.
+
+        Small models sometimes loop ("X, X, X, ..." up to the budget), which on a CPU costs as much as
+        several sentences. The same LOOP_WINDOW tokens a third time is a loop, not a translation.
+        """
+        self.generated.append(token)
+        if len(self.generated) < LOOP_WINDOW:
+            return
+        window = tuple(self.generated[-LOOP_WINDOW:])
+        starts = self.windows.setdefault(window, [])
+        starts.append(len(self.generated) - LOOP_WINDOW)
+        if len(starts) >= LOOP_REPEATS:
+            del self.generated[starts[1] :]
+            self.ended = True
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ class LlamaCppBackend:
             if self._model.is_end(token):
                 slot.ended = True
             else:
-                slot.generated.append(token)
+                slot.take(token)
         for slot in [slot for slot in self._active if slot.done]:
             finished.append((slot.key, self._finish(slot)))
         return finished
@@ -160,8 +160,11 @@ class LlamaCppBackend:
 
     def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
         """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
-        other = self._prompt_tokens(replace(source, text="\u3007", glossary=(), leftover=()))
-        return tuple(prompt[: min(common_length(prompt, other), PREFIX_TOKENS)])
+        # Another text, no glossary, no leftovers, another sentence for a fragment: what stays is the template's.
+        blank = "\u3007"
+        other = replace(source, text=blank, glossary=(), leftover=(), context=blank if source.context else "")
+        other_tokens = self._prompt_tokens(other)
+        return tuple(prompt[: min(common_length(prompt, other_tokens), PREFIX_TOKENS)])
 
     def _cache_prefix(self, head: tuple[int, ...]) -> None:
         if len(self._prefixes) >= PREFIX_SEQUENCES:

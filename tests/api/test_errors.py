@@ -150,6 +150,29 @@ def test_full_queue_is_overloaded_with_retry_after(tiny_settings: Settings) -> N
         assert results[0].status_code == 200
 
 
+def test_work_that_cannot_finish_within_the_timeout_is_refused_up_front(tiny_settings: Settings) -> None:
+    settings = tiny_settings.model_copy(update={"request_timeout": 2.0, "max_queue": 100_000})
+    watch = WatchAll()
+    with running_app(settings, wrap_backend=watch) as client:
+
+        def document(sentences: int) -> str:
+            return "".join(f"同安区召开第{number}次会议。" for number in range(sentences))
+
+        for _ in range(2):  # the rate, measured
+            measured = client.post("/v1/translate", json={"text": document(16)})
+            assert measured.status_code == 200
+        # A document that would take forty times longer than two seconds at that rate.
+        sentences = int(16 / measured.json()["documents"][0]["seconds"] * 2 * 40)
+        seen = len(watch.models[0].seen)
+        body = assert_error(
+            client.post("/v1/translate", json={"text": document(min(max(sentences, 200), 5000))}),
+            413,
+            "payload_too_large",
+        )
+        assert "POST /v1/jobs" in body["error"]["message"]
+        assert len(watch.models[0].seen) == seen  # none of it reached the model
+
+
 @pytest.mark.parametrize("path", ["/v1/translate", "/v1/summarize"])
 def test_model_failure_is_reported_not_hidden(tiny_settings: Settings, path: str) -> None:
     with running_app(tiny_settings, wrap_backend=WatchAll(fail_on="")) as client:

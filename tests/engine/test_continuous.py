@@ -220,3 +220,22 @@ def test_bulk_work_is_never_refused_for_time() -> None:
         return len(outputs)
 
     assert run(scenario) == 40
+
+
+def test_a_request_under_way_is_never_refused_for_time_only_timed_out() -> None:
+    engine = CountingEngine(slots=4)
+
+    async def scenario() -> type[BaseException]:
+        scheduler = make(engine, max_queue=100_000)
+        await scheduler.run(items(*["abcdefgh"] * 8), timeout=10)
+        per_second = scheduler.throughput.items_per_second()
+        assert per_second is not None
+        flow = new_flow(within=0.5)
+        await scheduler.run(items("ab"), 10, flow)  # the request's first work: judged, admitted
+        # Its next work (a retry, its summary) would take seconds: it runs, and times out at the deadline.
+        with pytest.raises((QueueTimeout, TooMuchWork)) as outcome:
+            await scheduler.run(items(*["abcdefgh"] * int(per_second * 3)), 10, flow)
+        await scheduler.stop()
+        return outcome.type
+
+    assert run(scenario) is QueueTimeout

@@ -53,3 +53,21 @@ def test_the_longest_shared_head_is_chosen_and_one_prompt_token_is_always_left_t
     assert best_prefix([1, 2, 3, 4, 5, 6, 7], heads, minimum=2) == (heads[1], 6)
     assert best_prefix([1, 2, 3, 4, 5, 6], heads, minimum=2) == (heads[1], 5)  # the last one is evaluated
     assert best_prefix([1, 9], heads, minimum=2) is None
+
+
+def test_a_model_going_round_in_circles_is_stopped_where_the_repetition_began() -> None:
+    looping = Slot("a", 0, Source("a"), [1], budget=1000, fed=1)
+    phrase = list(range(10, 20))  # ten tokens, said over and over
+    for token in [5, 6, *phrase * 5]:
+        if looping.done:
+            break
+        looping.take(token)
+    assert looping.done
+    assert looping.generated == [5, 6, *phrase]  # said once, as meant
+
+
+def test_a_phrase_said_twice_is_not_a_loop() -> None:
+    fluent = Slot("a", 0, Source("a"), [1], budget=1000, fed=1)
+    for token in [*range(10, 20), 1, 2, *range(10, 20), 3]:
+        fluent.take(token)
+    assert not fluent.done and len(fluent.generated) == 23
