@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from service.gazette import Gazette
-from service.models.packs import PACKS, pack_present
+from service.models.packs import PACKS, pack_path, pack_present
 from service.pipeline.bullets import check_bullet
 from service.pipeline.summarize import SummarizeJob
 from service.pipeline.translate import TranslateJob
@@ -62,3 +63,23 @@ def test_qwen_pypi_summarises_the_seeds_paragraph_2_keeping_its_figures(
     together = " ".join(bullet.text for bullet in summary.bullets)
     assert "50%" in together and "24.5%" in together
     assert summary.templates == ("qwen/summarize.v1",)
+
+
+@pytest.mark.real_model
+def test_a_first_start_runs_the_pack_as_it_is_with_nothing_else_on_disk(
+    qwen_settings: Settings, tmp_path: Path
+) -> None:
+    """A fresh model cache holding only the pulled pack: ready on llama.cpp, no dequantized or converted copy."""
+    pack = pack_path(PACKS["qwen-pypi"], qwen_settings.model_cache)
+    fresh = tmp_path / "cache"
+    (fresh / pack.parent.name).mkdir(parents=True)
+    (fresh / pack.parent.name / pack.name).symlink_to(pack)
+    before = sorted(path.relative_to(fresh) for path in fresh.rglob("*"))
+
+    async def start() -> str:
+        async with Gazette(qwen_settings.model_copy(update={"model_cache": fresh})) as gz:
+            await gz.wait_ready()
+            return gz.loaded()[0].engine
+
+    assert asyncio.run(start()) == "llama.cpp"
+    assert sorted(path.relative_to(fresh) for path in fresh.rglob("*")) == before

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from service.bench.ceiling import Ceiling, ModelFacts, ensure_opus_shape, measure_ceiling
+from service.bench.engines import compare_engines, render_engines
 from service.bench.load import closed_loop, head_of_line, idle_latency
 from service.bench.report import BenchReport, Setup, render, write_json
 from service.bench.sentences import SentencePool
@@ -24,6 +25,8 @@ from service.commandline import Subcommands, add_model_flags, settings_from_args
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
+
+ENGINES = ("llama.cpp", "ctranslate2", "transformers")
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,13 @@ def _bench(args: argparse.Namespace) -> int:
     if args.build_shape:
         folder = ensure_opus_shape(settings.model_cache)
         settings = settings_from_args(args, profile="tiny", translate_model=str(folder))
-    options = Options(args.clients, args.seconds, args.batch, args.hol_sentences, args.port)
+    if args.engines:
+        results = asyncio.run(compare_engines(settings, args.engines, args.clients, args.seconds))
+        sys.stdout.write(render_engines(results, settings))
+        return 0
+    if len(args.clients) != 1:
+        raise SystemExit("gazette bench: several --clients counts need --engines")
+    options = Options(args.clients[0], args.seconds, args.batch, args.hol_sentences, args.port)
     report = asyncio.run(run_bench(settings, options))
     sys.stdout.write(render(report))
     if args.json:
@@ -102,11 +111,39 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return parse
 
 
+def _counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive whole numbers, not {text}")
+    return counts
+
+
+def _engines(text: str) -> list[str]:
+    engines = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown or not engines:
+        raise argparse.ArgumentTypeError(
+            f"unknown engine {', '.join(unknown)}; choose from {', '.join(ENGINES)}"
+        )
+    return engines
+
+
 def register(commands: Subcommands) -> None:
     bench = commands.add_parser(
         "bench", help="load against the HTTP API beside the engine's batch ceiling (not a test)"
     )
-    bench.add_argument("--clients", type=_positive(int), default=16, help="closed-loop HTTP clients")
+    bench.add_argument(
+        "--clients",
+        type=_counts,
+        default=[16],
+        help="closed-loop HTTP clients; with --engines, a list such as 1,4,8 (one run per count)",
+    )
+    bench.add_argument(
+        "--engines",
+        type=_engines,
+        help="compare engines (llama.cpp, ctranslate2, transformers) on the same load, such as "
+        "llama.cpp,ctranslate2: tokens per second for each --clients count",
+    )
     bench.add_argument("--seconds", type=_positive(float), default=60.0, help="length of the load phase")
     bench.add_argument("--batch", type=_positive(int), default=16, help="batch size of the engine ceiling")
     bench.add_argument(

@@ -35,7 +35,9 @@ def _native() -> Any:
 
             def forward(level: int, text: bytes | None, _user: Any) -> None:
                 # llama.cpp reports every tensor and setting at INFO; only problems are worth our log.
-                if text and _LEVELS.get(level, logging.DEBUG) >= logging.WARNING:
+                # With one cache shared by all sequences, llama.cpp warns that a sequence could outgrow the
+                # trained context; the backend never lets one (see `_longest`), so that warning is noise.
+                if text and b"n_ctx_seq" not in text and _LEVELS.get(level, logging.DEBUG) >= logging.WARNING:
                     log.warning("llama.cpp: %s", text.decode("utf-8", "replace").rstrip())
 
             _log_callback = llama_cpp.llama_log_callback(forward)

@@ -156,3 +156,25 @@ def test_percentile_is_a_latency_that_happened() -> None:
     values = [float(n) for n in range(1, 101)]
     assert percentile(values, 0.95) == 95.0 and percentile(values, 0.5) == 50.0
     assert percentile([], 0.95) == 0.0 and percentile([3.0], 0.95) == 3.0
+
+
+def test_engines_compared_on_the_same_load_in_one_run(
+    tiny_gguf: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GAZETTE_TRANSLATE_MODEL", str(tiny_gguf))
+    monkeypatch.setenv("GAZETTE_MODEL_CACHE", str(tmp_path / "cache"))
+    argv = ["bench", "--engines", "llama.cpp,ctranslate2", "--clients", "1,2", "--seconds", "1"]
+    assert main(argv) == 0
+    rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    table = {(row[0].strip(), row[1].strip()): row for row in rows[1:]}
+    assert set(table) == {("llama.cpp", "1"), ("llama.cpp", "2"), ("ctranslate2", "1"), ("ctranslate2", "2")}
+    for row in table.values():
+        requests, tokens, per_second, errors = int(row[2]), int(row[3]), float(row[4]), row[8].strip()
+        assert requests > 0 and tokens > 0 and per_second > 0 and errors == "none"
+
+
+def test_several_client_counts_need_engines_to_compare() -> None:
+    with pytest.raises(SystemExit, match="need --engines"):
+        main(["bench", "--clients", "1,4"])
+    with pytest.raises(SystemExit):
+        main(["bench", "--engines", "vllm"])

@@ -4,6 +4,7 @@ over a fake engine whose steps the test counts; the real engine is tested in tes
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from collections.abc import Hashable, Sequence
@@ -84,6 +85,10 @@ class CountingEngine:
 def make(engine: CountingEngine, **limits: float) -> Scheduler:
     options = {"max_queue": 100, "max_batch_tokens": 1000, "max_batch_size": 4, "linger": 0.0} | limits
     return Scheduler(engine, ModelThread(), BatchLimits(**options))  # type: ignore[arg-type]
+
+
+def texts_of(outputs: Sequence[Generation]) -> list[str]:
+    return [output.text for output in outputs]
 
 
 def items(*texts: str) -> list[QueueItem]:
@@ -239,3 +244,21 @@ def test_a_request_under_way_is_never_refused_for_time_only_timed_out() -> None:
         return outcome.type
 
     assert run(scenario) is QueueTimeout
+
+
+def test_a_timed_out_request_leaves_no_unretrieved_errors_behind(caplog: pytest.LogCaptureFixture) -> None:
+    engine = CountingEngine(slots=2)
+
+    async def scenario() -> None:
+        scheduler = make(engine)
+        with pytest.raises(QueueTimeout):
+            await scheduler.run(items("x" * 5_000, "y" * 5_000), timeout=0.1)
+        # The step that drops the abandoned items fails: an error with no one left to hear it.
+        engine.fail_next = True
+        await until(lambda: not engine.fail_next)
+        assert texts_of(await scheduler.run(items("after"), timeout=10)) == ["AFTER"]
+        await scheduler.stop()
+
+    run(scenario)
+    gc.collect()
+    assert "never retrieved" not in caplog.text
