@@ -84,6 +84,21 @@ def _better_retry(plan: PiecePlan, first: str, retry: str, language: str) -> boo
     return renderings_used(retry) >= renderings_used(first)
 
 
+FRAGMENT_CHARACTERS = 6  # a leftover run longer than this is more than a word or a name
+
+
+def fragments_will_do(source: str, output: str, language: str) -> bool:
+    """True when the output is sound but for a few short runs left in Chinese (at most one per 20 source
+    characters), which translating those runs alone repairs."""
+    runs = han_runs(output)
+    if not runs or max(map(len, runs)) > FRAGMENT_CHARACTERS or len(runs) > max(1, len(source) // 20):
+        return False
+    english_only = output
+    for run in runs:
+        english_only = english_only.replace(run, "x" * len(run))
+    return output_problem(source, english_only, language) is None
+
+
 class TranslationPipeline:
     def __init__(self, models: ModelSource, *, token_budget: int, timeout: float) -> None:
         self.models = models
@@ -150,11 +165,16 @@ class TranslationPipeline:
     async def _second_attempt(
         self, queue: ModelQueue, work: _Work, outputs: list[str], language: str, flow: Flow
     ) -> list[Generation]:
-        """Pieces whose output failed its checks go once more, with the stricter prompt; `outputs` is updated."""
+        """Pieces whose output failed its checks go once more, with the stricter prompt; `outputs` is updated.
+
+        An output whose only fault is a few short words left in Chinese is not retranslated whole: the
+        fragment pass that follows translates just those words, at a fraction of the cost.
+        """
         failing = [
             index
             for index, (plan, output) in enumerate(zip(work.plans, outputs, strict=True))
             if output_problem(plan.source.text, output, language) is not None
+            and not fragments_will_do(plan.source.text, output, language)
         ]
         if not failing:
             return []

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -119,7 +118,9 @@ def test_translate_v2_puts_what_varies_after_what_every_prompt_shares() -> None:
     template = load_template(default_prompts_dir(), "qwen/translate.v2")
 
     def head(a: Source, b: Source) -> str:
-        return os.path.commonprefix([template.messages(a)[1]["content"], template.messages(b)[1]["content"]])
+        first, second = template.messages(a)[1]["content"], template.messages(b)[1]["content"]
+        same = next((i for i, (x, y) in enumerate(zip(first, second, strict=False)) if x != y), len(first))
+        return first[:same]
 
     plain = head(Source("一。", glossary=(("同安区", "Tong'an District"),)), Source("二。"))
     assert plain.rstrip().endswith("Reply with the English translation only.")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.models.backend import Generation, ModelInfo, Source
-from service.pipeline.translate import TranslateJob, TranslationPipeline
+from service.pipeline.translate import TranslateJob, TranslationPipeline, fragments_will_do
 from tests.pipeline.fakes import OneQueue
 
 
@@ -41,13 +41,13 @@ def run(backend: ScriptedBackend, job: TranslateJob) -> Any:
 def test_a_failed_output_is_retried_once_with_the_strict_prompt() -> None:
     text = "周桂良参加会议。"
     backend = ScriptedBackend(
-        {(text, False): "Here 周桂良 attended.", (text, True): "Zhou Guiliang attended the meeting."},
+        {(text, False): "Here 周桂良参加会议.", (text, True): "Zhou Guiliang attended the meeting."},
         prompted=True,
     )
     document = run(backend, TranslateJob(text, "zh"))
     assert document.segments[0].translation == "Zhou Guiliang attended the meeting."
     assert [source.strict for source in backend.seen] == [False, True]
-    assert backend.seen[1].leftover == ("周桂良",)
+    assert backend.seen[1].leftover == ("周桂良参加会议",)
     assert backend.seen[0].glossary == (("周桂良", "Zhou Guiliang"),)
     assert document.warnings == ()
     assert document.generated_tokens == 10
@@ -81,11 +81,32 @@ def test_request_glossary_overrides_the_builtin_one() -> None:
     assert backend.seen[0].glossary == (("周桂良", "Chou Kuei-liang"),)
 
 
-def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> None:
+def test_a_few_words_left_in_chinese_are_translated_alone_without_a_retry() -> None:
     text = "战略性新兴产业产值已占规上工业比重近50%。"
     backend = ScriptedBackend(
         {
             (text, False): "Strategic新兴产业 output is near 50% of industry above designated size.",
+            (text, True): "a retranslation of the whole sentence, which is not needed",
+            ("新兴产业", False): "Emerging industries.",
+        },
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == (
+        "Strategic Emerging industries output is near 50% of industry above designated size."
+    )
+    assert not any(source.strict for source in backend.seen)
+    assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
+    assert "新兴产业 → Emerging industries" in document.warnings[0].message
+    fragment_request = backend.seen[-1]
+    assert (fragment_request.text, fragment_request.context) == ("新兴产业", text)
+
+
+def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> None:
+    text = "战略性新兴产业产值已占规上工业比重近50%。"
+    backend = ScriptedBackend(
+        {
+            (text, False): "Strategic新兴产业产值已占 output is near 50% of industry above designated size.",
             (text, True): "Strategic新兴产业 output reached nearly 50% of industry above designated size.",
             ("新兴产业", False): "Emerging industries.",
         },
@@ -95,21 +116,34 @@ def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> No
     assert document.segments[0].translation == (
         "Strategic Emerging industries output reached nearly 50% of industry above designated size."
     )
+    assert [source.strict for source in backend.seen][:2] == [False, True]
     assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
-    assert "新兴产业 → Emerging industries" in document.warnings[0].message
-    fragment_request = backend.seen[-1]
-    assert (fragment_request.text, fragment_request.context) == ("新兴产业", text)
 
 
 def test_a_retry_that_drops_glossary_terms_is_not_kept() -> None:
     text = "福建省新兴产业增长很快，已经成为全省经济的重要支柱。"
     backend = ScriptedBackend(
         {
-            (text, False): "Fujian Province's 新兴 industries grow fast and are a pillar of the economy.",
-            (text, True): "The province's 新兴 industries grow fast and are a pillar of the economy.",
+            (
+                text,
+                False,
+            ): "Fujian Province's 新兴产业增长很快 industries grow fast, a pillar of the economy.",
+            (text, True): "The province's 新兴产业增长很快 industries grow fast, a pillar of the economy.",
         },
         prompted=True,
     )
     document = run(backend, TranslateJob(text, "zh"))
     assert document.segments[0].translation.startswith("Fujian Province's")
     assert ("untranslated_text", "p1.s1") in [(w.code, w.segment) for w in document.warnings]
+
+
+def test_what_a_fragment_pass_can_repair_and_what_needs_a_retry() -> None:
+    source = "战略性新兴产业产值已占规上工业比重近50%，成为全市经济增长的重要引擎。"
+    assert fragments_will_do(
+        source, "Strategic 新兴产业 output is near 50% of industry, an engine of growth.", "zh"
+    )
+    assert not fragments_will_do(source, "Strategic output is near 50%.", "zh")  # nothing left in Chinese
+    assert not fragments_will_do(
+        source, "产值已占规上工业比重 is near 50%, an engine of growth.", "zh"
+    )  # too long
+    assert not fragments_will_do(source, "新兴 产业 已 占 比重 output.", "zh")  # too many, and too short
