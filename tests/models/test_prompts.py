@@ -17,7 +17,7 @@ from service.models.prompts import (
 
 def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
-    assert template.name == "qwen/translate.v2"
+    assert template.name == "qwen/translate.v1"
     system, user = template.messages(
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),))
     )
@@ -27,15 +27,16 @@ def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     strict = template.messages(Source("周桂良参加会议。", "zh", strict=True))[1]["content"]
     assert "no Chinese characters" in strict and "=" not in strict and "previous attempt" not in strict
     leftover = template.messages(Source("预制菜两条新赛道。", "zh", strict=True, leftover=("预制菜", "赛道")))
-    assert "Translate every part of the text, 预制菜, 赛道 included." in leftover[1]["content"]
+    assert (
+        "left these parts in Chinese; translate them into English too: 预制菜, 赛道" in leftover[1]["content"]
+    )
     context = Source(
         "强国", "zh", glossary=(("质量强国", "quality-strong country"),), context="建设质量强国。"
     )
     fragment = template.messages(context)[1]["content"]
-    assert fragment.startswith("Give the English for a fragment of a Chinese sentence")
+    assert fragment.startswith('In the Chinese sentence "建设质量强国。", what is the English for "强国"?')
     assert "质量强国 = quality-strong country" in fragment
-    # What varies comes last: the fixed instructions are a head that every fragment shares.
-    assert fragment.endswith("Sentence: 建设质量强国。\nFragment: 强国")
+    assert fragment.endswith("not the whole sentence.")
     assert "sentence" not in user["content"]
 
 
@@ -111,20 +112,3 @@ def test_templates_load_by_name_and_version(tmp_path: Path) -> None:
 )
 def test_chatter_is_stripped(raw: str, clean: str) -> None:
     assert strip_chatter(raw) == clean
-
-
-def test_translate_v2_puts_what_varies_after_what_every_prompt_shares() -> None:
-    """llama.cpp evaluates the shared head once; only the tail after it costs time per item."""
-    template = load_template(default_prompts_dir(), "qwen/translate.v2")
-
-    def head(a: Source, b: Source) -> str:
-        first, second = template.messages(a)[1]["content"], template.messages(b)[1]["content"]
-        same = next((i for i, (x, y) in enumerate(zip(first, second, strict=False)) if x != y), len(first))
-        return first[:same]
-
-    plain = head(Source("一。", glossary=(("同安区", "Tong'an District"),)), Source("二。"))
-    assert plain.rstrip().endswith("Reply with the English translation only.")
-    fragment = head(Source("强国", context="建设质量强国。"), Source("区长", context="区长出席。"))
-    assert fragment.endswith("Reply with the English only.\nSentence: ")
-    strict = head(Source("一。", strict=True, leftover=("一",)), Source("二。", strict=True))
-    assert strict.endswith("Translate every part of the text")
