@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
+from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
-from service.engine.scheduler import BatchObserver, ShuttingDown, new_flow
+from service.engine.scheduler import BatchObserver, new_flow
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob, Summary
 from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline

@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
+from service.engine.outcomes import BackendFailed, ShuttingDown
 from service.engine.pending import Priority
-from service.engine.scheduler import BackendFailed, ShuttingDown
 from service.gazette import Gazette
 from service.models.backend import ModelInfo
 from service.pipeline.translate import TranslateJob

@@ -26,40 +26,12 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
 from service.engine.throughput import Throughput, work_of
 from service.models.backend import Backend, Generation, Source, SteppingBackend, StepResult
 
 log = logging.getLogger(__name__)
-
-
-class Overloaded(Exception):
-    def __init__(self, waiting: int, retry_after: int) -> None:
-        super().__init__(f"{waiting} sentences are already waiting for the model; try again shortly")
-        self.retry_after = retry_after
-
-
-class QueueTimeout(Exception):
-    pass
-
-
-class TooMuchWork(Exception):
-    """The request alone needs more model time than it may take: refused before any of it runs."""
-
-    def __init__(self, seconds: float, allowed: float) -> None:
-        super().__init__(
-            f"this request needs about {seconds:.0f} s of model time at the measured rate, more than the "
-            f"{allowed:.0f} s a request may take; send it as a batch job (POST /v1/jobs) or in smaller parts"
-        )
-        self.seconds = seconds
-
-
-class BackendFailed(Exception):
-    """The model (or the scheduler around it) failed on a batch this caller had items in."""
-
-
-class ShuttingDown(Exception):
-    """The service is stopping: nothing more is taken, and what waited is answered with this."""
 
 
 @dataclass(frozen=True)

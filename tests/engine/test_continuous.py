@@ -11,16 +11,9 @@ from collections.abc import Hashable, Sequence
 
 import pytest
 
+from service.engine.outcomes import BackendFailed, QueueTimeout, TooMuchWork
 from service.engine.pending import Flow, Priority
-from service.engine.scheduler import (
-    BackendFailed,
-    BatchLimits,
-    QueueItem,
-    QueueTimeout,
-    Scheduler,
-    TooMuchWork,
-    new_flow,
-)
+from service.engine.scheduler import BatchLimits, QueueItem, Scheduler, new_flow
 from service.engine.thread import ModelThread
 from service.models.backend import Generation, ModelInfo, Source, SteppingBackend, StepResult
 from tests.engine.test_scheduler import run, until

@@ -11,16 +11,9 @@ from typing import TypeVar
 
 import pytest
 
+from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown
 from service.engine.pending import Flow, Priority
-from service.engine.scheduler import (
-    BackendFailed,
-    BatchLimits,
-    Overloaded,
-    QueueItem,
-    QueueTimeout,
-    Scheduler,
-    ShuttingDown,
-)
+from service.engine.scheduler import BatchLimits, QueueItem, Scheduler
 from service.engine.thread import ModelThread
 from service.models.backend import Generation, ModelInfo, Source
 
