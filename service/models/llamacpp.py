@@ -54,8 +54,8 @@ class LlamaCppBackend:
         self._waiting: deque[tuple[Hashable, Source]] = deque()  # admitted, waiting for cache room
         self._prefixes: OrderedDict[tuple[int, ...], Prefix] = OrderedDict()
         self.min_prefix = MIN_PREFIX
-        # The most one item may hold: the cache, and no position the model was not trained for.
-        self._longest = min(self._capacity, model.n_ctx_train) if model.n_ctx_train > 0 else self._capacity
+        # The most one item may hold (prompt and answer): a slot's share, or half the cache if more.
+        self._longest = max(SLOT_TOKENS, self._capacity // 2)
 
     @property
     def info(self) -> ModelInfo:
@@ -129,7 +129,7 @@ class LlamaCppBackend:
             prompt = self._prompt_tokens(source)
             budget = output_budget(self.count_tokens(source.text), output_cap([source], self._max_new_tokens))
             need = len(prompt) + budget
-            if need > SLOT_TOKENS and need > self._capacity // 2:
+            if need > self._longest:
                 self._waiting.popleft()
                 failed.append(
                     (key, ValueError(f"a prompt of {len(prompt)} tokens is too long for this model"))
