@@ -23,6 +23,7 @@ class _Tally:
     latencies: list[float] = field(default_factory=list)
     requests: int = 0
     sentences: int = 0
+    new_tokens: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
 
@@ -33,6 +34,7 @@ class LoadRun:
     elapsed: float  # from the first request sent to the last answered: what throughput is counted over
     requests: int  # completed
     sentences: int  # segments in those requests' responses
+    new_tokens: int  # tokens the model generated for them, as the responses report
     errors: dict[str, int]  # status (or exception name) -> count
     sentences_per_second: float
     p50: float
@@ -56,20 +58,25 @@ async def scrape(client: httpx.AsyncClient) -> Scrape:
     return parse_metrics(response.text)
 
 
-async def translate(client: httpx.AsyncClient, text: str) -> tuple[str | None, int]:
-    """(None, segments translated) on success, else (what went wrong, 0)."""
+async def translate(client: httpx.AsyncClient, text: str) -> tuple[str | None, int, int]:
+    """(None, segments translated, tokens generated) on success, else (what went wrong, 0, 0)."""
     try:
         response = await client.post("/v1/translate", json={"text": text, "source_lang": "zh"})
     except httpx.HTTPError as error:
-        return type(error).__name__, 0
+        return type(error).__name__, 0, 0
     if response.status_code != 200:
-        return str(response.status_code), 0
-    return None, sum(len(document["segments"]) for document in response.json()["documents"])
+        return str(response.status_code), 0, 0
+    documents = response.json()["documents"]
+    return (
+        None,
+        sum(len(document["segments"]) for document in documents),
+        sum(document["generated_tokens"] for document in documents),
+    )
 
 
 async def _timed(client: httpx.AsyncClient, text: str) -> float:
     started = time.perf_counter()
-    error, _ = await translate(client, text)
+    error, _, _ = await translate(client, text)
     if error is not None:
         raise RuntimeError(f"a one-sentence request failed: {error}")
     return time.perf_counter() - started
@@ -98,7 +105,7 @@ async def _client_loop(
 ) -> None:
     while time.perf_counter() < deadline:
         started = time.perf_counter()
-        error, segments = await translate(client, sentences[next(turns) % len(sentences)])
+        error, segments, new_tokens = await translate(client, sentences[next(turns) % len(sentences)])
         finished = time.perf_counter()
         if error is not None:
             tally.errors[error] = tally.errors.get(error, 0) + 1
@@ -107,6 +114,7 @@ async def _client_loop(
             tally.latencies.append(finished - started)
             tally.requests += 1
             tally.sentences += segments
+            tally.new_tokens += new_tokens
 
 
 async def closed_loop(
@@ -132,6 +140,7 @@ async def closed_loop(
         elapsed=elapsed,
         requests=tally.requests,
         sentences=tally.sentences,
+        new_tokens=tally.new_tokens,
         errors=tally.errors,
         sentences_per_second=tally.sentences / elapsed,
         p50=statistics.median(tally.latencies) if tally.latencies else 0.0,
@@ -164,7 +173,7 @@ async def head_of_line(
     waited = time.perf_counter() - sent
     latency = await _timed(client, sentences[count % len(sentences)])
     try:
-        error, _ = await asyncio.wait_for(asyncio.shield(large), patience)
+        error, _, _ = await asyncio.wait_for(asyncio.shield(large), patience)
         finished: float | None = time.perf_counter() - sent if error is None else None
     except TimeoutError:
         large.cancel()
