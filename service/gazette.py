@@ -21,6 +21,9 @@ from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
 from service.engine.scheduler import BatchObserver, new_flow
+from service.jobs.jobs import Jobs
+from service.jobs.runner import JobRunner
+from service.jobs.store import JobStore
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob, Summary
 from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline
@@ -39,8 +42,12 @@ class SourceLanguage:
 
 
 class Gazette:
-    def __init__(self, settings: Settings, *, wrap_backend: BackendWrapper | None = None) -> None:
-        """`wrap_backend` is applied to each model once loaded (instrumentation; tests inject faults)."""
+    def __init__(
+        self, settings: Settings, *, wrap_backend: BackendWrapper | None = None, run_jobs: bool = False
+    ) -> None:
+        """`wrap_backend` is applied to each model once loaded (instrumentation; tests inject faults).
+        `run_jobs`: open the job store (`settings.jobs_db()`) and run its jobs, resuming unfinished ones,
+        for as long as the engine is open (`gazette serve`); off, `jobs` is unavailable."""
         self.settings = settings
         self._observers: list[BatchObserver] = []
         self._registry = ModelRegistry(settings, observer=self._observe_batch, wrap=wrap_backend)
@@ -52,11 +59,29 @@ class Gazette:
         )
         self._loading: asyncio.Task[None] | None = None
         self._closing = False
+        self._run_jobs = run_jobs
+        self._jobs: Jobs | None = None
+        self._job_runner: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Gazette:
         # In the background: a server answers /healthz at once and /readyz says 503 until loaded.
         self._loading = asyncio.create_task(self._registry.startup(), name="load-models")
+        if self._run_jobs:
+            self._start_jobs()
         return self
+
+    def _start_jobs(self) -> None:
+        store = JobStore(self.settings.jobs_db())
+        runner = JobRunner(store, self, concurrency=self.settings.job_concurrency, ready=self.wait_ready)
+        self._jobs = Jobs(store, self.settings, runner.wake)
+        self._job_runner = asyncio.create_task(runner.run_forever(), name="job-runner")
+
+    @property
+    def jobs(self) -> Jobs:
+        """Durable batch jobs; only on an engine opened with `run_jobs=True`."""
+        if self._jobs is None:
+            raise RuntimeError("this engine does not run jobs (Gazette(settings, run_jobs=True))")
+        return self._jobs
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
@@ -113,6 +138,10 @@ class Gazette:
     async def drain(self) -> None:
         """Stop taking work and answer every waiting caller with `ShuttingDown` now; idempotent."""
         self._closing = True
+        if self._job_runner is not None:
+            # Items in flight are not recorded: they stay pending and run again on the next start.
+            self._job_runner.cancel()
+            await asyncio.gather(self._job_runner, return_exceptions=True)
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()
             await asyncio.gather(self._loading, return_exceptions=True)

@@ -47,12 +47,23 @@ class Settings(BaseSettings):
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    db: Path = Field(default_factory=lambda: _default_cache() / "jobs.sqlite3")
+    db: Path | None = Field(
+        default=None, description="SQLite file for jobs; default jobs.sqlite3 in MODEL_CACHE"
+    )
+    max_job_items: int = Field(default=10_000, ge=1, description="Items per job")
+    max_job_chars: int = Field(default=20_000_000, ge=1, description="Characters per job, all items together")
+    max_jobs_queued: int = Field(default=100, ge=1, description="Jobs queued or running at once")
+    # Documents of a job in the engine at once: enough to keep every batch slot busy, few enough that
+    # a cancelled job stops soon and that interactive work is never behind much.
+    job_concurrency: int = Field(default=4, ge=1, le=64)
     data_dir: Path | None = Field(default=None, description="Evaluation data; default ../shared/eval")
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "info"
+
+    def jobs_db(self) -> Path:
+        return self.db if self.db is not None else self.model_cache / "jobs.sqlite3"
 
     def eval_data(self) -> Path | None:
         """The evaluation data folder: GAZETTE_DATA_DIR, else ../shared/eval where it exists."""

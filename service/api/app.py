@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from service.api.errors import install_error_handlers
+from service.api.jobs import jobs_api
 from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
@@ -19,9 +20,10 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
-    """The app over `engine` (by default a new `Gazette` on these settings), which it starts and stops."""
+    """The app over `engine` (by default a new `Gazette` on these settings, running jobs), which it
+    starts and stops."""
     metrics = Metrics()
-    engine = engine or Gazette(settings)
+    engine = engine or Gazette(settings, run_jobs=True)
     engine.on_batch(metrics.observe_batch)
     metrics.track_queue(engine.queue_depth)
     state = AppState(settings=settings, engine=engine, metrics=metrics)
@@ -52,5 +54,6 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
         return response
 
     app.include_router(api)
+    app.include_router(jobs_api)
     app.include_router(probes)
     return app

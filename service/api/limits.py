@@ -29,10 +29,17 @@ class _BodyTooLarge(Exception):
 class BodyLimitMiddleware:
     """Refuses bodies over `max_bytes` (by Content-Length, or while streaming) and non-JSON API bodies."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, json_prefix: str = "/v1/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        json_prefix: str = "/v1/",
+        uploads: tuple[str, ...] = ("/v1/jobs",),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.json_prefix = json_prefix
+        self.uploads = uploads  # paths that also take files, as multipart/form-data
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -46,9 +53,13 @@ class BodyLimitMiddleware:
             await _send_error(send, 413, "payload_too_large", f"the body is over {self.max_bytes} bytes")
             return
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if scope["path"].startswith(self.json_prefix) and media_type != "application/json":
+        accepted = {"application/json"} | (
+            {"multipart/form-data"} if scope["path"] in self.uploads else set()
+        )
+        if scope["path"].startswith(self.json_prefix) and media_type not in accepted:
             shown = media_type or "none"
-            await _send_error(send, 415, "unsupported_media_type", f"send application/json, not {shown}")
+            wanted = " or ".join(sorted(accepted))
+            await _send_error(send, 415, "unsupported_media_type", f"send {wanted}, not {shown}")
             return
         await self._call_counting(scope, receive, send)
 

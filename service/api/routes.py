@@ -59,10 +59,10 @@ def require_key(
         raise APIError(401, "unauthorized", "a valid API key is needed (Authorization: Bearer KEY)")
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 413, 415, 422, 429, 500, 503, 504)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (401, 404, 413, 415, 422, 429, 500, 503, 504)
 }
-api = APIRouter(prefix="/v1", responses=_ERRORS, dependencies=[Depends(require_key)])
+api = APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Depends(require_key)])
 probes = APIRouter()
 
 

@@ -1,0 +1,206 @@
+"""Uploaded files as batch items, and back: each file translated in its own format.
+
+A document's paragraphs are the non-empty lines of its text (`service.text.normalize.split_paragraphs`),
+so every reader here makes exactly one line per paragraph of the file, and `write_translated` receives
+the English of those lines, in the same order, and puts each where its source came from.
+.html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from service.jobs.records import ItemInput
+from service.text.normalize import split_paragraphs, unicode_normalize
+
+FileKind = Literal["txt", "md", "jsonl", "html", "docx"]
+SUFFIXES: dict[str, FileKind] = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".jsonl": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+}
+
+
+class UnsupportedFile(ValueError):
+    """A file type (by suffix) that is not read here: the HTTP layer answers 415."""
+
+
+class BadFile(ValueError):
+    """A supported file type whose content cannot be read: the HTTP layer answers 422."""
+
+
+def kind_of(name: str) -> FileKind:
+    """The file's kind by its suffix, in any case; `UnsupportedFile` names the supported suffixes."""
+    lowered = name.lower()
+    for suffix, kind in SUFFIXES.items():
+        if lowered.endswith(suffix):
+            return kind
+    supported = ", ".join(sorted(SUFFIXES))
+    raise UnsupportedFile(f"{name!r}: unsupported file type; supported: {supported}")
+
+
+def paragraph_count(text: str) -> int:
+    """The number of paragraphs the pipeline makes of `text`: its non-empty (after strip) lines."""
+    return len(split_paragraphs(unicode_normalize(text)))
+
+
+def read_items(name: str, data: bytes) -> list[ItemInput]:
+    """One item per .jsonl line that holds something; one item for a file of any other kind."""
+    kind = kind_of(name)
+    if kind == "jsonl":
+        return [
+            _jsonl_item(name, number, line)
+            for number, line in enumerate(decode(name, data).split("\n"), start=1)
+            if line.strip()
+        ]
+    return [ItemInput(id=name, text=_item_text(kind, name, data), file=name)]
+
+
+def write_translated(name: str, data: bytes, paragraphs: Sequence[str]) -> bytes | None:
+    """The file `data` with each paragraph of its item text replaced by `paragraphs[k]`; None for .jsonl,
+    whose items are separate documents with no file to rebuild."""
+    kind = kind_of(name)
+    if kind == "jsonl":
+        return None
+    expected = paragraph_count(_item_text(kind, name, data))
+    if len(paragraphs) != expected:
+        raise ValueError(f"{name}: {len(paragraphs)} translations for {expected} paragraphs")
+    english = [_one_line(paragraph) for paragraph in paragraphs]
+    if kind == "txt":
+        return _write_txt(name, data, english)
+    if kind == "md":
+        return _write_markdown(name, data, english)
+    # Imported here: lxml and python-docx load only when such a file comes, and both modules take
+    # `BadFile` from this one.
+    if kind == "html":
+        from service.jobs.html_file import write_html
+
+        return write_html(name, data, english)
+    from service.jobs.docx_file import write_docx
+
+    return write_docx(name, data, english)
+
+
+def decode(name: str, data: bytes) -> str:
+    """UTF-8 text without a byte-order mark, lines ending in "\\n" as the pipeline splits them."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BadFile(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Characters XML (so .html and .docx output) cannot hold; a model may still emit one.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
+
+
+def _one_line(english: str) -> str:
+    """A translation as one line: a line break inside it would add a paragraph to a line-based file."""
+    return _NOT_XML.sub("", " ".join(english.split()))
+
+
+def _item_text(kind: FileKind, name: str, data: bytes) -> str:
+    if kind == "md":
+        return "\n".join(line.text for line in _markdown_lines(decode(name, data)) if line is not None)
+    if kind == "html":
+        from service.jobs.html_file import html_lines
+
+        return "\n".join(html_lines(name, data))
+    if kind == "docx":
+        from service.jobs.docx_file import docx_lines
+
+        return "\n".join(docx_lines(name, data))
+    return decode(name, data)
+
+
+def _jsonl_item(name: str, number: int, line: str) -> ItemInput:
+    where = f"{name} line {number}"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise BadFile(f"{where}: not JSON ({error.msg})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise BadFile(f'{where}: expected a JSON object with a string "text"')
+    given = record.get("id")
+    if given is None:
+        return ItemInput(id=f"{name}:{number}", text=record["text"], file=name)
+    # bool is an int to Python, but `true` is no one's id.
+    if isinstance(given, bool) or not isinstance(given, (str, int, float)):
+        raise BadFile(f'{where}: "id" must be a string or a number')
+    return ItemInput(id=str(given), text=record["text"], file=name)
+
+
+def _write_txt(name: str, data: bytes, english: Sequence[str]) -> bytes:
+    translations = iter(english)
+    lines = [next(translations) if line.strip() else line for line in decode(name, data).split("\n")]
+    newline = "\r\n" if b"\r\n" in data else "\n"  # the upload's own line endings
+    return newline.join(lines).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class MarkdownLine:
+    """One Markdown line outside code: `text` is what the model sees ("" for nothing to translate, then
+    the line is copied as it was); the translated line is `marker + English + tail`."""
+
+    marker: str  # block markers and the indentation before them: "## ", "> - ", "  1. "
+    text: str
+    tail: str  # trailing whitespace: two spaces end a line with a hard break
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# Lines that are all markup: thematic breaks, setext underlines, table alignment rows.
+_ALL_MARKUP = re.compile(
+    r" {0,3}(?:(?:[-*_][ \t]*){3,}|=+[ \t]*)"
+    r"|[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?"
+)
+# Block quotes, ATX headings, list items (with a task box), nested in any combination: "> 1. [x] ".
+_MARKER = re.compile(
+    r"[ \t]*(?:(?:>|#{1,6}(?=[ \t]|$)|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)(?:[ \t]+\[[ xX]\](?=[ \t]))?)[ \t]*)*"
+)
+
+
+def _markdown_lines(text: str) -> list[MarkdownLine | None]:
+    """Each line's parts; None for the lines of a fenced code block, fences included: code is never
+    translated, so it stays out of the item text and is copied unchanged."""
+    found: list[MarkdownLine | None] = []
+    fence = ""
+    for line in text.split("\n"):
+        opening = _FENCE.match(line)
+        if fence:
+            stripped = line.strip()
+            if len(stripped) >= len(fence) and stripped == fence[0] * len(stripped):
+                fence = ""
+            found.append(None)
+        elif opening:
+            fence = opening.group(1)
+            found.append(None)
+        elif _ALL_MARKUP.fullmatch(line):
+            found.append(MarkdownLine(line, "", ""))
+        else:
+            found.append(_markdown_line(line))
+    return found
+
+
+def _markdown_line(line: str) -> MarkdownLine:
+    marker = _MARKER.match(line)
+    rest = line[marker.end() :] if marker else line
+    return MarkdownLine(line[: len(line) - len(rest)], rest.strip(), rest[len(rest.rstrip()) :])
+
+
+def _write_markdown(name: str, data: bytes, english: Sequence[str]) -> bytes:
+    text = decode(name, data)
+    translations = iter(english)
+    lines = [
+        source if parts is None or not parts.text else parts.marker + next(translations) + parts.tail
+        for source, parts in zip(text.split("\n"), _markdown_lines(text), strict=True)
+    ]
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    return newline.join(lines).encode("utf-8")

@@ -1,0 +1,132 @@
+"""`Jobs`: what callers do with jobs (submit, follow, read results, cancel), over the store and runner.
+
+`Gazette` builds one when asked to run jobs; the HTTP jobs API and anything else that wants durable
+batch work go through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service.jobs.formats import paragraph_count, read_items, write_translated
+from service.jobs.records import ItemInput
+from service.jobs.store import IdempotencyConflict, Job, JobStore
+from service.jobs.work import JobOptions
+from service.settings import Settings
+
+__all__ = ["IdempotencyConflict", "Job", "JobLimit", "Jobs", "Progress"]
+
+
+class JobLimit(ValueError):
+    """A submission beyond a limit. `kind`: "too_large" (items or characters) or "too_many" (jobs)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Progress:
+    job: Job
+    seconds: float  # since the job first started (0 while queued)
+    eta_seconds: float | None  # remaining characters at the rate this job has gone so far
+
+
+def segment_paragraphs(record: dict[str, Any]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for segment in record.get("segments") or []:
+        found.setdefault(int(segment["paragraph"]), []).append(segment["translation"])
+    return found
+
+
+class Jobs:
+    def __init__(self, store: JobStore, settings: Settings, wake: Any) -> None:
+        self._store = store
+        self._settings = settings
+        self._wake = wake
+
+    async def submit(
+        self,
+        options: JobOptions,
+        items: Sequence[ItemInput],
+        files: dict[str, bytes] | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Job, bool]:
+        """Store the job (committed before this returns) and wake the runner; `(job, created)`."""
+        self._check(items)
+        job, created = await asyncio.to_thread(self._store.create, options, items, files, idempotency_key)
+        if created:
+            self._wake()
+        return job, created
+
+    def _check(self, items: Sequence[ItemInput]) -> None:
+        settings = self._settings
+        if len(items) > settings.max_job_items:
+            raise JobLimit("too_large", f"{len(items)} items; at most {settings.max_job_items} per job")
+        chars = sum(len(item.text) for item in items)
+        if chars > settings.max_job_chars:
+            raise JobLimit("too_large", f"{chars} characters; at most {settings.max_job_chars} per job")
+        for item in items:
+            if len(item.text) > settings.max_chars:
+                raise JobLimit(
+                    "too_large",
+                    f"item {item.id!r} has {len(item.text)} characters; at most {settings.max_chars}",
+                )
+        if self._store.active_count() >= settings.max_jobs_queued:
+            raise JobLimit("too_many", f"{settings.max_jobs_queued} jobs are queued or running already")
+
+    async def progress(self, job_id: str) -> Progress | None:
+        job = await asyncio.to_thread(self._store.get, job_id)
+        return None if job is None else progress_of(job)
+
+    async def newest(self, limit: int, before: str | None) -> list[Progress]:
+        return [progress_of(job) for job in await asyncio.to_thread(self._store.newest, limit, before)]
+
+    async def position_of(self, job_id: str, item_id: str) -> int | None:
+        return await asyncio.to_thread(self._store.position_of, job_id, item_id)
+
+    async def records(self, job_id: str, after: int, limit: int = 200) -> list[tuple[int, dict[str, Any]]]:
+        """Finished items after input position `after`, in input order, with their positions."""
+        return await asyncio.to_thread(self._store.records, job_id, after, limit)
+
+    async def cancel(self, job_id: str) -> Progress | None:
+        job = await asyncio.to_thread(self._store.cancel, job_id)
+        self._wake()
+        return None if job is None else progress_of(job)
+
+    async def translated_file(self, job_id: str, name: str) -> tuple[bytes | None, str] | None:
+        """(the upload translated in its own format, or None with why); None if there is no such file."""
+        found = await asyncio.to_thread(self._store.file, job_id, name)
+        if found is None:
+            return None
+        data, record = found
+        if record is None:
+            return None, "not translated yet"
+        if record.get("error") or record.get("segments") is None:
+            return None, record.get("error") or "this job made no translation (task summarize)"
+        return await asyncio.to_thread(_rebuild, name, data, record), ""
+
+
+def _rebuild(name: str, data: bytes, record: dict[str, Any]) -> bytes | None:
+    """The upload in its own format, each paragraph (non-empty line of its text) in English."""
+    [item] = read_items(name, data)
+    paragraphs = segment_paragraphs(record)
+    count = paragraph_count(item.text)
+    return write_translated(
+        name, data, [" ".join(p for p in paragraphs.get(n, []) if p) for n in range(1, count + 1)]
+    )
+
+
+def progress_of(job: Job, now: float | None = None) -> Progress:
+    now = time.time() if now is None else now
+    if job.started is None:
+        return Progress(job, 0.0, None)
+    seconds = (job.finished or now) - job.started
+    eta = None
+    if job.state in ("queued", "running") and job.chars_done and seconds > 0:
+        eta = round((job.chars - job.chars_done) / (job.chars_done / seconds), 1)
+    return Progress(job, round(seconds, 3), eta)

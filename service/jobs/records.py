@@ -1,0 +1,70 @@
+"""One finished item as a plain record: a line of `/v1/jobs/{id}/results` and of `gazette batch`'s .jsonl.
+
+The same function serves every path (the job runner, `gazette batch` in process and on Ray), so their
+outputs compare field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from service.pipeline.summarize import SummarizedDocument
+from service.pipeline.types import TranslatedDocument
+
+JobTask = Literal["translate", "summarize", "both"]
+TASKS: tuple[JobTask, ...] = ("translate", "summarize", "both")
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    """One unit of batch work: a document with the caller's id for it, and the file it came from."""
+
+    id: str
+    text: str
+    file: str | None = None
+
+
+def paragraph_translations(document: TranslatedDocument, paragraphs: int) -> list[str]:
+    """The English of paragraphs 1..`paragraphs` (the non-empty input lines), "" where none was made."""
+    found: dict[int, list[str]] = {}
+    for segment in document.segments:
+        found.setdefault(segment.paragraph, []).append(segment.translation)
+    return [" ".join(part for part in found.get(number, []) if part) for number in range(1, paragraphs + 1)]
+
+
+def translation_record(item: ItemInput, document: TranslatedDocument) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "file": item.file,
+        "source_lang": document.source_lang,
+        "translation": document.translation,
+        "segments": [asdict(segment) for segment in document.segments],
+        "bullets": None,
+        "warnings": [asdict(notice) for notice in document.warnings],
+        "error": None,
+    }
+
+
+def summary_record(item: ItemInput, done: SummarizedDocument, task: JobTask) -> dict[str, Any]:
+    """`summarize`: bullets (and warnings) only; `both`: the translation with its segments as well."""
+    record = translation_record(item, done.document)
+    record["bullets"] = [asdict(bullet) for bullet in done.summary.bullets]
+    record["warnings"] += [asdict(notice) for notice in done.summary.notes]
+    if task == "summarize":
+        record["translation"] = None
+        record["segments"] = None
+    return record
+
+
+def error_record(item: ItemInput, error: str) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "file": item.file,
+        "source_lang": None,
+        "translation": None,
+        "segments": None,
+        "bullets": None,
+        "warnings": [],
+        "error": error,
+    }

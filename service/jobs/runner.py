@@ -1,0 +1,97 @@
+"""The job runner: takes stored jobs in order and feeds their items to the engine at bulk priority.
+
+Several items of a job are in the engine at once (`concurrency`), so its batches stay full, while the
+engine serves interactive requests first. Each item's record is committed as soon as it is made. A job
+left unfinished by a stop (even `kill -9`) resumes from its first pending item when the runner starts
+again: an item in flight at the stop was never recorded, so it runs again; one recorded never does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from service.jobs.store import JobStore, PendingItem
+from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, process
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0  # after the engine could not serve (no model yet): try the same item again
+
+
+class JobRunner:
+    def __init__(
+        self,
+        store: JobStore,
+        engine: BatchEngine,
+        *,
+        concurrency: int,
+        ready: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._store = store
+        self._engine = engine
+        self._concurrency = concurrency
+        self._ready = ready
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """New work was stored (or a job cancelled): look again now."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        """The supervised loop: an unexpected error is logged and the loop starts over after a pause."""
+        if self._ready is not None:
+            await self._ready()
+        while True:
+            try:
+                await self._run_until_idle()
+                await self._wake.wait()
+                self._wake.clear()
+            except asyncio.CancelledError:
+                raise
+            except NOT_THE_ITEMS_FAULT as error:
+                log.warning("jobs paused: %s; trying again in %.0f s", error, RETRY_SECONDS)
+                await asyncio.sleep(RETRY_SECONDS)
+            except Exception:
+                log.exception("job runner failed; starting over in %.0f s", RETRY_SECONDS)
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def _run_until_idle(self) -> None:
+        while ids := await asyncio.to_thread(self._store.unfinished):
+            for job_id in ids:
+                await self.run_job(job_id)
+
+    async def run_job(self, job_id: str) -> None:
+        """Every pending item of one job, `concurrency` at a time; then the job is finished."""
+        job = await asyncio.to_thread(self._store.get, job_id)
+        if job is None or job.state not in ("queued", "running"):
+            return
+        await asyncio.to_thread(self._store.start, job_id)
+        log.info("job %s: %d items, %d left", job_id, job.total, job.total - job.done - job.failed)
+        running: dict[asyncio.Task[None], int] = {}
+        try:
+            while True:
+                room = self._concurrency - len(running)
+                taken = await asyncio.to_thread(self._store.pending, job_id, room, list(running.values()))
+                for pending in taken:
+                    running[asyncio.create_task(self._one(pending))] = pending.position
+                if not running:
+                    break
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    del running[task]
+                    task.result()  # an engine that cannot serve stops the job here, to be resumed
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+        done = await asyncio.to_thread(self._store.finish, job_id)
+        log.info("job %s %s: %d done, %d failed", job_id, done.state, done.done, done.failed)
+
+    async def _one(self, pending: PendingItem) -> None:
+        job = await asyncio.to_thread(self._store.get, pending.job_id)
+        if job is None or job.state == "cancelled":
+            return  # cancelled between being taken and starting: it was marked so with the others
+        record = await process(self._engine, pending.item, job.options)
+        await asyncio.to_thread(self._store.record, pending.job_id, pending.position, record)

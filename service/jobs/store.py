@@ -1,0 +1,345 @@
+"""The job store: every job, item and uploaded file, durable in one SQLite file (WAL).
+
+One module owns the database. Each write is one explicit transaction, committed before the caller goes
+on: a job is stored before `202` is sent, and an item's record before the next item is taken, so after
+a crash (even `kill -9`) nothing acknowledged is lost and nothing already done is done again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from service.jobs.records import ItemInput, JobTask
+from service.jobs.work import JobOptions
+
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+ItemState = Literal["pending", "done", "failed", "cancelled"]
+UNFINISHED: tuple[JobState, ...] = ("queued", "running")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    task TEXT NOT NULL,
+    options TEXT NOT NULL,
+    state TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    fingerprint TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    chars INTEGER NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    started REAL,
+    finished REAL
+);
+CREATE TABLE IF NOT EXISTS items (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    position INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    file TEXT,
+    text TEXT NOT NULL,
+    state TEXT NOT NULL,
+    record TEXT,
+    finished REAL,
+    PRIMARY KEY (job_id, position)
+);
+CREATE INDEX IF NOT EXISTS items_by_state ON items (job_id, state, position);
+CREATE TABLE IF NOT EXISTS files (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (job_id, name)
+);
+"""
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
+
+
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key already used for a different submission."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    task: JobTask
+    options: JobOptions
+    state: JobState
+    total: int
+    done: int
+    failed: int
+    cancelled: int
+    chars: int
+    chars_done: int
+    created: float
+    updated: float
+    started: float | None
+    finished: float | None
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    job_id: str
+    position: int
+    item: ItemInput
+
+
+def fingerprint(options: JobOptions, items: Sequence[ItemInput]) -> str:
+    """What a retried submission must repeat for its Idempotency-Key to name the same job."""
+    body = json.dumps([_options_json(options), [[i.id, i.text, i.file] for i in items]], sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _options_json(options: JobOptions) -> dict[str, Any]:
+    return {
+        "task": options.task,
+        "source_lang": options.source_lang,
+        "glossary": dict(options.glossary),
+        "bullets": options.bullets,
+    }
+
+
+class JobStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection, shared by the event loop and worker threads, under a lock; autocommit mode
+        # (isolation_level=None) so that every transaction below is begun and committed explicitly.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it is acknowledged
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._transaction() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def create(
+        self,
+        options: JobOptions,
+        items: Sequence[ItemInput],
+        files: dict[str, bytes] | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[Job, bool]:
+        """Store a new job (queued) with its items and files; `(job, created)`. A key already used
+        for the same submission returns that job (`created` False); for another, IdempotencyConflict."""
+        digest = fingerprint(options, items)
+        now = time.time()
+        with self._transaction() as db:
+            if idempotency_key is not None:
+                row = db.execute(
+                    "SELECT id, fingerprint FROM jobs WHERE idempotency_key = ?", (idempotency_key,)
+                ).fetchone()
+                if row is not None:
+                    if row["fingerprint"] != digest:
+                        raise IdempotencyConflict("this Idempotency-Key was used for a different job")
+                    return self._job(db, row["id"]), False
+            job_id = uuid.uuid4().hex
+            db.execute(
+                "INSERT INTO jobs (id, task, options, state, idempotency_key, fingerprint, total, chars,"
+                " created, updated) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+                (job_id, options.task, json.dumps(_options_json(options)), idempotency_key, digest,
+                 len(items), sum(len(i.text) for i in items), now, now),
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO items (job_id, position, item_id, file, text, state) VALUES (?, ?, ?, ?, ?, 'pending')",
+                [(job_id, position, i.id, i.file, i.text) for position, i in enumerate(items)],
+            )
+            db.executemany(
+                "INSERT INTO files (job_id, name, data) VALUES (?, ?, ?)",
+                [(job_id, name, data) for name, data in (files or {}).items()],
+            )
+            return self._job(db, job_id), True
+
+    def start(self, job_id: str) -> None:
+        """Queued → running (a resumed job keeps its first start)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE jobs SET state = 'running', started = COALESCE(started, ?), updated = ?"
+                " WHERE id = ? AND state = 'queued'",
+                (time.time(), time.time(), job_id),
+            )
+
+    def record(self, job_id: str, position: int, record: dict[str, Any]) -> None:
+        """An item's record, committed now; an item in flight when its job was cancelled still counts."""
+        state: ItemState = "failed" if record.get("error") else "done"
+        with self._transaction() as db:
+            now = time.time()
+            db.execute(
+                "UPDATE items SET state = ?, record = ?, finished = ? WHERE job_id = ? AND position = ?",
+                (state, json.dumps(record, ensure_ascii=False), now, job_id, position),
+            )
+            db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (now, job_id))
+
+    def finish(self, job_id: str) -> Job:
+        """A job with no pending item left: done, or failed when every item failed."""
+        with self._transaction() as db:
+            job = self._job(db, job_id)
+            if job.state in UNFINISHED:
+                state = "failed" if job.total and job.failed == job.total else "done"
+                now = time.time()
+                db.execute(
+                    "UPDATE jobs SET state = ?, finished = ?, updated = ? WHERE id = ?",
+                    (state, now, now, job_id),
+                )
+            return self._job(db, job_id)
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Pending items are cancelled (those in flight finish); None when there is no such job."""
+        with self._transaction() as db:
+            if db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is None:
+                return None
+            now = time.time()
+            updated = db.execute(
+                "UPDATE jobs SET state = 'cancelled', finished = ?, updated = ?"
+                " WHERE id = ? AND state IN ('queued', 'running')",
+                (now, now, job_id),
+            )
+            if updated.rowcount:
+                db.execute(
+                    "UPDATE items SET state = 'cancelled' WHERE job_id = ? AND state = 'pending'", (job_id,)
+                )
+            return self._job(db, job_id)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            exists = self._db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            return self._job(self._db, job_id) if exists else None
+
+    def newest(self, limit: int, before: str | None = None) -> list[Job]:
+        """Newest first; `before` a job id: the page after it."""
+        with self._lock:
+            query, args = "SELECT id FROM jobs", [str(limit)]
+            if before is not None:
+                query += " WHERE (created, id) < (SELECT created, id FROM jobs WHERE id = ?)"
+                args.insert(0, before)
+            rows = self._db.execute(query + " ORDER BY created DESC, id DESC LIMIT ?", args).fetchall()
+            return [self._job(self._db, row["id"]) for row in rows]
+
+    def unfinished(self) -> list[str]:
+        """Jobs queued or running, oldest first: the runner's work, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM jobs WHERE state IN ('queued', 'running') ORDER BY created, id"
+            ).fetchall()
+            return [row["id"] for row in rows]
+
+    def active_count(self) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
+            ).fetchone()
+            return int(row[0])
+
+    def pending(self, job_id: str, limit: int, skip: Sequence[int] = ()) -> list[PendingItem]:
+        """The first `limit` pending items in input order, leaving out the positions in `skip`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT position, item_id, file, text FROM items WHERE job_id = ? AND state = 'pending'"
+                " ORDER BY position LIMIT ?",
+                (job_id, limit + len(skip)),
+            ).fetchall()
+        taken = [row for row in rows if row["position"] not in set(skip)][:limit]
+        return [
+            PendingItem(job_id, row["position"], ItemInput(row["item_id"], row["text"], row["file"]))
+            for row in taken
+        ]
+
+    def position_of(self, job_id: str, item_id: str) -> int | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MIN(position) FROM items WHERE job_id = ? AND item_id = ?", (job_id, item_id)
+            ).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def records(self, job_id: str, after: int = -1, limit: int = 200) -> list[tuple[int, dict[str, Any]]]:
+        """Finished items' records after input position `after`, in input order, each with the time
+        (`finished`, ISO 8601 UTC) it was stored."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT position, record, finished FROM items WHERE job_id = ? AND position > ?"
+                " AND state IN ('done', 'failed') ORDER BY position LIMIT ?",
+                (job_id, after, limit),
+            ).fetchall()
+        return [
+            (row["position"], json.loads(row["record"]) | {"finished": _iso(row["finished"])}) for row in rows
+        ]
+
+    def file(self, job_id: str, name: str) -> tuple[bytes, dict[str, Any] | None] | None:
+        """An uploaded file and its item's record (None until it is done); None if there is no such file."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM files WHERE job_id = ? AND name = ?", (job_id, name)
+            ).fetchone()
+            if row is None:
+                return None
+            item = self._db.execute(
+                "SELECT record FROM items WHERE job_id = ? AND file = ? AND state IN ('done', 'failed')"
+                " ORDER BY position LIMIT 1",
+                (job_id, name),
+            ).fetchone()
+        return bytes(row["data"]), json.loads(item["record"]) if item else None
+
+    def _job(self, db: sqlite3.Connection, job_id: str) -> Job:
+        row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        counts = {
+            state: (count, chars)
+            for state, count, chars in db.execute(
+                "SELECT state, COUNT(*), SUM(LENGTH(text)) FROM items WHERE job_id = ? GROUP BY state",
+                (job_id,),
+            )
+        }
+        names = db.execute("SELECT name FROM files WHERE job_id = ? ORDER BY name", (job_id,)).fetchall()
+        options = json.loads(row["options"])
+        return Job(
+            id=row["id"],
+            task=row["task"],
+            options=JobOptions(
+                options["task"], options["source_lang"], options["glossary"], options["bullets"]
+            ),
+            state=row["state"],
+            total=row["total"],
+            done=counts.get("done", (0, 0))[0],
+            failed=counts.get("failed", (0, 0))[0],
+            cancelled=counts.get("cancelled", (0, 0))[0],
+            chars=row["chars"],
+            chars_done=sum(counts.get(state, (0, 0))[1] or 0 for state in ("done", "failed")),
+            created=row["created"],
+            updated=row["updated"],
+            started=row["started"],
+            finished=row["finished"],
+            files=tuple(name["name"] for name in names),
+        )

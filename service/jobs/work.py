@@ -1,0 +1,55 @@
+"""One batch item through the engine at bulk priority, as a record; the options a batch shares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from service.engine.outcomes import ShuttingDown
+from service.engine.pending import Priority
+from service.jobs.records import ItemInput, JobTask, error_record, summary_record, translation_record
+from service.models.backend import ModelUnavailable
+from service.pipeline.summarize import SummarizedDocument, SummarizeJob
+from service.pipeline.translate import TranslateJob
+from service.pipeline.types import TranslatedDocument
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    task: JobTask = "translate"
+    source_lang: str = "auto"
+    glossary: Mapping[str, str] = field(default_factory=dict)
+    bullets: int = 5
+
+
+class BatchEngine(Protocol):
+    """What batch work needs of `Gazette`."""
+
+    async def translate(
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = ...
+    ) -> list[TranslatedDocument]: ...
+
+    async def summarize(
+        self, jobs: Sequence[SummarizeJob], *, priority: Priority = ...
+    ) -> list[SummarizedDocument]: ...
+
+
+# The engine itself cannot serve (stopping, or no model): the item is not at fault and must run again later.
+NOT_THE_ITEMS_FAULT = (ShuttingDown, ModelUnavailable)
+
+
+async def process(engine: BatchEngine, item: ItemInput, options: JobOptions) -> dict[str, Any]:
+    """The item's record; a failure of the item itself (bad language, too long, model error) is its
+    `error`. Raises only what is not the item's fault (`NOT_THE_ITEMS_FAULT`) and cancellation."""
+    job = TranslateJob(item.text, options.source_lang, "en", dict(options.glossary))
+    try:
+        if options.task == "translate":
+            [document] = await engine.translate([job], priority=Priority.BULK)
+            return translation_record(item, document)
+        [done] = await engine.summarize([SummarizeJob(job, options.bullets)], priority=Priority.BULK)
+        return summary_record(item, done, options.task)
+    except NOT_THE_ITEMS_FAULT:
+        raise
+    except Exception as error:  # the item failed; the batch goes on
+        return error_record(item, str(error) or type(error).__name__)
