@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.jobs.formats import paragraph_count, read_items, write_translated
+from service.jobs.formats import kind_of, paragraph_count, read_items, write_translated
+from service.jobs.job import IdempotencyConflict, Job
 from service.jobs.records import ItemInput
-from service.jobs.store import IdempotencyConflict, Job, JobStore
+from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
 from service.settings import Settings
 
@@ -113,6 +114,8 @@ class Jobs:
 
 def _rebuild(name: str, data: bytes, record: dict[str, Any]) -> bytes | None:
     """The upload in its own format, each paragraph (non-empty line of its text) in English."""
+    if kind_of(name) == "jsonl":
+        return None  # items, not a document: nothing to rebuild
     [item] = read_items(name, data)
     paragraphs = segment_paragraphs(record)
     count = paragraph_count(item.text)

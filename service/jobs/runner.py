@@ -12,7 +12,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from service.jobs.store import JobStore, PendingItem
+from service.jobs.job import PendingItem
+from service.jobs.store import JobStore
 from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, process
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,6 @@ a crash (even `kill -9`) nothing acknowledged is lost and nothing already done i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import threading
@@ -15,17 +14,21 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from service.jobs.records import ItemInput, JobTask
+from service.jobs.job import (
+    UNFINISHED,
+    IdempotencyConflict,
+    ItemState,
+    Job,
+    PendingItem,
+    fingerprint,
+    options_json,
+)
+from service.jobs.records import ItemInput
 from service.jobs.work import JobOptions
-
-JobState = Literal["queued", "running", "done", "failed", "cancelled"]
-ItemState = Literal["pending", "done", "failed", "cancelled"]
-UNFINISHED: tuple[JobState, ...] = ("queued", "running")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -65,51 +68,6 @@ CREATE TABLE IF NOT EXISTS files (
 
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
-
-
-class IdempotencyConflict(ValueError):
-    """An Idempotency-Key already used for a different submission."""
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    task: JobTask
-    options: JobOptions
-    state: JobState
-    total: int
-    done: int
-    failed: int
-    cancelled: int
-    chars: int
-    chars_done: int
-    created: float
-    updated: float
-    started: float | None
-    finished: float | None
-    files: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PendingItem:
-    job_id: str
-    position: int
-    item: ItemInput
-
-
-def fingerprint(options: JobOptions, items: Sequence[ItemInput]) -> str:
-    """What a retried submission must repeat for its Idempotency-Key to name the same job."""
-    body = json.dumps([_options_json(options), [[i.id, i.text, i.file] for i in items]], sort_keys=True)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
-def _options_json(options: JobOptions) -> dict[str, Any]:
-    return {
-        "task": options.task,
-        "source_lang": options.source_lang,
-        "glossary": dict(options.glossary),
-        "bullets": options.bullets,
-    }
 
 
 class JobStore:
@@ -169,7 +127,7 @@ class JobStore:
             db.execute(
                 "INSERT INTO jobs (id, task, options, state, idempotency_key, fingerprint, total, chars,"
                 " created, updated) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
-                (job_id, options.task, json.dumps(_options_json(options)), idempotency_key, digest,
+                (job_id, options.task, json.dumps(options_json(options)), idempotency_key, digest,
                  len(items), sum(len(i.text) for i in items), now, now),
             )  # fmt: skip
             db.executemany(

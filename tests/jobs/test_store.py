@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from service.jobs.job import IdempotencyConflict
 from service.jobs.records import ItemInput, error_record
-from service.jobs.store import IdempotencyConflict, JobStore
+from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
 
 

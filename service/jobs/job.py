@@ -1,0 +1,61 @@
+"""What the job store holds, as the rest of the code sees it: frozen records, no database."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from service.jobs.records import ItemInput, JobTask
+from service.jobs.work import JobOptions
+
+JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+ItemState = Literal["pending", "done", "failed", "cancelled"]
+UNFINISHED: tuple[JobState, ...] = ("queued", "running")
+
+
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key already used for a different submission."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    task: JobTask
+    options: JobOptions
+    state: JobState
+    total: int
+    done: int
+    failed: int
+    cancelled: int
+    chars: int
+    chars_done: int
+    created: float
+    updated: float
+    started: float | None
+    finished: float | None
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    job_id: str
+    position: int
+    item: ItemInput
+
+
+def fingerprint(options: JobOptions, items: Sequence[ItemInput]) -> str:
+    """What a retried submission must repeat for its Idempotency-Key to name the same job."""
+    body = json.dumps([options_json(options), [[i.id, i.text, i.file] for i in items]], sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def options_json(options: JobOptions) -> dict[str, Any]:
+    return {
+        "task": options.task,
+        "source_lang": options.source_lang,
+        "glossary": dict(options.glossary),
+        "bullets": options.bullets,
+    }
