@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -170,5 +171,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> NoReturn:
+    """The `gazette` console script: `main`, then exit with its code.
+
+    Interrupted (130), the process ends without the interpreter's clean-up: the model thread is a daemon
+    that may be inside a native call (torch, llama.cpp) at that moment, and finalizing around it aborts the
+    process ("terminate called without an active exception"). Whatever matters is already on disk: batch
+    output is flushed and fsynced record by record.
+    """
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
