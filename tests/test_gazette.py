@@ -121,3 +121,25 @@ def test_each_document_names_the_model_that_translated_it(settings: Settings) ->
 
     models = asyncio.run(scenario())
     assert all(isinstance(model, ModelInfo) and model.model == settings.translate_model for model in models)
+
+
+def test_bulk_work_is_never_failed_for_time_while_a_person_gets_the_timeout(settings: Settings) -> None:
+    """A job's item may wait behind people for as long as it must; a person's request has its timeout."""
+    quick = settings.model_copy(update={"request_timeout": 0.5})
+
+    async def scenario() -> tuple[BaseException | None, int]:
+        gz, watched = engine(quick)
+        async with gz:
+            await gz.wait_ready()
+            watched[0].gate.clear()  # the model stalls: longer than the request timeout
+            bulk = asyncio.create_task(gz.translate([TranslateJob(SHORT, "zh")], priority=Priority.BULK))
+            person = asyncio.create_task(gz.translate([TranslateJob(SHORT, "zh")]))
+            outcome = (await asyncio.gather(person, return_exceptions=True))[0]
+            await asyncio.sleep(0.3)
+            watched[0].gate.set()
+            [document] = await bulk
+            return outcome if isinstance(outcome, BaseException) else None, len(document.segments)
+
+    timed_out, segments = asyncio.run(scenario())
+    assert isinstance(timed_out, TimeoutError), timed_out
+    assert segments == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -103,9 +105,11 @@ async def _from_form(request: Request) -> tuple[JobOptions, list[ItemInput], dic
     fields = {
         name: str(form.get(name)) for name in ("task", "source_lang", "bullets", "glossary") if name in form
     }
-    fields["glossary"] = json.loads(fields["glossary"]) if "glossary" in fields else {}
     try:
+        fields["glossary"] = json.loads(fields["glossary"]) if "glossary" in fields else {}
         body = JobRequest.model_validate({**fields, "items": [{"text": "-"}]})
+    except json.JSONDecodeError as error:
+        raise APIError(422, "invalid_request", "glossary: not a JSON object") from error
     except ValidationError as error:
         raise APIError(422, "invalid_request", _first_problem(error)) from error
     items: list[ItemInput] = []
@@ -116,7 +120,7 @@ async def _from_form(request: Request) -> tuple[JobOptions, list[ItemInput], dic
             raise APIError(422, "invalid_request", f"two files are named {name!r}")
         data = await upload.read()
         try:
-            items += read_items(name, data)
+            items += await asyncio.to_thread(read_items, name, data)  # .docx/.html parsing takes a while
             if kind_of(name) != "jsonl":
                 files[name] = data
         except UnsupportedFile as error:
@@ -142,6 +146,10 @@ async def submit_job(
         raise APIError(415, "unsupported_media_type", "send application/json or multipart/form-data")
     if not items:
         raise APIError(422, "invalid_request", "the job has no items")
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        twice = sorted(found for found, count in Counter(ids).items() if count > 1)[:3]
+        raise APIError(422, "invalid_request", f"item ids must be unique within a job: {', '.join(twice)}")
     try:
         job, created = await _jobs(state).submit(options, items, files, idempotency_key)
     except JobLimit as error:

@@ -111,17 +111,18 @@ class Scheduler:
         self._in_flight = []
 
     async def run(
-        self, items: Sequence[QueueItem], timeout: float, flow: Flow | None = None
+        self, items: Sequence[QueueItem], timeout: float | None, flow: Flow | None = None
     ) -> list[Generation]:
         """Outputs for `items`, in order. Raises Overloaded, TooMuchWork, QueueTimeout, BackendFailed or
-        ShuttingDown. The wait is `timeout` at most, and never past the flow's deadline."""
+        ShuttingDown. The wait is `timeout` at most (None: no limit), and never past the flow's deadline."""
         if not items:
             return []
         if self._stopping:
             raise ShuttingDown("the service is shutting down")
         flow = flow or new_flow()
         if flow.deadline is not None:
-            timeout = max(0.0, min(timeout, flow.deadline - time.monotonic()))
+            left = flow.deadline - time.monotonic()
+            timeout = max(0.0, left if timeout is None else min(timeout, left))
         self._admit(items, flow, timeout)
         self.start()
         loop = asyncio.get_running_loop()
@@ -144,7 +145,7 @@ class Scheduler:
                     future.cancel()
                     self._pending.remove(ticket)
 
-    def _admit(self, items: Sequence[QueueItem], flow: Flow, allowed: float) -> None:
+    def _admit(self, items: Sequence[QueueItem], flow: Flow, allowed: float | None) -> None:
         """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured rate.
 
         Time is judged once per request, on its first work: a request already under way (its retries,
@@ -159,7 +160,7 @@ class Scheduler:
             self._known_flows.popitem(last=False)
         priority = flow.priority
         own = self.throughput.seconds_for(work_of(item.tokens for item in items))
-        if own is None or priority is Priority.BULK or not first:
+        if own is None or allowed is None or priority is Priority.BULK or not first:
             return  # nothing measured yet, bulk work (it waits as long as it takes), or already under way
         if own > allowed:
             raise TooMuchWork(own, allowed)

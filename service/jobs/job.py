@@ -16,6 +16,10 @@ ItemState = Literal["pending", "done", "failed", "cancelled"]
 UNFINISHED: tuple[JobState, ...] = ("queued", "running")
 
 
+class TooManyJobs(ValueError):
+    """As many jobs as allowed are queued or running already."""
+
+
 class IdempotencyConflict(ValueError):
     """An Idempotency-Key already used for a different submission."""
 
@@ -36,6 +40,8 @@ class Job:
     updated: float
     started: float | None
     finished: float | None
+    resumed: float | None  # when the runner last took it up (a restart takes it up again)
+    chars_since_resumed: int  # characters of the items done since then: the job's current rate
     files: tuple[str, ...]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.jobs.formats import kind_of, paragraph_count, read_items, write_translated
-from service.jobs.job import IdempotencyConflict, Job
+from service.jobs.job import IdempotencyConflict, Job, TooManyJobs
 from service.jobs.records import ItemInput
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
@@ -34,7 +34,7 @@ class JobLimit(ValueError):
 class Progress:
     job: Job
     seconds: float  # since the job first started (0 while queued)
-    eta_seconds: float | None  # remaining characters at the rate this job has gone so far
+    eta_seconds: float | None  # remaining characters at the rate this job has gone since last taken up
 
 
 def segment_paragraphs(record: dict[str, Any]) -> dict[int, list[str]]:
@@ -59,7 +59,12 @@ class Jobs:
     ) -> tuple[Job, bool]:
         """Store the job (committed before this returns) and wake the runner; `(job, created)`."""
         self._check(items)
-        job, created = await asyncio.to_thread(self._store.create, options, items, files, idempotency_key)
+        try:
+            job, created = await asyncio.to_thread(
+                self._store.create, options, items, files, idempotency_key, self._settings.max_jobs_queued
+            )
+        except TooManyJobs as error:
+            raise JobLimit("too_many", str(error)) from error
         if created:
             self._wake()
         return job, created
@@ -77,8 +82,6 @@ class Jobs:
                     "too_large",
                     f"item {item.id!r} has {len(item.text)} characters; at most {settings.max_chars}",
                 )
-        if self._store.active_count() >= settings.max_jobs_queued:
-            raise JobLimit("too_many", f"{settings.max_jobs_queued} jobs are queued or running already")
 
     async def progress(self, job_id: str) -> Progress | None:
         job = await asyncio.to_thread(self._store.get, job_id)
@@ -130,6 +133,9 @@ def progress_of(job: Job, now: float | None = None) -> Progress:
         return Progress(job, 0.0, None)
     seconds = (job.finished or now) - job.started
     eta = None
-    if job.state in ("queued", "running") and job.chars_done and seconds > 0:
-        eta = round((job.chars - job.chars_done) / (job.chars_done / seconds), 1)
+    # The rate since the runner last took the job up, from items done (not failed): time the service was
+    # down, and items that failed at once, would skew it.
+    running_for = now - (job.resumed or job.started)
+    if job.state == "running" and job.chars_since_resumed and running_for > 0:
+        eta = round((job.chars - job.chars_done) / (job.chars_since_resumed / running_for), 1)
     return Progress(job, round(seconds, 3), eta)

@@ -14,7 +14,8 @@ from collections.abc import Awaitable, Callable
 
 from service.jobs.job import PendingItem
 from service.jobs.store import JobStore
-from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, process
+from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, JobOptions, process
+from service.models.backend import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +43,16 @@ class JobRunner:
 
     async def run_forever(self) -> None:
         """The supervised loop: an unexpected error is logged and the loop starts over after a pause."""
-        if self._ready is not None:
-            await self._ready()
         while True:
             try:
+                if self._ready is not None:
+                    await self._ready()  # the default model loaded (it may have failed, and come back)
                 await self._run_until_idle()
                 await self._wake.wait()
                 self._wake.clear()
             except asyncio.CancelledError:
                 raise
-            except NOT_THE_ITEMS_FAULT as error:
+            except (*NOT_THE_ITEMS_FAULT, ModelUnavailable) as error:
                 log.warning("jobs paused: %s; trying again in %.0f s", error, RETRY_SECONDS)
                 await asyncio.sleep(RETRY_SECONDS)
             except Exception:
@@ -71,12 +72,13 @@ class JobRunner:
         await asyncio.to_thread(self._store.start, job_id)
         log.info("job %s: %d items, %d left", job_id, job.total, job.total - job.done - job.failed)
         running: dict[asyncio.Task[None], int] = {}
+        options = job.options
         try:
             while True:
                 room = self._concurrency - len(running)
                 taken = await asyncio.to_thread(self._store.pending, job_id, room, list(running.values()))
                 for pending in taken:
-                    running[asyncio.create_task(self._one(pending))] = pending.position
+                    running[asyncio.create_task(self._one(pending, options))] = pending.position
                 if not running:
                     break
                 finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -90,9 +92,8 @@ class JobRunner:
         done = await asyncio.to_thread(self._store.finish, job_id)
         log.info("job %s %s: %d done, %d failed", job_id, done.state, done.done, done.failed)
 
-    async def _one(self, pending: PendingItem) -> None:
-        job = await asyncio.to_thread(self._store.get, pending.job_id)
-        if job is None or job.state == "cancelled":
+    async def _one(self, pending: PendingItem, options: JobOptions) -> None:
+        if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":
             return  # cancelled between being taken and starting: it was marked so with the others
-        record = await process(self._engine, pending.item, job.options)
+        record = await process(self._engine, pending.item, options)
         await asyncio.to_thread(self._store.record, pending.job_id, pending.position, record)

@@ -24,6 +24,7 @@ from service.jobs.job import (
     ItemState,
     Job,
     PendingItem,
+    TooManyJobs,
     fingerprint,
     options_json,
 )
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     created REAL NOT NULL,
     updated REAL NOT NULL,
     started REAL,
+    resumed REAL,
     finished REAL
 );
 CREATE TABLE IF NOT EXISTS items (
@@ -51,6 +53,7 @@ CREATE TABLE IF NOT EXISTS items (
     item_id TEXT NOT NULL,
     file TEXT,
     text TEXT NOT NULL,
+    chars INTEGER NOT NULL,
     state TEXT NOT NULL,
     record TEXT,
     finished REAL,
@@ -109,9 +112,11 @@ class JobStore:
         items: Sequence[ItemInput],
         files: dict[str, bytes] | None = None,
         idempotency_key: str | None = None,
+        max_active: int | None = None,
     ) -> tuple[Job, bool]:
         """Store a new job (queued) with its items and files; `(job, created)`. A key already used
-        for the same submission returns that job (`created` False); for another, IdempotencyConflict."""
+        for the same submission returns that job (`created` False); for another, IdempotencyConflict.
+        With `max_active` jobs queued or running already, TooManyJobs (a replay is still answered)."""
         digest = fingerprint(options, items)
         now = time.time()
         with self._transaction() as db:
@@ -123,6 +128,12 @@ class JobStore:
                     if row["fingerprint"] != digest:
                         raise IdempotencyConflict("this Idempotency-Key was used for a different job")
                     return self._job(db, row["id"]), False
+            if max_active is not None:
+                active = db.execute(
+                    "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
+                ).fetchone()
+                if active[0] >= max_active:
+                    raise TooManyJobs(f"{active[0]} jobs are queued or running already; at most {max_active}")
             job_id = uuid.uuid4().hex
             db.execute(
                 "INSERT INTO jobs (id, task, options, state, idempotency_key, fingerprint, total, chars,"
@@ -131,8 +142,9 @@ class JobStore:
                  len(items), sum(len(i.text) for i in items), now, now),
             )  # fmt: skip
             db.executemany(
-                "INSERT INTO items (job_id, position, item_id, file, text, state) VALUES (?, ?, ?, ?, ?, 'pending')",
-                [(job_id, position, i.id, i.file, i.text) for position, i in enumerate(items)],
+                "INSERT INTO items (job_id, position, item_id, file, text, chars, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                [(job_id, position, i.id, i.file, i.text, len(i.text)) for position, i in enumerate(items)],
             )
             db.executemany(
                 "INSERT INTO files (job_id, name, data) VALUES (?, ?, ?)",
@@ -141,12 +153,14 @@ class JobStore:
             return self._job(db, job_id), True
 
     def start(self, job_id: str) -> None:
-        """Queued → running (a resumed job keeps its first start)."""
+        """Queued → running; a job taken up again after a stop keeps its first start and is `resumed` now
+        (its rate, for the ETA, is measured from then)."""
+        now = time.time()
         with self._transaction() as db:
             db.execute(
-                "UPDATE jobs SET state = 'running', started = COALESCE(started, ?), updated = ?"
-                " WHERE id = ? AND state = 'queued'",
-                (time.time(), time.time(), job_id),
+                "UPDATE jobs SET state = 'running', started = COALESCE(started, ?), resumed = ?, updated = ?"
+                " WHERE id = ? AND state IN ('queued', 'running')",
+                (now, now, now, job_id),
             )
 
     def record(self, job_id: str, position: int, record: dict[str, Any]) -> None:
@@ -191,6 +205,11 @@ class JobStore:
             return self._job(db, job_id)
 
     # -- reads -----------------------------------------------------------------------------------
+
+    def state(self, job_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return None if row is None else str(row["state"])
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -245,12 +264,15 @@ class JobStore:
 
     def records(self, job_id: str, after: int = -1, limit: int = 200) -> list[tuple[int, dict[str, Any]]]:
         """Finished items' records after input position `after`, in input order, each with the time
-        (`finished`, ISO 8601 UTC) it was stored."""
+        (`finished`, ISO 8601 UTC) it was stored; only up to the first item not finished yet, so that a
+        caller paging on with the last id it got never skips an item that finishes later."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT position, record, finished FROM items WHERE job_id = ? AND position > ?"
-                " AND state IN ('done', 'failed') ORDER BY position LIMIT ?",
-                (job_id, after, limit),
+                " AND state IN ('done', 'failed') AND position < COALESCE("
+                "(SELECT MIN(position) FROM items WHERE job_id = ? AND state = 'pending'), 1 << 62)"
+                " ORDER BY position LIMIT ?",
+                (job_id, after, job_id, limit),
             ).fetchall()
         return [
             (row["position"], json.loads(row["record"]) | {"finished": _iso(row["finished"])}) for row in rows
@@ -276,11 +298,15 @@ class JobStore:
         counts = {
             state: (count, chars)
             for state, count, chars in db.execute(
-                "SELECT state, COUNT(*), SUM(LENGTH(text)) FROM items WHERE job_id = ? GROUP BY state",
+                "SELECT state, COUNT(*), SUM(chars) FROM items WHERE job_id = ? GROUP BY state",
                 (job_id,),
             )
         }
         names = db.execute("SELECT name FROM files WHERE job_id = ? ORDER BY name", (job_id,)).fetchall()
+        recent = db.execute(
+            "SELECT COALESCE(SUM(chars), 0) FROM items WHERE job_id = ? AND state = 'done' AND finished >= ?",
+            (job_id, row["resumed"] or 0),
+        ).fetchone()[0]
         options = json.loads(row["options"])
         return Job(
             id=row["id"],
@@ -299,5 +325,7 @@ class JobStore:
             updated=row["updated"],
             started=row["started"],
             finished=row["finished"],
+            resumed=row["resumed"],
+            chars_since_resumed=int(recent),
             files=tuple(name["name"] for name in names),
         )

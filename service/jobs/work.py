@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from service.engine.outcomes import ShuttingDown
+from service.engine.outcomes import Overloaded, ShuttingDown
 from service.engine.pending import Priority
 from service.jobs.records import ItemInput, JobTask, error_record, summary_record, translation_record
-from service.models.backend import ModelUnavailable
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
@@ -35,13 +34,16 @@ class BatchEngine(Protocol):
     ) -> list[SummarizedDocument]: ...
 
 
-# The engine itself cannot serve (stopping, or no model): the item is not at fault and must run again later.
-NOT_THE_ITEMS_FAULT = (ShuttingDown, ModelUnavailable)
+# The engine cannot take the item now (stopping, or its line is full): not the item's fault; it must run
+# again later. A model that cannot be loaded for the item's language is the item's failure (ModelUnavailable),
+# recorded like any other, so that one item in a language nobody serves does not hold up every job.
+NOT_THE_ITEMS_FAULT = (ShuttingDown, Overloaded)
 
 
 async def process(engine: BatchEngine, item: ItemInput, options: JobOptions) -> dict[str, Any]:
-    """The item's record; a failure of the item itself (bad language, too long, model error) is its
-    `error`. Raises only what is not the item's fault (`NOT_THE_ITEMS_FAULT`) and cancellation."""
+    """The item's record; a failure of the item itself (bad language, no model for it, model error) is its
+    `error`. Raises only what is not the item's fault (`NOT_THE_ITEMS_FAULT`) and cancellation. Bulk work has
+    no time limit, so an item is never failed for waiting behind people."""
     job = TranslateJob(item.text, options.source_lang, "en", dict(options.glossary))
     try:
         if options.task == "translate":

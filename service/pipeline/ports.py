@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from service.engine.pending import Flow
+from service.engine.pending import Flow, Priority
 from service.engine.scheduler import QueueItem
 from service.models.backend import Backend, Generation
 
@@ -20,7 +20,7 @@ class ModelQueue(Protocol):
     def backend(self) -> Backend: ...
 
     async def run(
-        self, items: Sequence[QueueItem], timeout: float, flow: Flow | None = None
+        self, items: Sequence[QueueItem], timeout: float | None, flow: Flow | None = None
     ) -> list[Generation]: ...
 
 
@@ -41,3 +41,9 @@ async def all_or_none(coroutines: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
     except ExceptionGroup as failed:
         raise failed.exceptions[0] from None
     return [task.result() for task in tasks]
+
+
+def time_limit(timeout: float, flow: Flow) -> float | None:
+    """The request timeout for interactive work; none for bulk work (jobs, batch, eval), which waits behind
+    people as long as it must and is never failed for time."""
+    return None if flow.priority is Priority.BULK else timeout

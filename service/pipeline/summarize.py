@@ -17,7 +17,7 @@ from service.engine.pending import Flow
 from service.engine.scheduler import QueueItem, new_flow
 from service.models.backend import Generation, Source
 from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
-from service.pipeline.ports import ModelQueue, ModelSource, all_or_none
+from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.salience import choose
 from service.pipeline.translate import TranslateJob, TranslationPipeline
 from service.pipeline.types import Notice, TranslatedDocument, TranslatedSegment
@@ -112,7 +112,7 @@ class SummarizationPipeline:
         for job in jobs:
             self.translation.check_target(job.translate.target_lang)
         flow = flow or new_flow()
-        async with asyncio.timeout(self._timeout):
+        async with asyncio.timeout(time_limit(self._timeout, flow)):
             return await all_or_none(self.summarize(job, flow) for job in jobs)
 
     async def summarize(self, job: SummarizeJob, flow: Flow | None = None) -> SummarizedDocument:
@@ -172,7 +172,7 @@ class SummarizationPipeline:
             for draft in drafts
         ]
         items = [QueueItem(source, queue.backend.count_tokens(source.text)) for source in sources]
-        return await queue.run(items, self._timeout, flow)
+        return await queue.run(items, time_limit(self._timeout, flow), flow)
 
 
 def _evidence(draft: _Draft) -> list[str]:

@@ -17,7 +17,7 @@ from service.glossary import build_glossary
 from service.models.backend import Generation, Source
 from service.pipeline import repair
 from service.pipeline.checks import output_problem, segment_problems
-from service.pipeline.ports import ModelQueue, ModelSource, all_or_none
+from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.terms import PiecePlan, plan_piece, report_terms, restore_placeholders
 from service.pipeline.types import (
@@ -119,7 +119,7 @@ class TranslationPipeline:
         for job in jobs:
             self.check_target(job.target_lang)
         flow = flow or new_flow()
-        async with asyncio.timeout(self._timeout):
+        async with asyncio.timeout(time_limit(self._timeout, flow)):
             return await all_or_none(self.translate(job, flow) for job in jobs)
 
     async def translate(self, job: TranslateJob, flow: Flow | None = None) -> TranslatedDocument:
@@ -129,7 +129,7 @@ class TranslationPipeline:
         language, confidence = await asyncio.to_thread(resolve_language, job.text, job.source_lang)
         queue = await self.models.translator(language)
         work = await asyncio.to_thread(self._prepare, job, language, queue)
-        generations = await queue.run(work.items, self._timeout, flow)
+        generations = await queue.run(work.items, time_limit(self._timeout, flow), flow)
         outputs = [
             restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
         ]
@@ -185,7 +185,7 @@ class TranslationPipeline:
             )
             for index in failing
         ]
-        regenerated = await queue.run(retries, self._timeout, flow)
+        regenerated = await queue.run(retries, time_limit(self._timeout, flow), flow)
         for index, generation in zip(failing, regenerated, strict=True):
             if _better_retry(work.plans[index], outputs[index], generation.text, language):
                 outputs[index] = generation.text
@@ -217,7 +217,7 @@ class TranslationPipeline:
             return []
         pieces = list(sources)
         items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
-        generations = await queue.run(items, self._timeout, flow)
+        generations = await queue.run(items, time_limit(self._timeout, flow), flow)
         renderings = {
             piece: rendering
             for piece, generation in zip(pieces, generations, strict=True)

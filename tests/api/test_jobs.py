@@ -211,3 +211,15 @@ def test_a_person_is_answered_within_a_batch_or_two_while_a_job_runs(jobs_client
     longest = max(batches)
     assert latency <= 2 * longest + 1.0, (latency, longest)
     jobs_client.delete(f"/v1/jobs/{job['id']}")
+
+
+def test_a_bad_glossary_field_or_repeated_ids_across_files_are_422(jobs_client: TestClient) -> None:
+    upload = [("files", ("a.txt", "第一句。".encode(), "text/plain"))]
+    bad = jobs_client.post("/v1/jobs", files=upload, data={"glossary": "{not json"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+    twice = [
+        ("files", ("x.jsonl", b'{"id": "a", "text": "\\u4e00"}\n', "application/json")),
+        ("files", ("y.jsonl", b'{"id": "a", "text": "\\u4e8c"}\n', "application/json")),
+    ]
+    repeated = jobs_client.post("/v1/jobs", files=twice)
+    assert repeated.status_code == 422 and "unique" in repeated.json()["error"]["message"]

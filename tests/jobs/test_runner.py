@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
-from service.engine.outcomes import ShuttingDown
+from service.engine.outcomes import Overloaded, ShuttingDown
 from service.engine.pending import Priority
 from service.jobs.records import ItemInput
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
+from service.models.backend import ModelUnavailable
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
@@ -164,3 +165,33 @@ async def test_the_loop_runs_stored_jobs_in_order_and_wakes_for_new_ones(store: 
         loop.cancel()
         await asyncio.gather(loop, return_exceptions=True)
     assert [store.get(j.id).state for j in (first, second)] == ["done", "done"]  # type: ignore[union-attr]
+
+
+class NoModelFor(FakeEngine):
+    """Has no model for one item's language, and is overloaded once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.overloaded_once = False
+
+    async def translate(
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[TranslatedDocument]:
+        if jobs[0].text == "item 1":
+            raise ModelUnavailable("no model for Klingon here")
+        if jobs[0].text == "item 2" and not self.overloaded_once:
+            self.overloaded_once = True
+            raise Overloaded(4096, 1)
+        return await super().translate(jobs, priority=priority)
+
+
+@in_loop
+async def test_no_model_for_an_item_is_its_error_and_a_full_line_is_waited_out(store: JobStore) -> None:
+    job, _ = store.create(JobOptions(), _items(4))
+    engine = NoModelFor()
+    with pytest.raises(Overloaded):  # the engine could not take item 2 now: the job pauses, unfinished
+        await JobRunner(store, engine, concurrency=1).run_job(job.id)
+    await JobRunner(store, engine, concurrency=1).run_job(job.id)
+    done = store.get(job.id)
+    assert done is not None and (done.state, done.done, done.failed) == ("done", 3, 1)
+    assert dict(store.records(job.id))[1]["error"] == "no model for Klingon here"

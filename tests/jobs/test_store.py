@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.jobs.job import IdempotencyConflict
+from service.jobs.job import IdempotencyConflict, TooManyJobs
 from service.jobs.records import ItemInput, error_record
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
@@ -60,7 +60,9 @@ def test_a_record_is_committed_and_seen_by_another_connection_at_once(tmp_path: 
     seen = reader.get(job.id)
     assert seen is not None and seen.done == 1
     assert [p.position for p in reader.pending(job.id, 10)] == [0, 2]
-    [(position, record)] = reader.records(job.id)
+    assert reader.records(job.id) == []  # item 0 comes first and is not done yet
+    writer.record(job.id, 0, _record("i0"))
+    [(_, first), (position, record)] = reader.records(job.id)
     assert position == 1 and record.pop("finished").endswith("+00:00") and record == _record("i1")
 
 
@@ -97,12 +99,15 @@ def test_cancel_marks_the_pending_items_and_an_item_in_flight_still_counts(store
     assert store.cancel("nothing") is None
 
 
-def test_records_page_in_input_order_after_a_position(store: JobStore) -> None:
+def test_records_page_in_input_order_up_to_the_first_unfinished_item(store: JobStore) -> None:
     job, _ = store.create(JobOptions(), _items(5))
     for position in (3, 0, 4, 1):
         store.record(job.id, position, _record(f"i{position}"))
-    assert [p for p, _ in store.records(job.id)] == [0, 1, 3, 4]
-    assert [p for p, _ in store.records(job.id, after=1, limit=1)] == [3]
+    # Item 2 is still in flight: what follows it waits, so paging on from i1 cannot skip it.
+    assert [p for p, _ in store.records(job.id)] == [0, 1]
+    assert [p for p, _ in store.records(job.id, after=0, limit=1)] == [1]
+    store.record(job.id, 2, _record("i2"))
+    assert [p for p, _ in store.records(job.id, after=1)] == [2, 3, 4]
     assert store.position_of(job.id, "i3") == 3
     assert store.position_of(job.id, "nope") is None
 
@@ -114,6 +119,14 @@ def test_newest_first_with_pages(store: JobStore) -> None:
     assert [job.id for job in store.newest(10, before=first[-1].id)] == made[::-1][2:]
     assert store.unfinished() == made
     assert store.active_count() == 5
+
+
+def test_a_full_store_refuses_new_jobs_but_still_answers_a_replay(store: JobStore) -> None:
+    first, _ = store.create(JobOptions(), _items(1), idempotency_key="k", max_active=1)
+    with pytest.raises(TooManyJobs):
+        store.create(JobOptions(), _items(2), max_active=1)
+    again, created = store.create(JobOptions(), _items(1), idempotency_key="k", max_active=1)
+    assert again.id == first.id and not created
 
 
 def test_uploaded_files_are_kept_with_their_item_record(store: JobStore) -> None:
