@@ -209,6 +209,7 @@ def test_a_person_is_answered_within_a_batch_or_two_while_a_job_runs(jobs_client
     assert response.status_code == 200
     assert jobs_client.get(f"/v1/jobs/{job['id']}").json()["state"] == "running", "the job outlived it"
     longest = max(batches)
+    print(f"one sentence mid-job: {latency:.2f} s; longest batch {longest:.2f} s of {len(batches)}")
     assert latency <= 2 * longest + 1.0, (latency, longest)
     jobs_client.delete(f"/v1/jobs/{job['id']}")
 
@@ -223,3 +224,36 @@ def test_a_bad_glossary_field_or_repeated_ids_across_files_are_422(jobs_client: 
     ]
     repeated = jobs_client.post("/v1/jobs", files=twice)
     assert repeated.status_code == 422 and "unique" in repeated.json()["error"]["message"]
+
+
+def test_the_seed_as_docx_with_a_table_and_as_html_comes_back_in_its_own_format(
+    jobs_client: TestClient, seed_text: str
+) -> None:
+    lines = [line.strip() for line in seed_text.splitlines() if line.strip()]
+    document = docx.Document()
+    document.add_heading(lines[0], level=1)
+    for line in lines[1:-2]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = lines[-2], lines[-1]
+    packed = io.BytesIO()
+    document.save(packed)
+    page = "<!DOCTYPE html><html lang='zh'><body>" + "".join(f"<p>{escape(line)}</p>" for line in lines)
+    files = [
+        ("files", ("seed.docx", packed.getvalue(), "application/octet-stream")),
+        ("files", ("seed.html", (page + "</body></html>").encode(), "text/html")),
+    ]
+    job = jobs_client.post("/v1/jobs", files=files, data={"source_lang": "zh"}).json()
+    assert wait_for(jobs_client, job["id"])["items"]["done"] == 2
+    english = {line["id"]: paragraphs(line) for line in results(jobs_client, job["id"])}
+    assert len(english["seed.docx"]) == len(english["seed.html"]) == len(lines) == 14
+
+    translated = docx.Document(io.BytesIO(jobs_client.get(f"/v1/jobs/{job['id']}/files/seed.docx").content))
+    style = translated.paragraphs[0].style
+    assert style is not None and style.name == "Heading 1"
+    assert [p.text for p in translated.paragraphs] == english["seed.docx"][:-2]
+    assert [cell.text for cell in translated.tables[0].rows[0].cells] == english["seed.docx"][-2:]
+
+    html = jobs_client.get(f"/v1/jobs/{job['id']}/files/seed.html").text
+    assert html.count("<p>") == 14 and 'lang="en"' in html
+    assert all(f"<p>{escape(part, quote=False)}</p>" in html for part in english["seed.html"])

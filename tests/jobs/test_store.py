@@ -62,7 +62,7 @@ def test_a_record_is_committed_and_seen_by_another_connection_at_once(tmp_path: 
     assert [p.position for p in reader.pending(job.id, 10)] == [0, 2]
     assert reader.records(job.id) == []  # item 0 comes first and is not done yet
     writer.record(job.id, 0, _record("i0"))
-    [(_, first), (position, record)] = reader.records(job.id)
+    [_, (position, record)] = reader.records(job.id)
     assert position == 1 and record.pop("finished").endswith("+00:00") and record == _record("i1")
 
 
