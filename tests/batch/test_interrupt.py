@@ -24,7 +24,14 @@ def _batch(inputs: Path, out: Path, model_dir: Path, cache: Path) -> subprocess.
         "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}",
     }
     command = [sys.executable, "-m", "service", "batch", str(inputs), "--out", str(out), "--concurrency", "1"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # SIGINT as in a terminal, even where the suite itself runs with it ignored (a background job).
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def _ids(out: Path) -> list[str]:

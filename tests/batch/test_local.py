@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,16 @@ def test_resume_processes_only_the_missing_ids_and_drops_a_torn_line(
     assert records["r1"]["segments"] and records["r0"]["translation"] == "KEPT"
 
 
+@pytest.fixture
+def ctrl_c_works() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, even where the suite runs with SIGINT ignored
+    (a background job, `nohup`): Python and asyncio only handle SIGINT when they find its default handler."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+@pytest.mark.usefixtures("ctrl_c_works")
 def test_ctrl_c_keeps_what_is_done_and_the_next_run_finishes_the_rest(
     run_batch: RunBatch,
     tmp_path: Path,
