@@ -14,25 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.jobs.records import record_paragraphs
+
 log = logging.getLogger(__name__)
 
 
 def files_dir(out: Path) -> Path:
     """Where translated files go: `<out stem>.files/` beside the output."""
     return out.with_name(f"{out.stem}.files")
-
-
-def paragraphs_of(record: Mapping[str, Any], paragraphs: int) -> list[str] | None:
-    """The English of paragraphs 1..`paragraphs` from a record's segments, by the rule of
-    `service.jobs.records.paragraph_translations` (a paragraph's segments joined by a space, "" where
-    none); None when the record has no segments (an error, or a summary without its translation)."""
-    segments = record.get("segments")
-    if not segments:
-        return None
-    found: dict[int, list[str]] = {}
-    for segment in segments:
-        found.setdefault(int(segment["paragraph"]), []).append(segment["translation"])
-    return [" ".join(part for part in found.get(number, []) if part) for number in range(1, paragraphs + 1)]
 
 
 def _record_id(line: bytes) -> str | None:
@@ -122,7 +111,7 @@ class Recorder:
     def _write_file(self, source: SourceFile, record: dict[str, Any]) -> None:
         from service.jobs.formats import write_translated
 
-        paragraphs = paragraphs_of(record, source.paragraphs)
+        paragraphs = record_paragraphs(record, source.paragraphs)
         if paragraphs is None:
             return
         try:

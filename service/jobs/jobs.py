@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from service.jobs.formats import kind_of, paragraph_count, read_items, write_translated
 from service.jobs.job import IdempotencyConflict, Job, TooManyJobs
-from service.jobs.records import ItemInput
+from service.jobs.records import ItemInput, record_paragraphs
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
 from service.settings import Settings
@@ -37,15 +37,8 @@ class Progress:
     eta_seconds: float | None  # remaining characters at the rate this job has gone since last taken up
 
 
-def segment_paragraphs(record: dict[str, Any]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    for segment in record.get("segments") or []:
-        found.setdefault(int(segment["paragraph"]), []).append(segment["translation"])
-    return found
-
-
 class Jobs:
-    def __init__(self, store: JobStore, settings: Settings, wake: Any) -> None:
+    def __init__(self, store: JobStore, settings: Settings, wake: Callable[[], None]) -> None:
         self._store = store
         self._settings = settings
         self._wake = wake
@@ -110,7 +103,7 @@ class Jobs:
         data, record = found
         if record is None:
             return None, "not translated yet"
-        if record.get("error") or record.get("segments") is None:
+        if record.get("error") or not record.get("segments"):
             return None, record.get("error") or "this job made no translation (task summarize)"
         return await asyncio.to_thread(_rebuild, name, data, record), ""
 
@@ -120,11 +113,7 @@ def _rebuild(name: str, data: bytes, record: dict[str, Any]) -> bytes | None:
     if kind_of(name) == "jsonl":
         return None  # items, not a document: nothing to rebuild
     [item] = read_items(name, data)
-    paragraphs = segment_paragraphs(record)
-    count = paragraph_count(item.text)
-    return write_translated(
-        name, data, [" ".join(p for p in paragraphs.get(n, []) if p) for n in range(1, count + 1)]
-    )
+    return write_translated(name, data, record_paragraphs(record, paragraph_count(item.text)) or [])
 
 
 def progress_of(job: Job, now: float | None = None) -> Progress:

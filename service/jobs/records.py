@@ -6,6 +6,7 @@ outputs compare field by field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -25,11 +26,16 @@ class ItemInput:
     file: str | None = None
 
 
-def paragraph_translations(document: TranslatedDocument, paragraphs: int) -> list[str]:
-    """The English of paragraphs 1..`paragraphs` (the non-empty input lines), "" where none was made."""
+def record_paragraphs(record: Mapping[str, Any], paragraphs: int) -> list[str] | None:
+    """The English of paragraphs 1..`paragraphs` (the non-empty input lines) from a record's segments: a
+    paragraph's segments joined by a space, "" where none was made. None when the record has no segments
+    (an error, or a summary without its translation). What a translated file is rebuilt from."""
+    segments = record.get("segments")
+    if not segments:
+        return None
     found: dict[int, list[str]] = {}
-    for segment in document.segments:
-        found.setdefault(segment.paragraph, []).append(segment.translation)
+    for segment in segments:
+        found.setdefault(int(segment["paragraph"]), []).append(segment["translation"])
     return [" ".join(part for part in found.get(number, []) if part) for number in range(1, paragraphs + 1)]
 
 

@@ -234,13 +234,6 @@ class JobStore:
             ).fetchall()
             return [row["id"] for row in rows]
 
-    def active_count(self) -> int:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
-            ).fetchone()
-            return int(row[0])
-
     def pending(self, job_id: str, limit: int, skip: Sequence[int] = ()) -> list[PendingItem]:
         """The first `limit` pending items in input order, leaving out the positions in `skip`."""
         with self._lock:

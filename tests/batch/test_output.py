@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from service.batch.output import BatchOutput, paragraphs_of
+from service.batch.output import BatchOutput
+from service.jobs.records import record_paragraphs
 
 
 def test_a_whole_last_line_without_newline_is_kept_and_a_torn_one_cut(tmp_path: Path) -> None:
@@ -36,5 +37,5 @@ def test_paragraphs_join_their_segments_and_keep_empty_ones() -> None:
         {"paragraph": 1, "translation": "Two."},
         {"paragraph": 3, "translation": "Three."},
     ]
-    assert paragraphs_of({"segments": segments}, 3) == ["One. Two.", "", "Three."]
-    assert paragraphs_of({"segments": None, "error": "x"}, 3) is None
+    assert record_paragraphs({"segments": segments}, 3) == ["One. Two.", "", "Three."]
+    assert record_paragraphs({"segments": None, "error": "x"}, 3) is None
