@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Documents of a job in the engine at once: enough to keep every batch slot busy, few enough that
     # a cancelled job stops soon and that interactive work is never behind much.
     job_concurrency: int = Field(default=4, ge=1, le=64)
+    web_job_chars: int = Field(
+        default=5000, ge=1, description="The web form runs a pasted text over this many characters as a job"
+    )
     data_dir: Path | None = Field(default=None, description="Evaluation data; default ../shared/eval")
 
     host: str = "127.0.0.1"

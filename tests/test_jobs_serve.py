@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.test_serve import serving
+from tests.serving import serving
 
 ITEMS = 1000
 

@@ -3,51 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(model_dir: Path, cache: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`gazette serve` on the tiny model in its own process, ready; killed on the way out."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "GAZETTE_PROFILE": "tiny",
-        "GAZETTE_TRANSLATE_MODEL": str(model_dir),
-        "GAZETTE_MODEL_CACHE": str(cache),
-        "HF_ENDPOINT": f"http://127.0.0.1:{free_port()}",
-        **{f"GAZETTE_{name.upper()}": value for name, value in settings.items()},
-    }
-    command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while not _ready(base):
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-            assert time.monotonic() < deadline, "gazette serve did not become ready"
-            time.sleep(0.2)
-        yield base, process
-    finally:
-        process.kill()
-        process.wait(20)
+from tests.serving import serving
 
 
 @pytest.fixture(scope="module")
@@ -127,10 +91,3 @@ def test_sigterm_answers_waiting_requests_and_exits_within_seconds(
         assert seconds < 10, seconds
         # uvicorn re-raises the signal it caught once it has shut down: the exit status says SIGTERM.
         assert process.returncode in (0, -signal.SIGTERM)
-
-
-def _ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False

@@ -15,9 +15,9 @@ from types import FrameType
 
 import uvicorn
 
-from service.api.app import create_app
 from service.api.routes import AppState
 from service.commandline import Subcommands, add_model_flags, settings_from_args
+from service.server import create_app
 
 log = logging.getLogger(__name__)
 

@@ -44,8 +44,10 @@ def translation_record(item: ItemInput, document: TranslatedDocument) -> dict[st
         "id": item.id,
         "file": item.file,
         "source_lang": document.source_lang,
+        "source_lang_confidence": document.source_lang_confidence,
         "translation": document.translation,
         "segments": [asdict(segment) for segment in document.segments],
+        "glossary": [asdict(term) for term in document.glossary],
         "bullets": None,
         "warnings": [asdict(notice) for notice in document.warnings],
         "error": None,
@@ -60,6 +62,7 @@ def summary_record(item: ItemInput, done: SummarizedDocument, task: JobTask) -> 
     if task == "summarize":
         record["translation"] = None
         record["segments"] = None
+        record["glossary"] = None
     return record
 
 
@@ -68,8 +71,10 @@ def error_record(item: ItemInput, error: str) -> dict[str, Any]:
         "id": item.id,
         "file": item.file,
         "source_lang": None,
+        "source_lang_confidence": None,
         "translation": None,
         "segments": None,
+        "glossary": None,
         "bullets": None,
         "warnings": [],
         "error": error,

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
-from service.api.app import create_app
 from service.engine.registry import BackendWrapper
 from service.gazette import Gazette
+from service.server import create_app
 from service.settings import Settings
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.test_serve import free_port
+from tests.serving import free_port
 
 
 def _batch(inputs: Path, out: Path, model_dir: Path, cache: Path) -> subprocess.Popen[bytes]:

@@ -1,4 +1,5 @@
-"""`create_app(settings)`: the FastAPI application, a thin adapter over one `Gazette` engine."""
+"""`create_app(settings)`: the HTTP server, composing its sibling adapters over one `Gazette` engine: the
+`/v1` API and its jobs, the probes and the web form at `/`. None of them imports another."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
 from service.gazette import Gazette
 from service.settings import Settings
+from service.web.form import install_web_form
 
 log = logging.getLogger(__name__)
 
@@ -56,4 +58,5 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(jobs_api)
     app.include_router(probes)
+    install_web_form(app, settings, engine)
     return app
