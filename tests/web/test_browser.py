@@ -62,7 +62,7 @@ def test_seed_translated_and_summarized_as_aligned_rows(page: Any, viewport: str
         item = bullets.nth(index)
         assert item.locator(".bullet-text").text_content() == bullet["text"]
         assert item.locator(".chip").get_attribute("data-cites") == " ".join(bullet["sources"])
-        assert item.locator(".origin").text_content() == bullet["origin"]
+        assert item.locator(".origin").get_attribute("data-origin") == bullet["origin"]
     assert "Source language zh, confidence" in page.text_content(".doc-meta")
 
 

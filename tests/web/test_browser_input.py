@@ -74,6 +74,12 @@ def test_the_glossary_is_pasted_as_tsv_kept_in_the_browser_and_sent(page: Any) -
     terms = page.locator(".glossary-report tbody tr td:first-child").all_text_contents()
     assert sorted(terms) == ["区长", "同安区"]
     assert "District Mayor" in page.text_content(".glossary-report")
+    missed = page.locator(".glossary-report tr.not-applied").count()
+    summary = page.locator(".glossary-report summary")
+    assert summary.text_content() == f"Glossary: 2 terms found, {missed} not applied"
+    summary.click()  # unfolds; its chips point at rows like the bullets' do
+    page.locator(".glossary-report .chip", has_text="p1.s2").click()
+    expect(page.locator(".row.cited")).to_have_attribute("data-segment", "p1.s2")
 
 
 def test_every_control_has_a_label_and_the_page_works_by_keyboard(page: Any) -> None:
@@ -107,7 +113,7 @@ def test_task_and_language_are_kept_in_the_address(page: Any, web_server: str) -
     assert page.input_value("#source-lang") == "zh"
 
 
-def test_a_job_is_cancelled_from_its_progress_panel(
+def test_a_running_job_survives_a_reload_and_is_cancelled_from_its_panel(
     page: Any, viewport: str, seed_text: str, tmp_path: Path
 ) -> None:
     uploads = []
@@ -117,6 +123,10 @@ def test_a_job_is_cancelled_from_its_progress_panel(
         uploads.append(str(path))
     page.set_input_files("#files", uploads)
     page.click("#run")
+    page.locator("#job").wait_for()
+    job_id = page.text_content("#job-id")
+    page.reload()  # a running job is picked up again from the address
+    expect(page.locator("#job-id")).to_have_text(job_id)
     page.locator("#job-cancel").click()
     expect(page.locator("#job-status")).to_have_text(re.compile("^cancelled"), timeout=60_000)
     status = page.text_content("#job-status")

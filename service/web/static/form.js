@@ -83,9 +83,14 @@ function showResult(views, raw, jobId, fileNames = []) {
   scrollGently($("output"), "start");
 }
 
+// A model path's last part ("…/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"); a hub id as it is.
+const modelName = (name) => (name.startsWith("/") ? name.split("/").pop() : name);
+
 function describeModel(model, wallSeconds) {
-  const parts = [`Profile ${model.profile}`, `model ${model.translate}`, `on ${model.backend}`];
-  if (model.summarize && model.summarize !== model.translate) parts.push(`summaries by ${model.summarize}`);
+  const parts = [`Profile ${model.profile}`, `model ${modelName(model.translate)}`, `on ${model.backend}`];
+  if (model.summarize && model.summarize !== model.translate) {
+    parts.push(`summaries by ${modelName(model.summarize)}`);
+  }
   const line = parts.join(" · ");
   return wallSeconds === null ? line : `${line} · answered in ${wallSeconds.toFixed(1)} s`;
 }

@@ -1,10 +1,11 @@
 // Renders results as aligned rows, bullets with citation chips, warnings and the glossary report.
 // Every piece of text from a user or a model goes in as a text node: nothing here parses HTML.
 
+// How a bullet came to be: [the label shown, what it means].
 const ORIGINS = {
-  model: "written by the model",
-  model_retry: "written again by the model after failing the verifier's checks",
-  extract: "the model's bullet failed twice: this is its source sentence, compressed",
+  model: ["model", "written by the model"],
+  model_retry: ["rewritten", "written again by the model after failing the verifier's checks"],
+  extract: ["extract", "the model's bullet failed twice: this is its source sentence, compressed"],
 };
 
 // el("p", {class: "x", "data-segment": id}, "text", child, ...): attributes are set as attributes,
@@ -86,18 +87,25 @@ function bulletList(bullets) {
     el("ol", {}, ...bullets.map((bullet) => el("li", { class: "bullet" },
       el("span", { class: "bullet-text" }, bullet.text), " ",
       bullet.sources.length ? chip(bullet.sources) : null, " ",
-      el("span", { class: `origin origin-${bullet.origin}`, title: ORIGINS[bullet.origin] || "" },
-        bullet.origin)))));
+      origin(bullet.origin)))));
 }
 
+function origin(name) {
+  const [label, meaning] = ORIGINS[name] || [name, ""];
+  return el("span", { class: `origin origin-${name}`, "data-origin": name, title: meaning }, label);
+}
+
+// Folded by default: the translation and bullets come first; the summary line says what needs a look.
 function glossaryReport(terms) {
   const rows = terms.map((term) => el("tr", { class: term.applied ? "applied" : "not-applied" },
     el("td", { lang: "zh" }, term.term),
     el("td", {}, term.rendering),
     el("td", {}, term.applied ? "applied" : "not applied"),
-    el("td", {}, term.segments.length ? chip(term.segments) : "not found")));
-  return el("section", { class: "glossary-report", "aria-label": "Glossary report" },
-    el("h3", {}, "Glossary"),
+    el("td", {}, ...(term.segments.length ? term.segments.map((id) => chip([id])) : ["not found"]))));
+  const missed = terms.filter((term) => !term.applied).length;
+  return el("details", { class: "glossary-report" },
+    el("summary", {}, el("h3", {},
+      `Glossary: ${terms.length} term${terms.length === 1 ? "" : "s"} found, ${missed} not applied`)),
     el("table", {},
       el("thead", {}, el("tr", {}, ...["Term", "Rendering", "Applied", "Where"].map(
         (name) => el("th", { scope: "col" }, name)))),
