@@ -22,6 +22,7 @@ def _eval(args: argparse.Namespace) -> int:
         report_dir=Path(args.report) if args.report else None,
         compare_with=Path(args.compare) if args.compare else None,
         use_cache=not args.no_cache,
+        no_glossary=args.no_glossary,
     )
     try:
         asyncio.run(run_eval(settings_from_args(args), options))
@@ -34,11 +35,19 @@ def _eval(args: argparse.Namespace) -> int:
 def register(commands: Subcommands) -> None:
     evaluation = commands.add_parser("eval", help="score the pipeline on an evaluation suite")
     evaluation.add_argument("--suite", choices=SUITE_NAMES, default="seed")
-    evaluation.add_argument("--limit", type=int, help="only the first N lines of each set")
+    evaluation.add_argument(
+        "--limit", type=int, help="only the first N lines of each set (names: of those with names)"
+    )
     evaluation.add_argument("--report", metavar="DIR", help="write JSON, Markdown and HTML reports here")
     evaluation.add_argument("--compare", metavar="OLD.json", help="print the changes since an earlier report")
     evaluation.add_argument(
         "--no-cache", dest="no_cache", action="store_true", help="translate everything again"
+    )
+    evaluation.add_argument(
+        "--no-glossary",
+        dest="no_glossary",
+        action="store_true",
+        help="leave out the suite's own glossaries: only the built-in and automatic renderings apply",
     )
     add_model_flags(evaluation)
     evaluation.set_defaults(handler=_eval)

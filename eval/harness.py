@@ -14,7 +14,7 @@ from eval.bullets import document_of, score_summary
 from eval.cache import OutputCache
 from eval.report import build_report, compare, markdown, write_reports
 from eval.runner import RowResult, RunConfig, SuiteRunner, score_system_outputs
-from eval.suites import Suite, load_suite
+from eval.suites import Suite, load_suite, without_glossaries
 from service.engine.pending import Priority
 from service.gazette import Gazette
 from service.settings import Settings
@@ -31,6 +31,7 @@ class EvalOptions:
     report_dir: Path | None = None
     compare_with: Path | None = None
     use_cache: bool = True
+    no_glossary: bool = False  # rows translated without their own glossaries (built-in and automatic only)
 
 
 def cache_path(settings: Settings) -> Path:
@@ -42,6 +43,9 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
     out = out or sys.stdout
     settings = settings.model_copy(update={"request_timeout": max(settings.request_timeout, EVAL_TIMEOUT_S)})
     suite = load_suite(options.suite, settings.eval_data(), options.limit)
+    if options.no_glossary:
+        # The rows' glossaries are part of the output cache key: outputs made with them are not reused.
+        suite = without_glossaries(suite)
     old = json.loads(options.compare_with.read_text(encoding="utf-8")) if options.compare_with else None
     started = time.perf_counter()
     bullets = None
@@ -57,6 +61,7 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
         "profile": profile,
         "model": model,
         "limit": options.limit,
+        "no_glossary": options.no_glossary,
         "data_dir": str(settings.eval_data()),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -18,6 +18,10 @@ _TEMPLATES = jinja2.Environment(
 )
 WORST_SHOWN = 10
 _COMPARED = ("bleu", "chrf", "chrf++")
+_NO_GLOSSARY_NOTE = (
+    "Run with `--no-glossary`: the suite's own glossaries were left out; only the service's built-in "
+    "and automatic renderings applied."
+)
 
 
 def row_summary(row: RowResult) -> dict[str, Any]:
@@ -32,6 +36,7 @@ def row_summary(row: RowResult) -> dict[str, Any]:
         "glossary": (
             {"terms": row.glossary_terms, "applied": row.glossary_applied} if row.glossary_terms else None
         ),
+        "names": name_accuracy(row),
         "seconds": row.seconds,
         "generated_tokens": row.generated_tokens,
         # Only when every output was made in this run: cached ones took no time now.
@@ -39,6 +44,14 @@ def row_summary(row: RowResult) -> dict[str, Any]:
         "translated": row.translated,
         "cached": row.cached,
     }
+
+
+def name_accuracy(row: RowResult) -> dict[str, Any] | None:
+    """Of the pinyin names the references write, how many the outputs write too (rows with names)."""
+    if not row.names_total:
+        return None
+    percent = round(100 * row.names_found / row.names_total, 2)
+    return {"found": row.names_found, "total": row.names_total, "accuracy": percent}
 
 
 def build_report(
@@ -78,6 +91,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['description']}. Profile `{report['profile']}`, model `{report['model']}`, "
         f"limit {report['limit'] or 'none'}, wall time {report['seconds']:.1f} s.",
         "",
+        *((_NO_GLOSSARY_NOTE, "") if report.get("no_glossary") else ()),
         "| row | lines | BLEU | chrF | chrF++ | checks fired (lines) | glossary applied | seconds | tokens/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -90,6 +104,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {row['name']} | {row['lines']} | {row['bleu']:.2f} | {row['chrf']:.2f} | {row['chrf++']:.2f} "
             f"| {checks} | {applied} | {row['seconds']:.1f} | {speed} |"
         )
+    lines += _name_lines(report["rows"])
     if report.get("noise"):
         lines += [
             "",
@@ -107,6 +122,23 @@ def markdown(report: dict[str, Any]) -> str:
         f"sacrebleu: BLEU `{report['signatures'].get('bleu', '')}`, chrF `{report['signatures'].get('chrf', '')}`",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _name_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The rows' name accuracy, as a table of its own: only the names suite has any."""
+    named = [row for row in rows if row.get("names")]
+    if not named:
+        return []
+    return [
+        "",
+        "| row | names found | name accuracy |",
+        "|---|---|---|",
+        *(
+            f"| {row['name']} | {row['names']['found']}/{row['names']['total']} "
+            f"| {row['names']['accuracy']:.1f}% |"
+            for row in named
+        ),
+    ]
 
 
 def _bullet_lines(bullets: dict[str, Any]) -> list[str]:
@@ -161,6 +193,8 @@ def compare(report: dict[str, Any], old: dict[str, Any]) -> str:
             out.append(f"  {row['name']}: not in the earlier report")
             continue
         scores = ", ".join(f"{metric} {row[metric] - previous[metric]:+.2f}" for metric in _COMPARED)
+        if row.get("names") and previous.get("names"):  # reports from before names were scored lack them
+            scores += f", name accuracy {row['names']['accuracy'] - previous['names']['accuracy']:+.2f}"
         codes = sorted(set(row["checks"]) | set(previous["checks"]))
         changed = [
             f"{code} {row['checks'].get(code, 0) - previous['checks'].get(code, 0):+d}"

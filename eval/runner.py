@@ -20,6 +20,7 @@ from tqdm import tqdm
 from eval.cache import Output, OutputCache, SegmentOutput, output_key
 from eval.fingerprint import KEY_VERSION, code_version, glossary_digest, templates_digest
 from eval.metrics import CorpusScores, corpus_scores, segment_chrf
+from eval.names import name_found
 from eval.suites import Row, Suite
 from service.engine.pending import Priority
 from service.glossary import build_glossary
@@ -41,6 +42,7 @@ class LineResult:
     reference: str
     chrf: float
     findings: tuple[Notice, ...]
+    names_missed: tuple[str, ...] = ()  # the reference's pinyin names the output does not write
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class RowResult:
     cached: int  # documents whose output came from the cache
     results: tuple[LineResult, ...]
     outputs: tuple[Output | None, ...] = ()  # per document, for what is built on the translation
+    names_total: int = 0  # the reference's pinyin names, summed over lines (rows with names only)
+    names_found: int = 0  # of those, the ones the output writes as the reference does
 
 
 @dataclass(frozen=True)
@@ -188,8 +192,9 @@ def _score(
     results: list[LineResult] = []
     checks: Counter[str] = Counter()
     terms_found = terms_applied = 0
-    for number, ((output, segments), source, reference) in enumerate(
-        zip(_line_outputs(row, outputs), row.sources, row.references, strict=True), start=1
+    line_names = row.names or tuple(() for _ in row.sources)
+    for number, ((output, segments), source, reference, names) in enumerate(
+        zip(_line_outputs(row, outputs), row.sources, row.references, line_names, strict=True), start=1
     ):
         findings: list[Notice] = []
         checked = segments or (SegmentOutput("", source, output),)
@@ -201,9 +206,10 @@ def _score(
             terms_found += len(terms)
             terms_applied += sum(r.casefold() in segment.translation.casefold() for _, r in terms)
         checks.update({finding.code for finding in findings})
-        results.append(
-            LineResult(number, source, output, reference, segment_chrf(output, reference), tuple(findings))
-        )
+        missed = tuple(name for name in names if not name_found(name, output))
+        chrf = segment_chrf(output, reference)
+        results.append(LineResult(number, source, output, reference, chrf, tuple(findings), missed))
+    names_total = sum(len(names) for names in line_names)
     return RowResult(
         name=row.name,
         lines=len(results),
@@ -217,4 +223,6 @@ def _score(
         cached=cached,
         results=tuple(results),
         outputs=tuple(outputs),
+        names_total=names_total,
+        names_found=names_total - sum(len(r.names_missed) for r in results),
     )

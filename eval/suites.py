@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from eval.names import reference_names
 from eval.noise import make_noisy
 
 
@@ -30,6 +31,7 @@ class Row:
     clean_input: bool = True
     glossary: Mapping[str, str] = field(default_factory=dict)
     as_document: bool = False  # all lines are one document (its paragraphs), not one document each
+    names: tuple[tuple[str, ...], ...] | None = None  # per line: the pinyin names its reference writes
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,52 @@ def _single(name: str, description: str, source: str, reference: str) -> Callabl
     return load
 
 
+# The WMT zh-en news sets, oldest first: (source, reference) under the data folder.
+_WMT_ZH_EN = (
+    ("wmt/newstest2017.zh-en.zh", "wmt/newstest2017.zh-en.en"),
+    ("wmt/newstest2018.zh-en.zh", "wmt/newstest2018.zh-en.en"),
+    ("wmt/newstest2019.zh-en.zh", "wmt/newstest2019.zh-en.en"),
+    ("wmt/newstest2021.zh-en.src.zh", "wmt/newstest2021.zh-en.ref.A.en"),
+)
+
+
+def _wmt_pairs(data: Path) -> Iterator[tuple[str, str]]:
+    """Every (source, reference) line of the WMT zh-en sets, read a set at a time as they are reached."""
+    for source, reference in _WMT_ZH_EN:  # all present, or a missing one said before any work is done
+        for path in (data / source, data / reference):
+            if not path.is_file():
+                raise DataMissing(f"evaluation file {path} is missing")
+    for source, reference in _WMT_ZH_EN:
+        yield from zip(_lines(data / source, None), _lines(data / reference, None), strict=True)
+
+
+def _names(data: Path, limit: int | None) -> Suite:
+    # The limit counts kept lines, so names are looked for only until that many are found.
+    sources: list[str] = []
+    references: list[str] = []
+    names: list[tuple[str, ...]] = []
+    for source, reference in _wmt_pairs(data):
+        if limit is not None and len(sources) >= limit:
+            break
+        found = reference_names(source, reference)
+        if found:
+            sources.append(source)
+            references.append(reference)
+            names.append(found)
+    row = Row("WMT zh-en lines with names", "zh", tuple(sources), tuple(references), names=tuple(names))
+    description = (
+        "WMT zh-en news sentences whose reference names a person or place in pinyin, "
+        "scored by name accuracy beside chrF"
+    )
+    return Suite("names", description, (row,))
+
+
+def without_glossaries(suite: Suite) -> Suite:
+    """The suite with every row's own glossary taken away: only the service's built-in and automatic
+    renderings apply (`gazette eval --no-glossary`)."""
+    return replace(suite, rows=tuple(replace(row, glossary={}) for row in suite.rows))
+
+
 SUITES: dict[str, Callable[[Path, int | None], Suite]] = {
     "calibration": _calibration,
     "seed": _seed,
@@ -148,6 +196,7 @@ SUITES: dict[str, Callable[[Path, int | None], Suite]] = {
         "tico19", "TICO-19 test, public health", "tico19/tico19-test.en-zh.zh", "tico19/tico19-test.en-zh.en"
     ),
     "noisy": _noisy,
+    "names": _names,
 }
 
 

@@ -21,6 +21,7 @@ from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
 from service.engine.scheduler import BatchObserver, new_flow
+from service.glossary.auto import warm_up as warm_up_names
 from service.jobs.jobs import Jobs
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
@@ -52,7 +53,10 @@ class Gazette:
         self._observers: list[BatchObserver] = []
         self._registry = ModelRegistry(settings, observer=self._observe_batch, wrap=wrap_backend)
         self._translation = TranslationPipeline(
-            self._registry, token_budget=settings.max_segment_tokens, timeout=settings.request_timeout
+            self._registry,
+            token_budget=settings.max_segment_tokens,
+            timeout=settings.request_timeout,
+            auto_terms=settings.auto_terms,
         )
         self._summaries = SummarizationPipeline(
             self._translation, self._registry, timeout=settings.request_timeout
@@ -65,10 +69,15 @@ class Gazette:
 
     async def __aenter__(self) -> Gazette:
         # In the background: a server answers /healthz at once and /readyz says 503 until loaded.
-        self._loading = asyncio.create_task(self._registry.startup(), name="load-models")
+        self._loading = asyncio.create_task(self._start_up(), name="load-models")
         if self._run_jobs:
             self._start_jobs()
         return self
+
+    async def _start_up(self) -> None:
+        if self.settings.auto_terms:  # beside the models, and before readiness is announced
+            await asyncio.to_thread(warm_up_names)
+        await self._registry.startup()
 
     def _start_jobs(self) -> None:
         store = JobStore(self.settings.jobs_db())

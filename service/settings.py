@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         description="Seconds the scheduler may wait after a batch for its callers to come back",
     )
     max_segment_tokens: int = Field(default=200, ge=8, description="Longer sentences are cut at clauses")
+    auto_terms: bool = Field(
+        default=True, description="Automatic renderings of the people, places and bodies a document names"
+    )
     num_beams: int = Field(default=4, ge=1, le=16)
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 

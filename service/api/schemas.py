@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -62,6 +62,9 @@ class GlossaryTermOut(BaseModel):
     rendering: str
     segments: list[str]
     applied: bool = Field(description="The rendering appears in the translation of every segment listed")
+    origin: Literal["request", "built-in", "auto"] = Field(
+        description="request: the request's glossary; built-in: the service's; auto: found in this document"
+    )
 
 
 class DocumentOut(BaseModel):

@@ -1,8 +1,10 @@
 """Approved English renderings of names, titles and bodies, matched on the normalised source.
 
-The built-in glossary (builtin.tsv, Simplified keys) covers the seed document's terms, China's central
-bodies and ministries, common titles and the provinces. A request's own glossary is merged over it.
-Matching prefers the longest term at each position, so 副部长 wins over 部长 and 国务院总理 over 总理.
+Three layers, each over the one before: automatic renderings of the people, places and bodies a document
+names (`auto.py`), the built-in glossary (builtin.tsv, Simplified keys: general terms only, China's
+central and local bodies, titles, provinces, large cities, policy terms) and a request's own glossary,
+which always wins. Matching prefers the longest term at each position, so 副部长 wins over 部长 and
+国务院总理 over 总理.
 """
 
 from __future__ import annotations
@@ -13,15 +15,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
+from service.glossary.auto import auto_terms
 from service.text.normalize import to_simplified
+
+TermOrigin = Literal["request", "built-in", "auto"]
+# Notes in builtin.tsv that make a term a place or a body, for composing `place + body` terms.
+_PLACE_NOTES = ("place", "province", "municipality", "autonomous region", "city")
+_BODY_NOTES = ("organisation", "local body", "bureau", "administration")
 
 
 @dataclass(frozen=True)
 class GlossaryEntry:
     term: str
     rendering: str
-    origin: str  # "builtin" or "request"
+    origin: TermOrigin
 
 
 @dataclass(frozen=True)
@@ -58,15 +67,36 @@ def _build(entries: list[GlossaryEntry]) -> Glossary:
 
 
 @lru_cache(maxsize=1)
-def builtin_entries() -> tuple[GlossaryEntry, ...]:
+def _builtin_rows() -> tuple[tuple[str, str, str], ...]:
     text = resources.files(__package__).joinpath("builtin.tsv").read_text(encoding="utf-8")
     rows = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    return tuple(GlossaryEntry(row["zh"].strip(), row["en"].strip(), "builtin") for row in rows)
+    return tuple((row["zh"].strip(), row["en"].strip(), (row["note"] or "").strip()) for row in rows)
 
 
-def build_glossary(requested: Mapping[str, str] | None = None, *, include_builtin: bool = True) -> Glossary:
-    """The built-in entries with the request's over them; request keys are read in Simplified script."""
-    entries = list(builtin_entries()) if include_builtin else []
+def builtin_entries() -> tuple[GlossaryEntry, ...]:
+    return tuple(GlossaryEntry(term, rendering, "built-in") for term, rendering, _ in _builtin_rows())
+
+
+def _builtin_of_kind(notes: tuple[str, ...]) -> dict[str, str]:
+    return {term: rendering for term, rendering, note in _builtin_rows() if note.startswith(notes)}
+
+
+def automatic_entries(text: str) -> list[GlossaryEntry]:
+    """The automatic renderings for a document's text (in Simplified script)."""
+    places, bodies = _builtin_of_kind(_PLACE_NOTES), _builtin_of_kind(_BODY_NOTES)
+    return [GlossaryEntry(t.term, t.rendering, "auto") for t in auto_terms(text, places, bodies)]
+
+
+def build_glossary(
+    requested: Mapping[str, str] | None = None,
+    *,
+    include_builtin: bool = True,
+    auto_from: str | None = None,
+) -> Glossary:
+    """The automatic renderings of `auto_from` (when given), the built-in entries over them, and the
+    request's over both; request keys are read in Simplified script."""
+    entries = automatic_entries(auto_from) if auto_from else []
+    entries += list(builtin_entries()) if include_builtin else []
     for term, rendering in (requested or {}).items():
         entries.append(GlossaryEntry(to_simplified(term.strip()), rendering.strip(), "request"))
     return _build(entries)

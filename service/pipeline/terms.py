@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.glossary import Glossary, GlossaryEntry
+from service.glossary import Glossary, GlossaryEntry, TermOrigin
 from service.models.backend import Source
 
 _PLACEHOLDER = "ZQX{}"
@@ -31,6 +31,7 @@ class TermReport:
     rendering: str
     segments: tuple[str, ...]
     applied: bool
+    origin: TermOrigin = "built-in"
 
 
 def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: bool) -> PiecePlan:
@@ -68,17 +69,39 @@ def report_terms(segment_entries: Sequence[tuple[str, Sequence[GlossaryEntry], s
 
     `segment_entries` holds (segment id, entries found in it, its translation), in document order.
     """
-    found: dict[tuple[str, str], list[str]] = {}
-    applied: dict[tuple[str, str], bool] = {}
-    for segment_id, entries, translation in segment_entries:
-        for entry in entries:
-            key = (entry.term, entry.rendering)
-            found.setdefault(key, [])
-            if segment_id not in found[key]:
-                found[key].append(segment_id)
-            used = entry.rendering.casefold() in translation.casefold()
-            applied[key] = applied.get(key, True) and used
     return [
-        TermReport(term, rendering, tuple(segments), applied[(term, rendering)])
-        for (term, rendering), segments in found.items()
+        TermReport(entry.term, entry.rendering, tuple(found), not missed, entry.origin)
+        for entry, (found, missed) in _uses(segment_entries).items()
     ]
+
+
+def _uses(
+    segment_entries: Sequence[tuple[str, Sequence[GlossaryEntry], str]],
+) -> dict[GlossaryEntry, tuple[list[str], list[str]]]:
+    """Per entry: (the segments it occurs in, in document order; those whose translation lacks it)."""
+    uses: dict[GlossaryEntry, tuple[list[str], list[str]]] = {}
+    for segment_id, entries, translation in segment_entries:
+        for entry in dict.fromkeys(entries):
+            found, missed = uses.setdefault(entry, ([], []))
+            if segment_id not in found:
+                found.append(segment_id)
+            if entry.rendering.casefold() not in translation.casefold() and segment_id not in missed:
+                missed.append(segment_id)
+    return uses
+
+
+def inconsistent_terms(
+    segment_entries: Sequence[tuple[str, Sequence[GlossaryEntry], str]],
+) -> list[tuple[str, str]]:
+    """(first segment left out, message) for each term rendered as approved in some of the segments it
+    occurs in and not in others: one term, one rendering, throughout a document."""
+    inconsistent = []
+    for entry, (found, missed) in _uses(segment_entries).items():
+        used = [segment for segment in found if segment not in missed]
+        if used and missed:
+            message = (
+                f"{entry.term} is rendered {entry.rendering!r} in {', '.join(used)} "
+                f"but not in {', '.join(missed)}"
+            )
+            inconsistent.append((missed[0], message))
+    return inconsistent

@@ -19,7 +19,13 @@ from service.pipeline import repair
 from service.pipeline.checks import output_problem, segment_problems
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.prepare import cleaned_text, prepare_document
-from service.pipeline.terms import PiecePlan, plan_piece, report_terms, restore_placeholders
+from service.pipeline.terms import (
+    PiecePlan,
+    inconsistent_terms,
+    plan_piece,
+    report_terms,
+    restore_placeholders,
+)
 from service.pipeline.types import (
     Notice,
     PreparedDocument,
@@ -100,10 +106,13 @@ def fragments_will_do(source: str, output: str, language: str) -> bool:
 
 
 class TranslationPipeline:
-    def __init__(self, models: ModelSource, *, token_budget: int, timeout: float) -> None:
+    def __init__(
+        self, models: ModelSource, *, token_budget: int, timeout: float, auto_terms: bool = True
+    ) -> None:
         self.models = models
         self._token_budget = token_budget
         self._timeout = timeout
+        self._auto_terms = auto_terms  # automatic renderings of the names a Chinese document holds
 
     def check_target(self, target_lang: str) -> None:
         if target_lang not in TARGET_LANGUAGES:
@@ -156,7 +165,10 @@ class TranslationPipeline:
             token_budget=budget,
             clean_input=job.clean_input,
         )
-        glossary = build_glossary(job.glossary)
+        names_from = "\n".join(segment.normalized for segment in prepared.segments)
+        glossary = build_glossary(
+            job.glossary, auto_from=names_from if self._auto_terms and language == "zh" else None
+        )
         pieces = [piece for segment in prepared.segments for piece in segment.pieces]
         plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for piece in pieces]
         items = [QueueItem(plan.source, backend.count_tokens(plan.source.text)) for plan in plans]
@@ -264,6 +276,10 @@ class TranslationPipeline:
                     segment.id, segment.paragraph, segment.source, segment.normalized, translation
                 )
             )
+        report = report_terms(term_uses)
+        warnings += [
+            Notice("term_inconsistent", says, first) for first, says in inconsistent_terms(term_uses)
+        ]
         paragraphs: dict[int, list[str]] = {}
         for translated in segments:
             paragraphs.setdefault(translated.paragraph, []).append(translated.translation)
@@ -273,6 +289,6 @@ class TranslationPipeline:
             translation="\n".join(" ".join(part for part in parts if part) for parts in paragraphs.values()),
             segments=tuple(segments),
             warnings=tuple(warnings),
-            glossary=tuple(report_terms(term_uses)),
+            glossary=tuple(report),
             annotations_removed=work.prepared.annotations_removed,
         )

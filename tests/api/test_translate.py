@@ -98,6 +98,6 @@ def test_seq2seq_models_see_placeholders_not_glossary_terms(tiny_settings: Setti
     with running_app(tiny_settings, wrap_backend=watch) as client:
         client.post(
             "/v1/translate",
-            json={"text": "周桂良参加会议。", "glossary": {"参加会议": "attended the meeting"}},
+            json={"text": "区长周桂良参加会议。", "glossary": {"参加会议": "attended the meeting"}},
         )
-    assert watch.models[0].seen == ["ZQX1ZQX2。"]
+    assert watch.models[0].seen == ["ZQX1ZQX2ZQX3。"]

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+import eval.suites
 from eval import SUITE_NAMES
-from eval.suites import SUITES, DataMissing, load_suite
+from eval.names import name_found
+from eval.suites import SUITES, DataMissing, Row, Suite, load_suite, without_glossaries
 
 
 def test_the_command_line_offers_every_suite() -> None:
@@ -37,6 +39,36 @@ def test_noisy_suite_scores_clean_noisy_and_uncleaned_side_by_side(eval_dir: Pat
     assert noisy.sources == raw.sources != clean.sources
     assert noisy.clean_input and not raw.clean_input
     assert any("(" in line for line in noisy.sources)
+
+
+@pytest.mark.eval_data
+def test_names_suite_keeps_lines_with_names_and_limits_after_keeping(
+    eval_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = eval.suites.reference_names
+
+    def counted(source: str, reference: str) -> tuple[str, ...]:
+        calls.append(source)
+        return real(source, reference)
+
+    monkeypatch.setattr(eval.suites, "reference_names", counted)
+    (row,) = load_suite("names", eval_dir, limit=40).rows
+    assert len(row.sources) == len(row.references) == len(row.names or ()) == 40
+    assert all(row.names or ()) and row.source_lang == "zh" and row.glossary == {}
+    for names, reference in zip(row.names or (), row.references, strict=True):
+        assert all(name_found(name, reference) for name in names)
+    # newstest2017 comes first, its lines in order; no line after the 40th kept one was looked at.
+    newstest2017 = (eval_dir / "wmt" / "newstest2017.zh-en.zh").read_text(encoding="utf-8").splitlines()
+    assert calls == newstest2017[: len(calls)] and calls[-1] == row.sources[-1]
+    assert [line for line in calls if line in row.sources] == list(row.sources)
+
+
+def test_without_glossaries_empties_every_row_glossary_and_nothing_else() -> None:
+    row = Row("r", "zh", ("同安区",), ("Tong'an",), glossary={"同安区": "Tong'an District"}, as_document=True)
+    suite = without_glossaries(Suite("s", "d", (row, row)))
+    assert [dict(r.glossary) for r in suite.rows] == [{}, {}]
+    assert suite.rows[0].as_document and suite.rows[0].sources == row.sources and suite.name == "s"
 
 
 def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:

@@ -3,30 +3,33 @@ from __future__ import annotations
 from service.glossary import build_glossary, builtin_entries
 
 
-def test_builtin_glossary_holds_seed_terms_central_bodies_and_provinces() -> None:
+def test_builtin_glossary_holds_general_terms_only() -> None:
     table = {entry.term: entry.rendering for entry in builtin_entries()}
-    assert table["同安区"] == "Tong'an District"
     assert table["市场监管局"] == "Administration for Market Regulation"
     assert table["国务院"] == "State Council"
     assert table["国家发展和改革委员会"] == "National Development and Reform Commission"
     assert table["外交部"] == "Ministry of Foreign Affairs"
     assert table["福建省"] == "Fujian Province"
+    assert table["人民政府"] == "People's Government"
     assert sum(1 for term in table if term.endswith("省")) >= 20
+    # The seed's own people, companies and district are the seed suite's glossary, not the service's.
+    for seed_only in ("周桂良", "许国华", "陈永", "金牌厨柜", "海辰储能", "同安区"):
+        assert seed_only not in table
+    assert {entry.origin for entry in builtin_entries()} == {"built-in"}
 
 
 def test_longest_term_wins_and_matches_do_not_overlap() -> None:
-    glossary = build_glossary()
-    found = glossary.find("同安区委副书记、区长周桂良，厦门市市场监管局局长许国华")
-    assert [match.entry.term for match in found] == [
-        "同安区",
-        "区长",
-        "周桂良",
-        "厦门市",
-        "市场监管局",
-        "局长",
-        "许国华",
+    text = "同安区委副书记、区长周桂良，厦门市市场监管局局长许国华"
+    found = build_glossary(auto_from=text).find(text)
+    assert [(match.entry.term, match.entry.origin) for match in found] == [
+        ("同安区", "auto"),
+        ("区长", "built-in"),
+        ("周桂良", "auto"),
+        ("厦门市市场监管局", "auto"),  # the composed body, longer than 厦门市 and 市场监管局
+        ("局长", "built-in"),
+        ("许国华", "auto"),
     ]
-    assert [m.entry.term for m in glossary.find("副部长和部长")] == ["副部长", "部长"]
+    assert [m.entry.term for m in build_glossary().find("副部长和部长")] == ["副部长", "部长"]
 
 
 def test_request_entries_override_and_are_read_as_simplified() -> None:

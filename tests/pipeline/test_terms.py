@@ -7,21 +7,20 @@ SENTENCE = "同安区委副书记、区长周桂良参加会议。"
 
 
 def test_prompted_models_get_matching_entries_as_hints() -> None:
-    plan = plan_piece(SENTENCE, "zh", build_glossary(), prompted=True)
+    plan = plan_piece(SENTENCE, "zh", build_glossary(auto_from=SENTENCE), prompted=True)
     assert plan.source.text == SENTENCE
     assert ("周桂良", "Zhou Guiliang") in plan.source.glossary
     assert ("同安区", "Tong'an District") in plan.source.glossary
 
 
 def test_seq2seq_models_get_placeholders_that_are_restored() -> None:
-    plan = plan_piece(SENTENCE, "zh", build_glossary(), prompted=False)
+    plan = plan_piece(SENTENCE, "zh", build_glossary(auto_from=SENTENCE), prompted=False)
     assert plan.source.text == "ZQX1委副书记、ZQX2ZQX3参加会议。"
     assert plan.placeholders == ("Tong'an District", "District Mayor", "Zhou Guiliang")
     model_output = "Deputy secretary of ZQX1, zqx 2 ZQX3 attended; ZQX9 is unknown."
     restored = restore_placeholders(model_output, plan)
-    assert (
-        restored
-        == "Deputy secretary of Tong'an District, District Mayor Zhou Guiliang attended; ZQX9 is unknown."
+    assert restored == (
+        "Deputy secretary of Tong'an District, District Mayor Zhou Guiliang attended; ZQX9 is unknown."
     )
 
 
@@ -32,7 +31,7 @@ def test_text_without_terms_is_unchanged() -> None:
 
 
 def test_report_says_where_each_term_was_and_whether_it_was_used() -> None:
-    glossary = build_glossary()
+    glossary = build_glossary({"周桂良": "Zhou Guiliang", "许国华": "Xu Guohua"})
     first = plan_piece("周桂良参加会议。", "zh", glossary, prompted=True).entries
     second = plan_piece("周桂良、许国华讲话。", "zh", glossary, prompted=True).entries
     report = report_terms(

@@ -39,40 +39,74 @@ def run(backend: ScriptedBackend, job: TranslateJob) -> Any:
 
 
 def test_a_failed_output_is_retried_once_with_the_strict_prompt() -> None:
-    text = "周桂良参加会议。"
+    text = "区长周桂良参加会议。"
     backend = ScriptedBackend(
-        {(text, False): "Here 周桂良参加会议.", (text, True): "Zhou Guiliang attended the meeting."},
+        {
+            (text, False): "Here 区长周桂良参加会议.",
+            (text, True): "District Mayor Zhou Guiliang attended the meeting.",
+        },
         prompted=True,
     )
     document = run(backend, TranslateJob(text, "zh"))
-    assert document.segments[0].translation == "Zhou Guiliang attended the meeting."
+    assert document.segments[0].translation == "District Mayor Zhou Guiliang attended the meeting."
     assert [source.strict for source in backend.seen] == [False, True]
-    assert backend.seen[1].leftover == ("周桂良参加会议",)
-    assert backend.seen[0].glossary == (("周桂良", "Zhou Guiliang"),)
+    assert backend.seen[1].leftover == ("区长周桂良参加会议",)
+    # The title is the built-in glossary's; the name was found in the text (after the title).
+    assert backend.seen[0].glossary == (("区长", "District Mayor"), ("周桂良", "Zhou Guiliang"))
     assert document.warnings == ()
     assert document.generated_tokens == 10
-    assert [(g.term, g.applied) for g in document.glossary] == [("周桂良", True)]
+    assert [(g.term, g.applied, g.origin) for g in document.glossary] == [
+        ("区长", True, "built-in"),
+        ("周桂良", True, "auto"),
+    ]
 
 
 def test_a_segment_still_bad_after_the_retry_carries_a_warning() -> None:
-    text = "周桂良参加会议。"
+    text = "区长周桂良参加会议。"
     backend = ScriptedBackend(
-        {(text, False): "周桂良 attended.", (text, True): "周桂良 came."}, prompted=True
+        {(text, False): "District Mayor 周桂良 attended.", (text, True): "District Mayor 周桂良 came."},
+        prompted=True,
     )
     document = run(backend, TranslateJob(text, "zh"))
     assert [(w.code, w.segment) for w in document.warnings] == [
         ("untranslated_text", "p1.s1"),
         ("glossary_term_missed", "p1.s1"),
     ]
-    assert document.glossary[0].applied is False
+    assert {g.term: g.applied for g in document.glossary} == {"区长": True, "周桂良": False}
+
+
+def test_a_term_rendered_in_some_sentences_and_not_others_is_inconsistent() -> None:
+    first, second = "区长周桂良参加会议。", "周桂良指出要抓好落实。"
+    backend = ScriptedBackend(
+        {
+            (first, False): "District Mayor Zhou Guiliang attended the meeting.",
+            (second, False): "Zhou Guailiang said the work must be done well.",
+            (second, True): "Zhang Guiliang said the work must be done well.",
+        },
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(first + second, "zh"))
+    inconsistent = [w for w in document.warnings if w.code == "term_inconsistent"]
+    assert [(w.segment, w.message) for w in inconsistent] == [
+        ("p1.s2", "周桂良 is rendered 'Zhou Guiliang' in p1.s1 but not in p1.s2")
+    ]
+
+
+def test_automatic_renderings_can_be_switched_off() -> None:
+    backend = ScriptedBackend({}, prompted=True)
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10, auto_terms=False)
+    asyncio.run(pipeline.translate(TranslateJob("区长周桂良参加会议。", "zh")))
+    assert backend.seen[0].glossary == (("区长", "District Mayor"),)
 
 
 def test_seq2seq_models_are_not_retried_and_get_placeholders() -> None:
-    backend = ScriptedBackend({("ZQX1参加会议。", False): "ZQX1 attended the meeting."}, prompted=False)
-    document = run(backend, TranslateJob("周桂良参加会议。", "zh"))
-    assert document.segments[0].translation == "Zhou Guiliang attended the meeting."
-    assert [source.text for source in backend.seen] == ["ZQX1参加会议。"]
-    assert document.glossary[0].applied is True
+    backend = ScriptedBackend(
+        {("ZQX1ZQX2参加会议。", False): "ZQX1 ZQX2 attended the meeting."}, prompted=False
+    )
+    document = run(backend, TranslateJob("区长周桂良参加会议。", "zh"))
+    assert document.segments[0].translation == "District Mayor Zhou Guiliang attended the meeting."
+    assert [source.text for source in backend.seen] == ["ZQX1ZQX2参加会议。"]
+    assert all(term.applied for term in document.glossary)
 
 
 def test_request_glossary_overrides_the_builtin_one() -> None:

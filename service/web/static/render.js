@@ -101,13 +101,14 @@ function glossaryReport(terms) {
     el("td", { lang: "zh" }, term.term),
     el("td", {}, term.rendering),
     el("td", {}, term.applied ? "applied" : "not applied"),
+    el("td", { class: "term-origin" }, term.origin || ""),
     el("td", {}, ...(term.segments.length ? term.segments.map((id) => chip([id])) : ["not found"]))));
   const missed = terms.filter((term) => !term.applied).length;
   return el("details", { class: "glossary-report" },
     el("summary", {}, el("h3", {},
       `Glossary: ${terms.length} term${terms.length === 1 ? "" : "s"} found, ${missed} not applied`)),
     el("table", {},
-      el("thead", {}, el("tr", {}, ...["Term", "Rendering", "Applied", "Where"].map(
+      el("thead", {}, el("tr", {}, ...["Term", "Rendering", "Applied", "From", "Where"].map(
         (name) => el("th", { scope: "col" }, name)))),
       el("tbody", {}, ...rows)));
 }
