@@ -37,6 +37,9 @@ def test_the_seed_people_places_and_bodies() -> None:
     ("text", "expected"),
     [
         ("记者王小明报道。", {"王小明": "Wang Xiaoming"}),
+        # A person who speaks, with no title (WMT newstest2017 zh-en).
+        ("孙泽洲说，由于地球与火星距离遥远。", {"孙泽洲": "Sun Zezhou"}),
+        ("詹启贤认为，今天只要还有党产。", {"詹启贤": "Zhan Qixian"}),
         ("副市长欧阳明出席。", {"欧阳明": "Ouyang Ming"}),
         ("省长曾国华指出，要稳住经济大盘。", {"曾国华": "Zeng Guohua"}),
         ("在泉州市丰泽区东海街道召开。", {"泉州市": "Quanzhou", "丰泽区": "Fengze District",
@@ -68,6 +71,9 @@ def test_found(text: str, expected: dict[str, str]) -> None:
         "市长表示，城市更新要以人为本。",
         "湘西土家族苗族自治州",  # ethnic autonomous areas have official names: not guessed
         "局长的讲话很重要。",  # 的讲 is no name
+        "卓越表示赞同。",  # "excellent", tagged as a name in the segmenter's dictionary
+        "王府井介绍了情况。",  # a street, likewise
+        "老城区改造加快。",  # the old town, not a district named Laocheng
     ],
 )
 def test_refused(text: str) -> None:

@@ -74,6 +74,7 @@ def test_the_glossary_is_pasted_as_tsv_kept_in_the_browser_and_sent(page: Any) -
     terms = page.locator(".glossary-report tbody tr td:first-child").all_text_contents()
     assert sorted(terms) == ["区长", "同安区"]
     assert "District Mayor" in page.text_content(".glossary-report")
+    assert set(page.locator(".glossary-report .term-origin").all_text_contents()) == {"request"}
     missed = page.locator(".glossary-report tr.not-applied").count()
     summary = page.locator(".glossary-report summary")
     assert summary.text_content() == f"Glossary: 2 terms found, {missed} not applied"
