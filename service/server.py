@@ -1,5 +1,6 @@
 """`create_app(settings)`: the HTTP server, composing its sibling adapters over one `Gazette` engine: the
-`/v1` API and its jobs, the probes and the web form at `/`. None of them imports another."""
+`/v1` API and its jobs, the probes, the web form at `/` and the LibreTranslate-compatible API. None of them
+imports another."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from service.api.jobs import jobs_api
 from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
+from service.compat.libretranslate import install_libretranslate
 from service.gazette import Gazette
 from service.settings import Settings
 from service.web.form import install_web_form
@@ -59,4 +61,5 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     app.include_router(jobs_api)
     app.include_router(probes)
     install_web_form(app, settings, engine)
+    install_libretranslate(app, settings, engine)
     return app

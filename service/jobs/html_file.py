@@ -28,7 +28,7 @@ def html_lines(name: str, data: bytes) -> list[str]:
     """The prose text nodes in document order (the <title> included), each with its whitespace
     collapsed to single spaces, so that one node is one line."""
     root = _parse(name, data).getroot()
-    texts = (getattr(element, slot) or "" for element, slot in _text_slots(root))
+    texts = (getattr(element, slot) or "" for element, slot in text_slots(root))
     return [" ".join(text.split()) for text in texts if text.strip()]
 
 
@@ -38,7 +38,7 @@ def write_html(name: str, data: bytes, english: Sequence[str]) -> bytes:
     tree = _parse(name, data)
     root = tree.getroot()
     translations = iter(english)
-    for element, slot in list(_text_slots(root)):
+    for element, slot in list(text_slots(root)):
         text = getattr(element, slot) or ""
         if text.strip():
             lead = text[: len(text) - len(text.lstrip())]
@@ -80,7 +80,7 @@ def _parse(name: str, data: bytes) -> Any:
     return root.getroottree()
 
 
-def _text_slots(root: Any) -> Iterator[tuple[Any, str]]:
+def text_slots(root: Any) -> Iterator[tuple[Any, str]]:
     """(element, "text" or "tail") for each text node in document order: an element's text, then its
     children's, then its tail. Not the text of _NOT_PROSE elements nor of comments and processing
     instructions (whose tag is not a string), though their tails are page text. Iterative: a page

@@ -1,0 +1,180 @@
+"""A LibreTranslate-compatible API (v1.9) at the root, over the same `Gazette` engine: tools that speak it
+(libretranslatepy, deep-translator's LibreTranslator, Weblate) work unchanged.
+
+    POST /translate       q (a string, or a list in JSON), source (or auto), target en, format text|html
+    POST /detect          q                → [{"confidence": 0–100, "language": code}]
+    GET  /languages                        → [{"code", "name", "targets"}]
+    POST /translate_file  file (multipart) → {"translatedFileUrl": .../download_file/<job>-<name>}
+    GET  /download_file/{name}
+    GET  /frontend/settings
+
+Fields come as JSON or as form and query string, and `api_key` is one of them; errors are
+`{"error": "..."}`. Routes are thin: reading and checking is in `libre_schemas`, the work in
+`libre_documents` and `libre_files`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+
+from service.compat import libre_files
+from service.compat.libre_documents import detected, translate_texts
+from service.compat.libre_languages import ENGLISH, UNDETECTED, detection, languages_out
+from service.compat.libre_schemas import (
+    DetectFields,
+    FileFields,
+    LibreError,
+    TranslateFields,
+    check_key,
+    checked_translate,
+    engine_error,
+    error_response,
+    languages_of,
+    missing,
+    parse,
+    read_fields,
+)
+from service.gazette import Gazette
+from service.jobs.jobs import Jobs
+from service.pipeline.prepare import cleaned_text
+from service.settings import Settings
+from service.text.langdetect import detect_language
+
+# How long LibreTranslate's own page waits after typing before it translates (ms); clients read it.
+FRONTEND_TIMEOUT_MS = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LibreState:
+    settings: Settings
+    engine: Gazette
+
+    def served(self) -> set[str]:
+        return {language.code for language in self.engine.languages()}
+
+    def jobs(self) -> Jobs | None:
+        """The engine's job store, or None where it runs no jobs (then files are not translated)."""
+        try:
+            return self.engine.jobs
+        except RuntimeError:
+            return None
+
+
+router = APIRouter(tags=["LibreTranslate"])
+
+
+def _state(request: Request) -> LibreState:
+    state: LibreState = request.app.state.libretranslate
+    return state
+
+
+async def _engine(work: Awaitable[T]) -> T:
+    """The engine's answer, or its error as LibreTranslate's."""
+    try:
+        return await work
+    except Exception as error:
+        raise engine_error(error) from error
+
+
+@router.post("/translate")
+async def translate(request: Request) -> JSONResponse:
+    state = _state(request)
+    fields, from_json = await read_fields(request)
+    body = parse(TranslateFields, fields)
+    check_key(state.settings, body.api_key)
+    checked = checked_translate(body, from_json, state.settings, state.served())
+    results = await _engine(translate_texts(state.engine, checked.texts, checked.source, checked.html))
+    texts = [result.text for result in results]
+    answer: dict[str, Any] = {"translatedText": texts if checked.batch else texts[0]}
+    if checked.source == "auto":
+        detections = detected(results)
+        answer["detectedLanguage"] = detections if checked.batch else detections[0]
+    if checked.alternatives > 0:  # asked for; a model gives one translation, so there are none
+        answer["alternatives"] = [[] for _ in texts] if checked.batch else []
+    return JSONResponse(answer)
+
+
+@router.post("/detect")
+async def detect(request: Request) -> JSONResponse:
+    state = _state(request)
+    fields, _ = await read_fields(request)
+    body = parse(DetectFields, fields)
+    check_key(state.settings, body.api_key)
+    if not body.q:
+        raise missing("q")
+    text = "\n".join(body.q) if isinstance(body.q, list) else body.q
+    found = await asyncio.to_thread(lambda: detect_language(cleaned_text(text)))
+    return JSONResponse([detection(found.language, found.confidence, text) if found else UNDETECTED])
+
+
+@router.get("/languages")
+async def languages(request: Request) -> JSONResponse:
+    """Any body is ignored: libretranslatepy sends this GET with an (empty) form."""
+    return JSONResponse(languages_out(_state(request).engine.languages()))
+
+
+@router.post("/translate_file")
+async def translate_file(request: Request) -> JSONResponse:
+    state = _state(request)
+    fields, _ = await read_fields(request)
+    body = parse(FileFields, fields)
+    check_key(state.settings, body.api_key)
+    jobs = state.jobs()
+    if jobs is None:
+        raise LibreError(403, "Files translation are disabled on this server.")
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile):
+        raise missing("file")
+    source = languages_of(body, state.served())
+    stored = await libre_files.translate_file(jobs, upload, source, state.settings.request_timeout)
+    url = str(request.url_for("libre_download_file", name=quote(stored, safe="")))  # names may be Chinese
+    return JSONResponse({"translatedFileUrl": url})
+
+
+@router.get("/download_file/{name}", name="libre_download_file")
+async def download_file(name: str, request: Request) -> Response:
+    """No key: the name holds the job's random id, and only its uploader was told it."""
+    jobs = _state(request).jobs()
+    if jobs is None:
+        raise LibreError(400, "Files translation are disabled on this server.")
+    return await libre_files.download(jobs, name)
+
+
+@router.get("/frontend/settings")
+async def frontend_settings(request: Request) -> JSONResponse:
+    state = _state(request)
+    files = state.jobs() is not None
+    keys = bool(state.settings.api_keys)
+    return JSONResponse(
+        {
+            "charLimit": state.settings.max_chars,
+            "frontendTimeout": FRONTEND_TIMEOUT_MS,
+            "apiKeys": keys,
+            "keyRequired": keys,
+            "suggestions": False,
+            "filesTranslation": files,
+            "supportedFilesFormat": libre_files.FILE_SUFFIXES if files else [],
+            "language": {"source": {"code": "auto", "name": "Auto Detect"}, "target": dict(ENGLISH)},
+        }
+    )
+
+
+def install_libretranslate(app: FastAPI, settings: Settings, engine: Gazette) -> None:
+    """The LibreTranslate routes at the root of `app`, and their error body."""
+
+    async def on_error(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, LibreError)
+        return error_response(error)
+
+    app.state.libretranslate = LibreState(settings, engine)
+    app.add_exception_handler(LibreError, on_error)
+    app.include_router(router)
