@@ -73,8 +73,18 @@ NOT_PLACE_NAMES = frozenset(
     老城 新城 主城 古城 县城 城中 郊""".split()
 )
 
+# Characters that mark a transliterated foreign name (新斯科舍, 哈利法克斯, 戴纽斯): pinyin of those is
+# wrong (Nova Scotia, Halifax, Danius). One of the first set, or two of the second, and no guess is made.
+FOREIGN_MARKS = frozenset("斯尔茨兹弗姆娜莎丝妮蕾汀逊舍")
+FOREIGN_HINTS = frozenset(
+    "亚伊克特诺纳纽拉夫奥埃赫卡勒普索蒂迪基默鲁洛瓦佩萨彼曼玛菲莱耶贝柯库宜布哈利科塔维罗尼"
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _lock = threading.Lock()
+
+
+def looks_foreign(name: str) -> bool:
+    return any(char in FOREIGN_MARKS for char in name) or sum(char in FOREIGN_HINTS for char in name) >= 2
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,8 @@ def _person(text: str, start: int) -> str | None:
             continue
         if split_name(name) is None or not _ends_name(text, start + size):
             continue
+        if looks_foreign(name[1:]):  # 戴纽斯 is Danius, not Dai Niusi
+            return None
         tag = _dictionary_tag(name)
         if tag is not None and not tag.startswith("nr"):
             return None  # a common word (主任, 同志): a name here would be a guess
@@ -162,7 +174,9 @@ def _place(name: str, unit: str) -> str | None:
     # Names holding another unit are nested places the segmenter joined; ethnic autonomous areas have
     # official English names of their own (Xinjiang Uygur, not "Weiwu'er"): neither is guessed.
     nested = any(part in name for part in ("省", "市", "区", "县", "自治", "族"))
-    if len(name) < 2 or name in NOT_PLACE_NAMES or nested or unit.startswith("自治"):
+    if len(name) < 2 or name in NOT_PLACE_NAMES or nested or unit.startswith("自治") or looks_foreign(name):
+        return None
+    if unit == "省":  # every Chinese province is in the built-in glossary: another is abroad (纳塔尔省)
         return None
     if any(name.endswith(suffix) or name.startswith(suffix) for suffix in ("开发", "自贸", "示范", "试验")):
         return None
