@@ -123,8 +123,9 @@ def _ends_name(text: str, end: int) -> bool:
 
 
 def _person(text: str, start: int) -> str | None:
-    """The name starting at `start`, if it is a surname + one or two given characters ending cleanly."""
-    for size in (4, 3, 2):
+    """The name starting at `start`, if it is a surname + one or two given characters ending cleanly.
+    Shortest first: in 莫兰说 the name ends before 说, which would also end cleanly at the comma."""
+    for size in (2, 3, 4):
         name = text[start : start + size]
         if len(name) < size or not all(_HAN.match(char) for char in name):
             continue

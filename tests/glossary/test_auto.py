@@ -39,6 +39,7 @@ def test_the_seed_people_places_and_bodies() -> None:
         # A person who speaks, with no title (WMT newstest2017 zh-en).
         ("孙泽洲说，由于地球与火星距离遥远。", {"孙泽洲": "Sun Zezhou"}),
         ("詹启贤认为，今天只要还有党产。", {"詹启贤": "Zhan Qixian"}),
+        ("发言人莫兰说，会谈富有成果。", {"莫兰": "Mo Lan"}),  # the name ends before 说 (was "Mo Lanshuo")
         ("副市长欧阳明出席。", {"欧阳明": "Ouyang Ming"}),
         ("省长曾国华指出，要稳住经济大盘。", {"曾国华": "Zeng Guohua"}),
         ("在泉州市丰泽区东海街道召开。", {"泉州市": "Quanzhou", "丰泽区": "Fengze District",
