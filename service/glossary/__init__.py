@@ -77,6 +77,7 @@ def builtin_entries() -> tuple[GlossaryEntry, ...]:
     return tuple(GlossaryEntry(term, rendering, "built-in") for term, rendering, _ in _builtin_rows())
 
 
+@lru_cache(maxsize=4)
 def _builtin_of_kind(notes: tuple[str, ...]) -> dict[str, str]:
     return {term: rendering for term, rendering, note in _builtin_rows() if note.startswith(notes)}
 
