@@ -21,6 +21,7 @@ from service.compat.libre_languages import UNDETECTED, detection
 from service.gazette import Gazette
 from service.jobs.formats import BadFile
 from service.jobs.html_file import html_lines, text_slots, write_html
+from service.jobs.records import english_paragraphs
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 from service.text.normalize import unicode_normalize
@@ -101,14 +102,6 @@ def prepare(q: str, html: bool) -> Prepared:
     return _page(q) if _DOCUMENT.match(q) else _fragment(q)
 
 
-def english_paragraphs(document: TranslatedDocument, paragraphs: int) -> list[str]:
-    """The English of paragraphs 1..`paragraphs`: each one's segments joined by a space ("" if none)."""
-    found: dict[int, list[str]] = {}
-    for segment in document.segments:
-        found.setdefault(segment.paragraph, []).append(segment.translation)
-    return [" ".join(part for part in found.get(n, []) if part) for n in range(1, paragraphs + 1)]
-
-
 async def translate_texts(engine: Gazette, texts: Sequence[str], source: str, html: bool) -> list[Translated]:
     """Every text in one engine request (one flow, one deadline), at interactive priority."""
     prepared = await asyncio.to_thread(lambda: [prepare(q, html) for q in texts])
@@ -121,7 +114,8 @@ async def translate_texts(engine: Gazette, texts: Sequence[str], source: str, ht
             done.append(Translated(q, None, ""))
             continue
         document = next(documents)
-        english = english_paragraphs(document, item.paragraphs)
+        pairs = ((segment.paragraph, segment.translation) for segment in document.segments)
+        english = english_paragraphs(pairs, item.paragraphs)
         done.append(Translated(item.rebuild(english), document, item.text))
     return done
 

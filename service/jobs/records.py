@@ -6,7 +6,7 @@ outputs compare field by field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -33,9 +33,15 @@ def record_paragraphs(record: Mapping[str, Any], paragraphs: int) -> list[str] |
     segments = record.get("segments")
     if not segments:
         return None
+    return english_paragraphs(((int(s["paragraph"]), s["translation"]) for s in segments), paragraphs)
+
+
+def english_paragraphs(segments: Iterable[tuple[int, str]], paragraphs: int) -> list[str]:
+    """From (paragraph, translation) per segment: the English of paragraphs 1..`paragraphs`, each one's
+    segments joined by a space, "" where none was made."""
     found: dict[int, list[str]] = {}
-    for segment in segments:
-        found.setdefault(int(segment["paragraph"]), []).append(segment["translation"])
+    for paragraph, translation in segments:
+        found.setdefault(paragraph, []).append(translation)
     return [" ".join(part for part in found.get(number, []) if part) for number in range(1, paragraphs + 1)]
 
 
