@@ -140,15 +140,25 @@ def _person(text: str, start: int) -> str | None:
     return None
 
 
+# A two-character speaker is as often a transliteration (莫兰 is Moran) as a Chinese name.
+SPEAKER_NAME_LENGTH = 3
+
+
 def _speakers(words: list[tuple[str, str]]) -> list[int]:
     """Where words tagged as people start when a verb of speech follows them: the segmenter's tag, the
-    sentence and (checked after) the surname agree."""
+    sentence and (checked after) the surname agree. Only names of three characters or more: without a
+    title, a two-character one is too often a foreign name written in characters."""
     starts, position = [], 0
     for index, (word, tag) in enumerate(words):
         following = words[index + 1][0] if index + 1 < len(words) else ""
         # Only words the segmenter found itself: its dictionary tags 卓越 ("excellent") and 王府井 as names.
         unknown = _dictionary_tag(word) is None
-        if tag.startswith("nr") and unknown and 2 <= len(word) <= 4 and following.startswith(SPEECH):
+        if (
+            tag.startswith("nr")
+            and unknown
+            and SPEAKER_NAME_LENGTH <= len(word) <= 4
+            and following.startswith(SPEECH)
+        ):
             starts.append(position)
         position += len(word)
     return starts
@@ -161,9 +171,11 @@ def find_people(text: str, words: list[tuple[str, str]]) -> dict[str, str]:
     titles = "|".join(map(re.escape, TITLES))
     starts = [match.end() for match in re.finditer(f"(?:{titles})", text)]
     starts += [match.start(1) for match in re.finditer(r"[（(]([\u4e00-\u9fff]{2,4})[）)]\s*$", text, re.M)]
-    starts += _speakers(words)
-    for start in starts:
+    speakers = _speakers(words)
+    for start in starts + speakers:
         name = _person(text, start)
+        if name and start in speakers and start not in starts and len(name) < SPEAKER_NAME_LENGTH:
+            continue
         rendering = romanize_person(name) if name else None
         if name and rendering:
             found.setdefault(name, rendering)

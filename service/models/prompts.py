@@ -15,6 +15,10 @@ from service.text.langdetect import SUPPORTED_SOURCES
 _ENVIRONMENT = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
+# Instructions are cut into sentences to find the ones a model echoes; shorter ones could be real English.
+_SENTENCE_BREAK = re.compile(r"(?<=[.:!?])\s+|\n+")
+_HAN_CHARACTER = re.compile(r"[\u3400-\u9fff]")
+MIN_ECHO = 16
 _VERSIONED = re.compile(r"^(?P<task>[a-z]+)\.v(?P<version>\d+)\.toml$")
 
 
@@ -49,6 +53,16 @@ class PromptTemplate:
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
 
+    def without_echoes(self, text: str, source: Source) -> str:
+        """`text` less any sentence of the instructions the model repeated ("Reply with the English
+        translation only." after, or instead of, the answer)."""
+        user = self.messages(source)[1]["content"].replace(source.text, "\n")
+        for sentence in _SENTENCE_BREAK.split(user):
+            sentence = sentence.strip()
+            if len(sentence) >= MIN_ECHO and not _HAN_CHARACTER.search(sentence) and sentence in text:
+                text = text.replace(sentence, " ")
+        return re.sub(r"[ \t]{2,}", " ", text).strip()
+
     def cut_at_stop(self, text: str) -> str:
         """The text up to the first stop sequence that follows some content."""
         stripped = text.lstrip()
@@ -77,7 +91,10 @@ class PromptSet:
     def answer(self, text: str, source: Source | None) -> str:
         """The answer alone: chatter stripped, cut at the template's stop sequences."""
         text = strip_chatter(text)
-        return self.template_for(source).cut_at_stop(text).strip() if source is not None else text
+        if source is None:
+            return text
+        template = self.template_for(source)
+        return template.without_echoes(template.cut_at_stop(text), source)
 
 
 def _read_template(path: Path, family: str, task: str, version: int) -> PromptTemplate:

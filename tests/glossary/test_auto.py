@@ -39,7 +39,7 @@ def test_the_seed_people_places_and_bodies() -> None:
         # A person who speaks, with no title (WMT newstest2017 zh-en).
         ("孙泽洲说，由于地球与火星距离遥远。", {"孙泽洲": "Sun Zezhou"}),
         ("詹启贤认为，今天只要还有党产。", {"詹启贤": "Zhan Qixian"}),
-        ("发言人莫兰说，会谈富有成果。", {"莫兰": "Mo Lan"}),  # the name ends before 说 (was "Mo Lanshuo")
+        ("发言人莫兰说，会谈富有成果。", {"莫兰": "Mo Lan"}),  # after a title, a two-character name will do
         ("副市长欧阳明出席。", {"欧阳明": "Ouyang Ming"}),
         ("省长曾国华指出，要稳住经济大盘。", {"曾国华": "Zeng Guohua"}),
         ("在泉州市丰泽区东海街道召开。", {"泉州市": "Quanzhou", "丰泽区": "Fengze District",
@@ -80,6 +80,9 @@ def test_found(text: str, expected: dict[str, str]) -> None:
         "她于2005年在布宜诺斯艾利斯省的阿根廷剧院宣布竞选总统。",  # Buenos Aires Province
         "在南非夸祖鲁-纳塔尔省发现了广泛耐药结核病。",  # KwaZulu-Natal: no Chinese province is auto
         "戴纽斯说：“我们现在什么也没做。”",  # Danius
+        # Two characters and a verb of speech, no title: Moran (WMT newstest2019), not "Mo Lan".
+        "莫兰说：“重点仍然是再平衡。”",
+        "莫兰说，目前美国海军正在努力确保盟友知道这些军舰仍将在传统区域巡逻。",
     ],
 )
 def test_refused(text: str) -> None:

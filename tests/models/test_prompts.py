@@ -7,8 +7,10 @@ import pytest
 
 from service.models.backend import ModelUnavailable, Source
 from service.models.prompts import (
+    PromptSet,
     all_templates,
     default_prompts_dir,
+    load_family,
     load_prompt,
     load_template,
     strip_chatter,
@@ -112,3 +114,24 @@ def test_templates_load_by_name_and_version(tmp_path: Path) -> None:
 )
 def test_chatter_is_stripped(raw: str, clean: str) -> None:
     assert strip_chatter(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "answer"),
+    [
+        # Seen on WMT newstest2019 with qwen-pypi: the instruction after the answer, or instead of it.
+        (
+            "When people can only say lies, democracy cannot work. Reply with the English translation only.",
+            "When people can only say lies, democracy cannot work.",
+        ),
+        ("Reply with the English translation only.", ""),
+        (
+            "Translate the following Chinese text into English.\nThe meeting was held.",
+            "The meeting was held.",
+        ),
+        ("Reply only.", "Reply only."),  # too short to be told from an answer
+    ],
+)
+def test_echoed_instructions_are_removed(raw: str, answer: str) -> None:
+    prompts = PromptSet(load_family(default_prompts_dir(), "qwen"))
+    assert prompts.answer(raw, Source("民主就无法奏效。", "zh")) == answer
