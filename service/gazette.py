@@ -57,6 +57,7 @@ class Gazette:
             token_budget=settings.max_segment_tokens,
             timeout=settings.request_timeout,
             auto_terms=settings.auto_terms,
+            prompt_context=settings.prompt_context,
         )
         self._summaries = SummarizationPipeline(
             self._translation, self._registry, timeout=settings.request_timeout

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     auto_terms: bool = Field(
         default=True, description="Automatic renderings of the people, places and bodies a document names"
     )
+    prompt_context: bool = Field(
+        default=True,
+        description="Instruction models see the document's first line and the sentence before each one",
+    )
     num_beams: int = Field(default=4, ge=1, le=16)
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 

@@ -51,6 +51,10 @@ class Source:
     leftover: tuple[str, ...] = ()
     context: str = ""  # for a fragment: the sentence it comes from
     task: Task = "translate"
+    # What the document says around this text, for prompted models (see pipeline/context.py).
+    title: str = ""  # the document's first line
+    previous: str = ""  # the sentence before
+    previous_english: str = ""  # its translation, when already made
 
 
 @dataclass(frozen=True)

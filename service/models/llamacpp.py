@@ -160,9 +160,22 @@ class LlamaCppBackend:
 
     def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
         """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
-        # Another text, no glossary, no leftovers, another sentence for a fragment: what stays is the template's.
+        # Another text, no glossary, no leftovers, another sentence for a fragment or before this one: what
+        # stays is the template's and the document's title (the same for all its sentences).
         blank = "\u3007"
-        other = replace(source, text=blank, glossary=(), leftover=(), context=blank if source.context else "")
+
+        def other_than(value: str) -> str:
+            return blank if value else ""
+
+        other = replace(
+            source,
+            text=blank,
+            glossary=(),
+            leftover=(),
+            context=other_than(source.context),
+            previous=other_than(source.previous),
+            previous_english=other_than(source.previous_english),
+        )
         other_tokens = self._prompt_tokens(other)
         return tuple(prompt[: min(common_length(prompt, other_tokens), PREFIX_TOKENS)])
 

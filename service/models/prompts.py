@@ -50,6 +50,9 @@ class PromptTemplate:
             glossary=list(source.glossary),
             leftover=list(source.leftover),
             context=source.context,
+            title=source.title,
+            previous=source.previous,
+            previous_english=source.previous_english,
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
 

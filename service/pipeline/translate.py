@@ -17,6 +17,7 @@ from service.glossary import build_glossary
 from service.models.backend import Generation, Source
 from service.pipeline import repair
 from service.pipeline.checks import output_problem, segment_problems
+from service.pipeline.context import chains, in_context, plan_context, without_context
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.terms import (
@@ -34,7 +35,7 @@ from service.pipeline.types import (
     UnsupportedLanguage,
 )
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.normalize import han_characters, han_runs, tidy_output
+from service.text.normalize import han_runs, tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -73,46 +74,21 @@ def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
     return language, confidence
 
 
-def _better_retry(plan: PiecePlan, first: str, retry: str, language: str) -> bool:
-    """Keep the stricter answer if it passes the checks; short of that, if it leaves less Chinese
-    behind, or as much Chinese but no fewer of the glossary's renderings."""
-    if output_problem(plan.source.text, retry, language) is None:
-        return True
-    if not retry.strip():
-        return False
-    left_first, left_retry = len(han_characters(first)), len(han_characters(retry))
-    if left_retry != left_first:
-        return left_retry < left_first
-
-    def renderings_used(text: str) -> int:
-        return sum(entry.rendering.casefold() in text.casefold() for entry in plan.entries)
-
-    return renderings_used(retry) >= renderings_used(first)
-
-
-FRAGMENT_CHARACTERS = 6  # a leftover run longer than this is more than a word or a name
-
-
-def fragments_will_do(source: str, output: str, language: str) -> bool:
-    """True when the output is sound but for a few short runs left in Chinese (at most one per 20 source
-    characters), which translating those runs alone repairs."""
-    runs = han_runs(output)
-    if not runs or max(map(len, runs)) > FRAGMENT_CHARACTERS or len(runs) > max(1, len(source) // 20):
-        return False
-    english_only = output
-    for run in runs:
-        english_only = english_only.replace(run, "x" * len(run))
-    return output_problem(source, english_only, language) is None
-
-
 class TranslationPipeline:
     def __init__(
-        self, models: ModelSource, *, token_budget: int, timeout: float, auto_terms: bool = True
+        self,
+        models: ModelSource,
+        *,
+        token_budget: int,
+        timeout: float,
+        auto_terms: bool = True,
+        prompt_context: bool = True,
     ) -> None:
         self.models = models
         self._token_budget = token_budget
         self._timeout = timeout
         self._auto_terms = auto_terms  # automatic renderings of the names a Chinese document holds
+        self._prompt_context = prompt_context  # instruction models see the sentences around each one
 
     def check_target(self, target_lang: str) -> None:
         if target_lang not in TARGET_LANGUAGES:
@@ -138,10 +114,13 @@ class TranslationPipeline:
         language, confidence = await asyncio.to_thread(resolve_language, job.text, job.source_lang)
         queue = await self.models.translator(language)
         work = await asyncio.to_thread(self._prepare, job, language, queue)
-        generations = await queue.run(work.items, time_limit(self._timeout, flow), flow)
-        outputs = [
-            restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
-        ]
+        if queue.backend.info.prompted and self._prompt_context:
+            generations, outputs = await self._first_pass_in_context(queue, work, flow)
+        else:
+            generations = await queue.run(work.items, time_limit(self._timeout, flow), flow)
+            outputs = [
+                restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
+            ]
         patched: dict[int, list[str]] = {}
         if queue.backend.info.prompted:
             generations += await self._second_attempt(queue, work, outputs, language, flow)
@@ -153,6 +132,40 @@ class TranslationPipeline:
             generated_tokens=sum(generation.new_tokens for generation in generations),
             seconds=round(time.perf_counter() - started, 3),
         )
+
+    async def _first_pass_in_context(
+        self, queue: ModelQueue, work: _Work, flow: Flow
+    ) -> tuple[list[Generation], list[str]]:
+        """Each piece with the document's first line and the piece before (and its English, within a
+        paragraph): a paragraph's pieces one after another, the paragraphs side by side.
+
+        `work.items` get the sources as sent, so a second attempt carries the same context.
+        """
+        paragraphs = [
+            paragraph
+            for segment in work.prepared.segments
+            for paragraph in [segment.paragraph] * len(segment.pieces)
+        ]
+        planned = plan_context(paragraphs, [plan.source.text for plan in work.plans])
+        generations: dict[int, Generation] = {}
+        outputs: dict[int, str] = {}
+
+        async def run_chain(chain: list[int]) -> None:
+            for index in chain:
+                before = planned[index].waits_for
+                source = in_context(
+                    work.items[index].source,
+                    planned[index],
+                    outputs.get(before, "") if before is not None else "",
+                )
+                work.items[index] = replace(work.items[index], source=source)
+                [generation] = await queue.run([work.items[index]], time_limit(self._timeout, flow), flow)
+                generations[index] = generation
+                outputs[index] = restore_placeholders(generation.text, work.plans[index])
+
+        await all_or_none(run_chain(chain) for chain in chains(paragraphs))
+        order = range(len(work.items))
+        return [generations[index] for index in order], [outputs[index] for index in order]
 
     def _prepare(self, job: TranslateJob, language: str, queue: ModelQueue) -> _Work:
         """CPU work (normalising, splitting, glossary matching, tokenising), run off the event loop."""
@@ -186,7 +199,7 @@ class TranslationPipeline:
             index
             for index, (plan, output) in enumerate(zip(work.plans, outputs, strict=True))
             if output_problem(plan.source.text, output, language) is not None
-            and not fragments_will_do(plan.source.text, output, language)
+            and not repair.fragments_will_do(plan.source.text, output, language)
         ]
         if not failing:
             return []
@@ -199,7 +212,7 @@ class TranslationPipeline:
         ]
         regenerated = await queue.run(retries, time_limit(self._timeout, flow), flow)
         for index, generation in zip(failing, regenerated, strict=True):
-            if _better_retry(work.plans[index], outputs[index], generation.text, language):
+            if repair.better_retry(work.plans[index], outputs[index], generation.text, language):
                 outputs[index] = generation.text
         return regenerated
 
@@ -223,7 +236,8 @@ class TranslationPipeline:
             for fragment in han_runs(outputs[index]):
                 # The sentence and its glossary entries go along: a fragment alone is often ambiguous.
                 sources.setdefault(
-                    fragment, replace(sentence, text=fragment, context=sentence.text, leftover=())
+                    fragment,
+                    replace(without_context(sentence), text=fragment, context=sentence.text, leftover=()),
                 )
         if not sources:
             return []

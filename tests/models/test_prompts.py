@@ -19,7 +19,7 @@ from service.models.prompts import (
 
 def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
-    assert template.name == "qwen/translate.v1"
+    assert template.name == "qwen/translate.v3"
     system, user = template.messages(
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),))
     )
@@ -56,7 +56,7 @@ def test_the_highest_version_wins(tmp_path: Path) -> None:
 
 def test_every_template_renders_both_of_its_prompts() -> None:
     templates = all_templates(default_prompts_dir())
-    assert {"qwen/translate.v1", "qwen/summarize.v1"} <= {t.name for t in templates}
+    assert {"qwen/translate.v1", "qwen/translate.v3", "qwen/summarize.v1"} <= {t.name for t in templates}
     sources = [
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),)),
         Source("强国", "zh", context="建设质量强国。"),

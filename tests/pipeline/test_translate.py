@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.models.backend import Generation, ModelInfo, Source
-from service.pipeline.translate import TranslateJob, TranslationPipeline, fragments_will_do
+from service.pipeline.repair import fragments_will_do
+from service.pipeline.translate import TranslateJob, TranslationPipeline
 from tests.pipeline.fakes import OneQueue
 
 
@@ -181,3 +182,42 @@ def test_what_a_fragment_pass_can_repair_and_what_needs_a_retry() -> None:
         source, "产值已占规上工业比重 is near 50%, an engine of growth.", "zh"
     )  # too long
     assert not fragments_will_do(source, "新兴 产业 已 占 比重 output.", "zh")  # too many, and too short
+
+
+def test_prompted_pieces_carry_the_first_line_and_the_sentence_before_with_its_english() -> None:
+    title, first, second, last = "质量大会召开。", "区长周桂良出席。", "他指出要抓好落实。", "会议结束。"
+    backend = ScriptedBackend(
+        {
+            (title, False): "The quality conference opened.",
+            (first, False): "District Mayor Zhou Guiliang attended.",
+            (second, False): "他指出要抓好落实.",  # left in Chinese: retried
+            (second, True): "He said the work must be done well.",
+            (last, False): "The meeting ended.",
+        },
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(f"{title}\n{first}{second}\n{last}", "zh"))
+    asked = {(source.text, source.strict): source for source in backend.seen}
+    assert asked[first, False].previous == title and asked[first, False].title == ""
+    assert asked[first, False].previous_english == ""  # another paragraph's: not waited for
+    in_paragraph = asked[second, False]
+    assert (in_paragraph.title, in_paragraph.previous) == (title, first)
+    assert in_paragraph.previous_english == "District Mayor Zhou Guiliang attended."
+    retried = asked[second, True]
+    assert (retried.title, retried.previous, retried.previous_english) == (
+        title,
+        first,
+        "District Mayor Zhou Guiliang attended.",
+    )
+    assert (asked[last, False].previous, asked[last, False].previous_english) == (second, "")
+    assert backend.seen.index(asked[second, False]) > backend.seen.index(asked[first, False])
+    assert document.segments[2].translation == "He said the work must be done well."
+
+
+def test_context_can_be_switched_off_and_seq2seq_models_never_get_it() -> None:
+    text = "质量大会召开。\n区长周桂良出席。他指出要抓好落实。"
+    for prompted, wanted in ((True, False), (False, True)):
+        backend = ScriptedBackend({}, prompted=prompted)
+        pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10, prompt_context=wanted)
+        asyncio.run(pipeline.translate(TranslateJob(text, "zh")))
+        assert all((s.title, s.previous, s.previous_english) == ("", "", "") for s in backend.seen)
