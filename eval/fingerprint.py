@@ -2,7 +2,8 @@
 
 A cached output is reused only when nothing that shaped it has changed since it was made:
 
-- the model as loaded (`ModelInfo`) and the settings that shape decoding (beams, segment length, engine);
+- the model as loaded (`ModelInfo`) and the settings that shape decoding (beams, segment length, engine) or
+  the prompt (automatic names, the context around each sentence);
 - the row: source language, whether input is cleaned, its own glossary as given;
 - the *effective* glossary: the built-in glossary with the row's merged over it, as the pipeline builds
   it for a job (`build_glossary`). A row's glossary alone misses an edit to the built-in TSV, which

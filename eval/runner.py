@@ -114,7 +114,13 @@ class SuiteRunner:
             {
                 "key": KEY_VERSION,
                 "model": asdict(info),
-                "settings": [settings.num_beams, settings.max_segment_tokens, settings.backend],
+                "settings": [
+                    settings.num_beams,
+                    settings.max_segment_tokens,
+                    settings.backend,
+                    settings.auto_terms,
+                    settings.prompt_context,
+                ],
                 "source_lang": row.source_lang,
                 "clean_input": row.clean_input,
                 "glossary": sorted(row.glossary.items()),

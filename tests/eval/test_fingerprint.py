@@ -110,3 +110,13 @@ def test_the_code_version_changes_the_key(tmp_path: Path, monkeypatch: pytest.Mo
     before = key(tmp_path, ROW)
     monkeypatch.setattr(eval.runner, "code_version", lambda: version + "-edited")
     assert key(tmp_path, ROW) != before
+
+
+@pytest.mark.parametrize("setting", ["auto_terms", "prompt_context"])
+def test_settings_that_change_the_prompt_are_in_the_key(tmp_path: Path, setting: str) -> None:
+    def key_with(value: bool) -> str:
+        settings = Settings(model_cache=tmp_path).model_copy(update={setting: value})
+        runner = SuiteRunner(settings, StandInEngine(), None, RunConfig())
+        return output_key(asyncio.run(runner.fingerprint(ROW)), "好的。")
+
+    assert key_with(True) != key_with(False)
