@@ -63,7 +63,7 @@ def test_a_changed_builtin_glossary_translates_again(
 ) -> None:
     engine = StandInEngine()
     run_row(ROW, engine, tmp_path, cache)
-    edited = (*service.glossary.builtin_entries(), GlossaryEntry("好的", "fine", "builtin"))
+    edited = (*service.glossary.builtin_entries(), GlossaryEntry("好的", "fine", "built-in"))
     monkeypatch.setattr(service.glossary, "builtin_entries", lambda: edited)  # what build_glossary reads
     assert run_row(ROW, engine, tmp_path, cache).translated == 1
     assert len(engine.translated) == 2
