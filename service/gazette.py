@@ -22,6 +22,7 @@ from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
 from service.engine.scheduler import BatchObserver, new_flow
 from service.glossary.auto import warm_up as warm_up_names
+from service.glossary.store import GlossaryStore
 from service.jobs.jobs import Jobs
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
@@ -67,6 +68,7 @@ class Gazette:
         self._run_jobs = run_jobs
         self._jobs: Jobs | None = None
         self._job_runner: asyncio.Task[None] | None = None
+        self._glossaries: GlossaryStore | None = None
 
     async def __aenter__(self) -> Gazette:
         # In the background: a server answers /healthz at once and /readyz says 503 until loaded.
@@ -92,6 +94,14 @@ class Gazette:
         if self._jobs is None:
             raise RuntimeError("this engine does not run jobs (Gazette(settings, run_jobs=True))")
         return self._jobs
+
+    @property
+    def glossaries(self) -> GlossaryStore:
+        """Stored glossaries (named by `glossary_id`), in the jobs' file (`settings.jobs_db()`), whether or
+        not this engine runs jobs; opened on first use, so an engine that never needs them opens nothing."""
+        if self._glossaries is None:
+            self._glossaries = GlossaryStore(self.settings.jobs_db())
+        return self._glossaries
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None

@@ -1,6 +1,6 @@
 """`create_app(settings)`: the HTTP server, composing its sibling adapters over one `Gazette` engine: the
-`/v1` API and its jobs, the probes, the web form at `/` and the LibreTranslate-compatible API. None of them
-imports another."""
+`/v1` API and its jobs, the probes, the web form at `/`, and the LibreTranslate- and DeepL-compatible APIs. None
+of them imports another."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from service.api.jobs import jobs_api
 from service.api.limits import BodyLimitMiddleware
 from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
+from service.compat.deepl import install_deepl
+from service.compat.deepl_schemas import error_body as deepl_error_body
 from service.compat.libretranslate import install_libretranslate
 from service.gazette import Gazette
 from service.settings import Settings
@@ -45,7 +47,9 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     )
     app.state.gazette = state
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, error_bodies={"/v2/": deepl_error_body}
+    )
 
     @app.middleware("http")
     async def count_requests(
@@ -62,4 +66,5 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     app.include_router(probes)
     install_web_form(app, settings, engine)
     install_libretranslate(app, settings, engine)
+    install_deepl(app, settings, engine)
     return app

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    character_quota: int | None = Field(
+        default=None,
+        ge=1,
+        description="Characters each key may have translated through the DeepL API (/v2); none: no limit",
+    )
     db: Path | None = Field(
         default=None, description="SQLite file for jobs; default jobs.sqlite3 in MODEL_CACHE"
     )

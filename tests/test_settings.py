@@ -36,3 +36,12 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_data_dir_setting_wins(tmp_path: Path) -> None:
     assert Settings(data_dir=tmp_path).eval_data() == tmp_path
+
+
+def test_character_quota_is_unset_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().character_quota is None
+    monkeypatch.setenv("GAZETTE_CHARACTER_QUOTA", "500000")
+    assert Settings().character_quota == 500_000
+    monkeypatch.setenv("GAZETTE_CHARACTER_QUOTA", "0")
+    with pytest.raises(ValidationError):
+        Settings()

@@ -26,6 +26,9 @@ class JobRequest(BaseModel):
     items: list[JobItemIn] = Field(min_length=1, max_length=_ITEMS_CEILING)
     source_lang: str = Field(default="auto", min_length=2, max_length=8, description="ISO 639-1 code or auto")
     glossary: dict[str, str] = Field(default_factory=dict, max_length=1000)
+    glossary_id: str | None = Field(
+        default=None, max_length=100, description="A stored glossary; `glossary` wins over it"
+    )
     bullets: int = Field(default=5, ge=1, le=10, description="Bullets per item (summarize, both)")
 
     @model_validator(mode="after")

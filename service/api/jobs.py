@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
-from service.api.routes import ERRORS, State, require_key
+from service.api.routes import ERRORS, State, glossary_of, require_key
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
@@ -46,6 +46,7 @@ _SUBMIT_BODY: dict[str, Any] = {
                         "source_lang": {"type": "string"},
                         "bullets": {"type": "integer"},
                         "glossary": {"type": "string", "description": "a JSON object, term → rendering"},
+                        "glossary_id": {"type": "string", "description": "a stored glossary"},
                     },
                 }
             },
@@ -81,12 +82,13 @@ def job_out(progress: Progress) -> JobOut:
     )
 
 
-async def _from_json(request: Request) -> tuple[JobOptions, list[ItemInput], dict[str, bytes]]:
+async def _from_json(request: Request, state: State) -> tuple[JobOptions, list[ItemInput], dict[str, bytes]]:
     try:
         body = JobRequest.model_validate_json(await request.body())
     except ValidationError as error:
         raise APIError(422, "invalid_request", _first_problem(error)) from error
-    options = JobOptions(body.task, body.source_lang, body.glossary, body.bullets)
+    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    options = JobOptions(body.task, body.source_lang, glossary, body.bullets)
     items = [ItemInput(item.id or str(n), item.text) for n, item in enumerate(body.items)]
     return options, items, {}
 
@@ -97,13 +99,15 @@ def _first_problem(error: ValidationError) -> str:
     return f"{where}: {problem.get('msg', 'invalid')}" if where else str(problem.get("msg", "invalid"))
 
 
-async def _from_form(request: Request) -> tuple[JobOptions, list[ItemInput], dict[str, bytes]]:
+async def _from_form(request: Request, state: State) -> tuple[JobOptions, list[ItemInput], dict[str, bytes]]:
     form = await request.form()
     uploads = [part for part in form.getlist("files") if isinstance(part, UploadFile)]
     if not uploads:
         raise APIError(422, "invalid_request", "a multipart job needs one or more 'files'")
     fields = {
-        name: str(form.get(name)) for name in ("task", "source_lang", "bullets", "glossary") if name in form
+        name: str(form.get(name))
+        for name in ("task", "source_lang", "bullets", "glossary", "glossary_id")
+        if name in form
     }
     try:
         fields["glossary"] = json.loads(fields["glossary"]) if "glossary" in fields else {}
@@ -127,7 +131,8 @@ async def _from_form(request: Request) -> tuple[JobOptions, list[ItemInput], dic
             raise APIError(415, "unsupported_media_type", str(error)) from error
         except BadFile as error:
             raise APIError(422, "invalid_request", f"{name}: {error}") from error
-    return JobOptions(body.task, body.source_lang, body.glossary, body.bullets), items, files
+    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    return JobOptions(body.task, body.source_lang, glossary, body.bullets), items, files
 
 
 @jobs_api.post("", status_code=202, response_model=JobOut, openapi_extra=_SUBMIT_BODY)
@@ -139,9 +144,9 @@ async def submit_job(
     """Submit a job: JSON items, or files as multipart. Answered once the job is stored."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json":
-        options, items, files = await _from_json(request)
+        options, items, files = await _from_json(request, state)
     elif media == "multipart/form-data":
-        options, items, files = await _from_form(request)
+        options, items, files = await _from_form(request, state)
     else:
         raise APIError(415, "unsupported_media_type", "send application/json or multipart/form-data")
     if not items:

@@ -79,6 +79,16 @@ def check_limits(body: TranslateRequest, settings: Settings) -> None:
             )
 
 
+async def glossary_of(state: AppState, glossary_id: str | None, own: dict[str, str]) -> dict[str, str]:
+    """The request's glossary over the stored one it names (by `glossary_id`), if any."""
+    if glossary_id is None:
+        return own
+    stored = await state.engine.glossaries.get(glossary_id)
+    if stored is None:
+        raise APIError(404, "not_found", f"no glossary {glossary_id!r}")
+    return {**stored.mapping(), **own}
+
+
 def model_out(
     state: AppState,
     served: Sequence[TranslatedDocument] = (),
@@ -140,9 +150,8 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
 @api.post("/translate", response_model=TranslateResponse)
 async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
     check_limits(body, state.settings)
-    jobs = [
-        TranslateJob(text, body.source_lang, body.target_lang, body.glossary) for text in body.documents()
-    ]
+    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in body.documents()]
     documents = await unless_disconnected(request, state.engine.translate(jobs))
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))
@@ -154,8 +163,9 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
 @api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_unset=True)
 async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
     check_limits(body, state.settings)
+    glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [
-        SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, body.glossary), body.bullets)
+        SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)
         for text in body.documents()
     ]
     done = await unless_disconnected(request, state.engine.summarize(jobs))

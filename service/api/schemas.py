@@ -26,6 +26,12 @@ class TranslateRequest(BaseModel):
         max_length=1000,
         description="Approved renderings, source term → English; merged over the built-in glossary",
     )
+    glossary_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="A stored glossary (POST /v2/glossaries); this request's own `glossary` wins over it. "
+        "An unknown id is a 404",
+    )
 
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> Self:

@@ -1,1 +1,1 @@
-"""Adapters that speak other services' APIs over the `Gazette` engine: `libretranslate`."""
+"""Adapters that speak other services' APIs over the `Gazette` engine: `libretranslate` and `deepl`."""

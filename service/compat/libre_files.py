@@ -1,5 +1,5 @@
-"""`/translate_file` and `/download_file`: a file becomes a job in the engine's job store, as an upload to
-`POST /v1/jobs` does, and its translation is the job's translated file.
+"""`/translate_file` and `/download_file`: a file becomes a job in the engine's job store (`files`), and its
+translation is the job's translated file.
 
 The request waits for the job (LibreTranslate answers once the file is translated) but holds no model slot
 while it does: the job runner does the work, at bulk priority. A job that outlasts GAZETTE_REQUEST_TIMEOUT
@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import PurePath
-from urllib.parse import quote
 
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from service.compat.files import FILE_SUFFIXES, FileRefused, attachment, file_job, upload_name
 from service.compat.libre_schemas import LibreError
-from service.jobs.formats import SUFFIXES, BadFile, kind_of, read_items
+from service.jobs.formats import BadFile
 from service.jobs.job import UNFINISHED
-from service.jobs.jobs import JobLimit, Jobs
+from service.jobs.jobs import Jobs
 from service.jobs.work import JobOptions
 
-# Every kind the jobs rebuild in its own format (.jsonl holds items, not a document: nothing to give back).
-FILE_SUFFIXES = [suffix for suffix, kind in SUFFIXES.items() if kind != "jsonl"]
-_MEDIA_TYPES = {
-    "txt": "text/plain; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+__all__ = ["FILE_SUFFIXES", "download", "stored_name", "translate_file"]
 _LONGEST_POLL = 1.0
 
 
@@ -37,30 +30,24 @@ def stored_name(job_id: str, name: str) -> str:
     return f"{job_id}-{name}"
 
 
-async def _read(upload: UploadFile) -> tuple[str, bytes]:
-    name = PurePath(upload.filename or "").name  # never a path from the client
-    if not name:
-        raise LibreError(400, "Invalid request: empty file")
-    if not any(name.lower().endswith(suffix) for suffix in FILE_SUFFIXES):
-        raise LibreError(400, "Invalid request: file format not supported")
-    return name, await upload.read()
+def _refusal(error: FileRefused) -> LibreError:
+    """In LibreTranslate's words."""
+    if error.kind == "too_many":
+        return LibreError(429, f"Slowdown: {error}", {"Retry-After": "60"})
+    if error.kind == "no_name":
+        return LibreError(400, "Invalid request: empty file")
+    if error.kind == "unsupported":
+        return LibreError(400, "Invalid request: file format not supported")
+    return LibreError(400, f"Invalid request: {error}")
 
 
 async def translate_file(jobs: Jobs, upload: UploadFile, source: str, timeout: float) -> str:
     """The stored name of the upload's translation, once its job has finished (or `timeout` passed)."""
-    name, data = await _read(upload)
     try:
-        items = await asyncio.to_thread(read_items, name, data)  # .docx/.html parsing takes a while
-    except BadFile as error:
-        raise LibreError(400, f"Invalid request: {error}") from None
-    if not any(item.text.strip() for item in items):
-        raise LibreError(400, "Invalid request: the file has no text to translate")
-    try:
-        job, _ = await jobs.submit(JobOptions("translate", source), items, {name: data})
-    except JobLimit as error:
-        if error.kind == "too_many":
-            raise LibreError(429, f"Slowdown: {error}", {"Retry-After": "60"}) from None
-        raise LibreError(400, f"Invalid request: {error}") from None
+        name = upload_name(upload.filename)
+        job = await file_job(jobs, name, await upload.read(), JobOptions("translate", source))
+    except FileRefused as error:
+        raise _refusal(error) from None
     await _finished(jobs, job.id, timeout)
     found = await jobs.translated_file(job.id, name)
     if found is not None and found[0] is None and found[1] != "not translated yet":
@@ -93,11 +80,4 @@ async def download(jobs: Jobs, stored: str) -> Response:
     data, why = found
     if data is None:
         raise LibreError(404, f"{name}: {why}")
-    # The file's own name, as LibreTranslate's download names it; RFC 6266 for names that are not ASCII.
-    fallback = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-    return Response(
-        data,
-        media_type=_MEDIA_TYPES.get(kind_of(name), "application/octet-stream"),
-        headers={"Content-Disposition": disposition},
-    )
+    return attachment(name, data)  # the file's own name, as LibreTranslate's download names it

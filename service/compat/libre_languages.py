@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from service.compat.markup import Translated
 from service.gazette import SourceLanguage
 from service.text.normalize import han_characters, to_simplified
 
@@ -62,6 +63,16 @@ def detection(engine_code: str, confidence: float | None, text: str) -> dict[str
 
 # What LibreTranslate answers when it finds no language at all.
 UNDETECTED: dict[str, Any] = {"confidence": 0.0, "language": ENGLISH["code"]}
+
+
+def detected(results: Sequence[Translated]) -> list[dict[str, Any]]:
+    """Each result's `detectedLanguage` (for `source: auto`)."""
+    return [
+        detection(r.document.source_lang, r.document.source_lang_confidence, r.source_text)
+        if r.document
+        else UNDETECTED
+        for r in results
+    ]
 
 
 def languages_out(sources: Sequence[SourceLanguage]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@
 
 Fields come as JSON or as form and query string, and `api_key` is one of them; errors are
 `{"error": "..."}`. Routes are thin: reading and checking is in `libre_schemas`, the work in
-`libre_documents` and `libre_files`.
+`markup` (shared with the DeepL adapter) and `libre_files`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from service.compat import libre_files
-from service.compat.libre_documents import detected, translate_texts
-from service.compat.libre_languages import ENGLISH, UNDETECTED, detection, languages_out
+from service.compat.libre_languages import ENGLISH, UNDETECTED, detected, detection, languages_out
 from service.compat.libre_schemas import (
     DetectFields,
     FileFields,
@@ -42,6 +41,7 @@ from service.compat.libre_schemas import (
     parse,
     read_fields,
 )
+from service.compat.markup import translate_texts
 from service.gazette import Gazette
 from service.jobs.jobs import Jobs
 from service.pipeline.prepare import cleaned_text
@@ -92,7 +92,9 @@ async def translate(request: Request) -> JSONResponse:
     body = parse(TranslateFields, fields)
     check_key(state.settings, body.api_key)
     checked = checked_translate(body, from_json, state.settings, state.served())
-    results = await _engine(translate_texts(state.engine, checked.texts, checked.source, checked.html))
+    results = await _engine(
+        translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text")
+    )
     texts = [result.text for result in results]
     answer: dict[str, Any] = {"translatedText": texts if checked.batch else texts[0]}
     if checked.source == "auto":

@@ -3,8 +3,9 @@ given, so layouts can be checked exactly), and with keys and a small character l
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,6 +37,29 @@ class Marked:
         if any(BREAKS in source.text for source in sources):
             raise RuntimeError("weights corrupted (simulated)")
         return [Generation(f"EN:{source.text}", 1) for source in sources]
+
+
+class Reply(Protocol):
+    """A response, from the TestClient (whose HTTP package is not httpx) or from httpx alike."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    def json(self) -> Any: ...
+
+
+def deepl_message(response: Reply, status: int) -> str:
+    """The message of a DeepL error body, which holds nothing else, after checking the status."""
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"message"}
+    message: str = body["message"]
+    return message
 
 
 def settings_for(tiny_marian_dir: Path, cache: Path, **changes: object) -> Settings:

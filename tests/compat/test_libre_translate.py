@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.compat.libre_schemas import engine_error
 from service.engine.outcomes import BackendFailed, Overloaded, ShuttingDown
 from service.pipeline.types import UnsupportedLanguage
-from tests.compat.conftest import BREAKS
+from tests.compat.conftest import BREAKS, Reply
 
 TEXT = "国务院召开常务会议。"
 
@@ -24,7 +23,7 @@ def engine_translation(client: TestClient, text: str) -> str:
     return translation
 
 
-def error_of(response: httpx.Response, status: int) -> str:
+def error_of(response: Reply, status: int) -> str:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     assert set(body) == {"error"}

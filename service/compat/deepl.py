@@ -1,0 +1,280 @@
+"""A DeepL-compatible API (v2) under `/v2`, over the same `Gazette` engine: DeepL's official clients (and
+tools built on them) work unchanged once pointed at it (`server_url`).
+
+    POST     /v2/translate                   text (repeated), target_lang EN|EN-GB|EN-US, source_lang, ...
+    GET|POST /v2/languages                   type=source|target
+    GET      /v2/glossary-language-pairs
+    GET|POST /v2/usage                       character_count, character_limit (per key)
+    POST     /v2/glossaries                  name, source_lang, target_lang, entries, entries_format tsv|csv
+    GET      /v2/glossaries[/{id}[/entries]] DELETE /v2/glossaries/{id}
+    POST     /v2/document                    multipart: file, ... → document_id, document_key
+    POST     /v2/document/{id}[/result]      document_key → status, or the translated file
+
+Every route wants `Authorization: DeepL-Auth-Key KEY` (one of GAZETTE_API_KEYS, when set); errors are
+`{"message": "..."}`. Text is translated at interactive priority, documents as jobs at bulk priority.
+Routes are thin: reading and checking is in `deepl_schemas`, the rest in `deepl_glossaries`,
+`deepl_documents`, `markup` and `files` (the last two shared with the LibreTranslate adapter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+
+from service.compat import deepl_documents
+from service.compat.deepl_documents import DocumentFields, document_options
+from service.compat.deepl_glossaries import (
+    GlossaryFields,
+    checked_glossary,
+    entries_tsv,
+    glossary_out,
+    wants_tsv,
+)
+from service.compat.deepl_languages import (
+    ENGLISH,
+    deepl_code,
+    glossary_pairs,
+    source_languages,
+    target_languages,
+)
+from service.compat.deepl_schemas import (
+    DeepLError,
+    LanguageFields,
+    TranslateFields,
+    TranslateRequest,
+    check_key,
+    checked_translate,
+    engine_error,
+    error_response,
+    languages_of,
+    missing,
+    parse,
+    read_fields,
+)
+from service.compat.deepl_store import DeepLStore
+from service.compat.inflight import InFlight
+from service.compat.markup import translate_texts
+from service.gazette import Gazette
+from service.glossary.store import StoredGlossary
+from service.jobs.jobs import Jobs
+from service.settings import Settings
+
+# What a key without a quota is told it may use: DeepL's own figure for an account without a cost limit.
+UNLIMITED = 1_000_000_000_000
+Translations = list[dict[str, Any]]
+
+
+class DeepLState:
+    def __init__(self, settings: Settings, engine: Gazette) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.in_flight: InFlight[Translations] = InFlight()
+        self._store: DeepLStore | None = None
+
+    @property
+    def store(self) -> DeepLStore:
+        """Usage and document keys, in the jobs' SQLite file; opened on first use."""
+        if self._store is None:
+            self._store = DeepLStore(self.settings.jobs_db())
+        return self._store
+
+    def served(self) -> set[str]:
+        return {language.code for language in self.engine.languages()}
+
+    def jobs(self) -> Jobs:
+        try:
+            return self.engine.jobs
+        except RuntimeError:
+            raise DeepLError(400, "Document translation is not available: this server runs no jobs") from None
+
+    async def within_quota(self, key: str, characters: int) -> None:
+        """456, as DeepL answers, when `characters` more would take the key past GAZETTE_CHARACTER_QUOTA."""
+        quota = self.settings.character_quota
+        if quota is not None and await self.store.characters(key) + characters > quota:
+            raise DeepLError(456, f"Quota exceeded: this key may have {quota} characters translated")
+
+    async def glossary(self, glossary_id: str) -> StoredGlossary:
+        glossary = await self.engine.glossaries.get(glossary_id)
+        if glossary is None:
+            raise DeepLError(404, "Glossary not found")
+        return glossary
+
+    async def glossary_for(self, glossary_id: str | None, source: str) -> Mapping[str, str]:
+        """The stored glossary's entries; its source language must be the request's."""
+        if glossary_id is None:
+            return {}
+        glossary = await self.glossary(glossary_id)
+        if glossary.source_lang != source:
+            raise DeepLError(400, "The glossary's language pair does not match the request's")
+        return glossary.mapping()
+
+
+router = APIRouter(prefix="/v2", tags=["DeepL"])
+
+
+def _caller(request: Request) -> tuple[DeepLState, str]:
+    """The adapter's state and the caller's key (checked)."""
+    state: DeepLState = request.app.state.deepl
+    return state, check_key(state.settings, request.headers.get("authorization"))
+
+
+def _identity(key: str, fields: dict[str, Any]) -> str:
+    """Two requests with this in common are the same request (a client's resend)."""
+    canonical = json.dumps([key, fields], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _translate(
+    state: DeepLState, key: str, checked: TranslateRequest, glossary: Mapping[str, str]
+) -> Translations:
+    """The work of one `/v2/translate`, whoever of its identical requests started it."""
+    try:
+        results = await translate_texts(
+            state.engine, checked.texts, checked.source, checked.text_format, glossary
+        )
+    except Exception as error:
+        raise engine_error(error) from error
+    await state.store.add_characters(key, sum(len(text) for text in checked.texts))
+    # A text with nothing to translate was detected as nothing: the language asked for, else English.
+    undetected = deepl_code(checked.source if checked.source != "auto" else ENGLISH)
+    return [
+        {
+            "detected_source_language": deepl_code(result.document.source_lang)
+            if result.document
+            else undetected,
+            "text": result.text,
+            "billed_characters": len(text),  # the client reads it, and fails without it
+        }
+        for text, result in zip(checked.texts, results, strict=True)
+    ]
+
+
+@router.post("/translate")
+async def translate(request: Request) -> JSONResponse:
+    state, key = _caller(request)
+    fields = await read_fields(request)
+    checked = checked_translate(parse(TranslateFields, fields), state.settings, state.served())
+    glossary = await state.glossary_for(checked.glossary_id, checked.source)
+    await state.within_quota(key, sum(len(text) for text in checked.texts))
+    work = await state.in_flight.run(
+        _identity(key, fields), lambda: _translate(state, key, checked, glossary)
+    )
+    return JSONResponse({"translations": work})
+
+
+@router.get("/languages")
+@router.post("/languages")
+async def languages(request: Request) -> JSONResponse:
+    """`type` may come in the query string or, as the official client sends it, in a form body on GET."""
+    state, _ = _caller(request)
+    kind = parse(LanguageFields, await read_fields(request)).type
+    return JSONResponse(
+        source_languages(state.engine.languages()) if kind == "source" else target_languages()
+    )
+
+
+@router.get("/glossary-language-pairs")
+async def glossary_language_pairs(request: Request) -> JSONResponse:
+    state, _ = _caller(request)
+    return JSONResponse({"supported_languages": glossary_pairs(state.engine.languages())})
+
+
+@router.get("/usage")
+@router.post("/usage")
+async def usage(request: Request) -> JSONResponse:
+    state, key = _caller(request)
+    count = await state.store.characters(key)
+    return JSONResponse(
+        {"character_count": count, "character_limit": state.settings.character_quota or UNLIMITED}
+    )
+
+
+@router.post("/glossaries", status_code=201)
+async def create_glossary(request: Request) -> JSONResponse:
+    """Answered once the glossary is committed."""
+    state, _ = _caller(request)
+    name, source, entries = checked_glossary(
+        parse(GlossaryFields, await read_fields(request)), state.served()
+    )
+    glossary = await state.engine.glossaries.create(name, source, ENGLISH, entries)
+    return JSONResponse(glossary_out(glossary), status_code=201)
+
+
+@router.get("/glossaries")
+async def list_glossaries(request: Request) -> JSONResponse:
+    state, _ = _caller(request)
+    return JSONResponse({"glossaries": [glossary_out(g) for g in await state.engine.glossaries.all()]})
+
+
+@router.get("/glossaries/{glossary_id}")
+async def get_glossary(glossary_id: str, request: Request) -> JSONResponse:
+    state, _ = _caller(request)
+    return JSONResponse(glossary_out(await state.glossary(glossary_id)))
+
+
+@router.get("/glossaries/{glossary_id}/entries")
+async def glossary_entries(glossary_id: str, request: Request) -> Response:
+    state, _ = _caller(request)
+    if not wants_tsv(request.headers.get("accept")):
+        raise DeepLError(415, "Unsupported Media Type: entries are given as text/tab-separated-values")
+    tsv = entries_tsv(await state.glossary(glossary_id))
+    return Response(tsv, media_type="text/tab-separated-values; charset=utf-8")
+
+
+@router.delete("/glossaries/{glossary_id}", status_code=204)
+async def delete_glossary(glossary_id: str, request: Request) -> Response:
+    state, _ = _caller(request)
+    if not await state.engine.glossaries.delete(glossary_id):
+        raise DeepLError(404, "Glossary not found")
+    return Response(status_code=204)
+
+
+@router.post("/document")
+async def upload_document(request: Request) -> JSONResponse:
+    """Answered once the document's job is stored; the client then asks for its status."""
+    state, key = _caller(request)
+    fields = parse(DocumentFields, await read_fields(request))
+    file = (await request.form()).get("file")
+    if not isinstance(file, UploadFile):
+        raise missing("file")
+    source = languages_of(fields, state.served())
+    glossary = await state.glossary_for(fields.glossary_id, source)
+    # Its size is known once it is read: refused only when the key has no character left.
+    await state.within_quota(key, 1)
+    options = document_options(source, glossary)
+    answer, characters = await deepl_documents.upload(state.jobs(), state.store, file, fields, options)
+    await state.store.add_characters(key, characters)
+    return JSONResponse(answer)
+
+
+@router.post("/document/{document_id}")
+async def document_status(document_id: str, request: Request) -> JSONResponse:
+    state, _ = _caller(request)
+    fields = parse(DocumentFields, await read_fields(request))
+    found = await deepl_documents.status(state.jobs(), state.store, document_id, fields.document_key)
+    return JSONResponse(found)
+
+
+@router.post("/document/{document_id}/result")
+async def document_result(document_id: str, request: Request) -> Response:
+    state, _ = _caller(request)
+    fields = parse(DocumentFields, await read_fields(request))
+    return await deepl_documents.result(state.jobs(), state.store, document_id, fields.document_key)
+
+
+def install_deepl(app: FastAPI, settings: Settings, engine: Gazette) -> None:
+    """The DeepL routes under `/v2` of `app`, and their error body."""
+
+    async def on_error(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, DeepLError)
+        return error_response(error)
+
+    app.state.deepl = DeepLState(settings, engine)
+    app.add_exception_handler(DeepLError, on_error)
+    app.include_router(router)

@@ -1,0 +1,110 @@
+"""What the DeepL adapter keeps of its own, in the jobs' SQLite file (`GAZETTE_DB`, WAL): characters
+translated per key (`GET /v2/usage`, the quota) and each uploaded document's key. The only code that
+touches these two tables; every write is one explicit transaction, committed before it returns.
+
+Neither key is stored as given: a usage count is filed under a digest of its API key, and a document under
+a digest of its `document_key`, so the database alone gives neither away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS deepl_usage (key_id TEXT PRIMARY KEY, characters INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deepl_documents (document_id TEXT PRIMARY KEY, key_digest TEXT NOT NULL,"
+    " file TEXT NOT NULL, created REAL NOT NULL)",
+)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class DeepLStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        with self._transaction() as db:
+            for statement in _SCHEMA:
+                db.execute(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- usage -----------------------------------------------------------------------------------
+
+    async def characters(self, api_key: str) -> int:
+        """Characters translated so far under this key ("" for callers without one)."""
+        return await asyncio.to_thread(self._characters, _digest(api_key))
+
+    async def add_characters(self, api_key: str, count: int) -> None:
+        await asyncio.to_thread(self._add_characters, _digest(api_key), count)
+
+    def _characters(self, key_id: str) -> int:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT characters FROM deepl_usage WHERE key_id = ?", (key_id,)
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _add_characters(self, key_id: str, count: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO deepl_usage (key_id, characters) VALUES (?, ?)"
+                " ON CONFLICT (key_id) DO UPDATE SET characters = characters + excluded.characters",
+                (key_id, count),
+            )
+
+    # -- documents -------------------------------------------------------------------------------
+
+    async def new_document(self, document_id: str, file: str) -> str:
+        """A new `document_key` for the document (a job id), committed; only its digest is kept."""
+        key = secrets.token_hex(32)
+        await asyncio.to_thread(self._add_document, document_id, _digest(key), file)
+        return key
+
+    async def document_file(self, document_id: str, document_key: str) -> str | None:
+        """The document's file name, when `document_key` is its key; None otherwise (or no such document)."""
+        row = await asyncio.to_thread(self._document, document_id)
+        if row is None or not hmac.compare_digest(row[0], _digest(document_key)):
+            return None
+        return row[1]
+
+    def _add_document(self, document_id: str, key_digest: str, file: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO deepl_documents (document_id, key_digest, file, created) VALUES (?, ?, ?, ?)",
+                (document_id, key_digest, file, time.time()),
+            )
+
+    def _document(self, document_id: str) -> tuple[str, str] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT key_digest, file FROM deepl_documents WHERE document_id = ?", (document_id,)
+            ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))

@@ -1,0 +1,72 @@
+"""Files through the engine's job store, for the compatible APIs: an upload becomes a job (as an upload to
+`POST /v1/jobs` does) and its translation is the job's translated file, sent back as an attachment.
+
+Each adapter words the refusals its own way: they come out of here as `FileRefused` with a `kind`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import PurePath
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi.responses import Response
+
+from service.jobs.formats import SUFFIXES, BadFile, kind_of, read_items
+from service.jobs.job import Job
+from service.jobs.jobs import JobLimit, Jobs
+from service.jobs.work import JobOptions
+
+# Every kind the jobs rebuild in its own format (.jsonl holds items, not a document: nothing to give back).
+FILE_SUFFIXES = [suffix for suffix, kind in SUFFIXES.items() if kind != "jsonl"]
+_MEDIA_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+RefusalKind = Literal["no_name", "unsupported", "unreadable", "empty", "too_large", "too_many"]
+
+
+class FileRefused(ValueError):
+    def __init__(self, kind: RefusalKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def upload_name(filename: str | None) -> str:
+    """The upload's own name, never a path from the client; FileRefused when it has none or is of a kind
+    that cannot come back in its own format."""
+    name = PurePath(filename or "").name
+    if not name:
+        raise FileRefused("no_name", "the file has no name")
+    if not any(name.lower().endswith(suffix) for suffix in FILE_SUFFIXES):
+        raise FileRefused("unsupported", f"{name}: file format not supported")
+    return name
+
+
+async def file_job(jobs: Jobs, name: str, data: bytes, options: JobOptions) -> Job:
+    """The upload stored as a job of one item (committed before this returns); the runner does the work."""
+    try:
+        items = await asyncio.to_thread(read_items, name, data)  # .docx/.html parsing takes a while
+    except BadFile as error:
+        raise FileRefused("unreadable", str(error)) from None
+    if not any(item.text.strip() for item in items):
+        raise FileRefused("empty", "the file has no text to translate")
+    try:
+        job, _ = await jobs.submit(options, items, {name: data})
+    except JobLimit as error:
+        raise FileRefused("too_many" if error.kind == "too_many" else "too_large", str(error)) from None
+    return job
+
+
+def media_type(name: str) -> str:
+    return _MEDIA_TYPES.get(kind_of(name), "application/octet-stream")
+
+
+def attachment(name: str, data: bytes) -> Response:
+    """The file under its own name; RFC 6266 for names that are not ASCII."""
+    fallback = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=media_type(name), headers={"Content-Disposition": disposition})

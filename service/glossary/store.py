@@ -1,0 +1,138 @@
+"""Stored glossaries: named sets of approved renderings that a request names by id instead of sending
+(DeepL's `/v2/glossaries`, `glossary_id` in `/v1`).
+
+The only code that touches their table, which lives in the jobs' SQLite file (`GAZETTE_DB`, WAL). Each
+write is one explicit transaction (BEGIN IMMEDIATE), committed before the method returns, so a glossary
+whose id was sent to its creator survives a crash. Glossaries cannot be changed, only made and deleted
+(as DeepL's v2): a translation that names one always gets the entries its creator was told it had.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS glossaries (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    entries TEXT NOT NULL,
+    created REAL NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class StoredGlossary:
+    """`entries`: (term, rendering) in the order they were given; languages are the engine's codes."""
+
+    id: str
+    name: str
+    source_lang: str
+    target_lang: str
+    entries: tuple[tuple[str, str], ...]
+    created: float  # seconds since the epoch, UTC
+
+    def mapping(self) -> dict[str, str]:
+        """term → rendering, as a request's own `glossary` is given."""
+        return dict(self.entries)
+
+
+class GlossaryStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared by worker threads under a lock, in autocommit mode (isolation_level=None)
+        # so that each transaction below is begun and committed explicitly; as the job store does.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a glossary is on disk before its id is given out
+        with self._transaction() as db:
+            db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- for the event loop: each call runs in a worker thread ------------------------------------
+
+    async def create(
+        self, name: str, source_lang: str, target_lang: str, entries: Sequence[tuple[str, str]]
+    ) -> StoredGlossary:
+        return await asyncio.to_thread(self.create_now, name, source_lang, target_lang, entries)
+
+    async def get(self, glossary_id: str) -> StoredGlossary | None:
+        return await asyncio.to_thread(self.get_now, glossary_id)
+
+    async def all(self) -> list[StoredGlossary]:
+        return await asyncio.to_thread(self.all_now)
+
+    async def delete(self, glossary_id: str) -> bool:
+        return await asyncio.to_thread(self.delete_now, glossary_id)
+
+    # -- blocking --------------------------------------------------------------------------------
+
+    def create_now(
+        self, name: str, source_lang: str, target_lang: str, entries: Sequence[tuple[str, str]]
+    ) -> StoredGlossary:
+        """A new glossary, committed."""
+        glossary = StoredGlossary(
+            str(uuid.uuid4()), name, source_lang, target_lang, tuple(entries), time.time()
+        )
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO glossaries (id, name, source_lang, target_lang, entries, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (glossary.id, name, source_lang, target_lang, _dumps(glossary.entries), glossary.created),
+            )
+        return glossary
+
+    def get_now(self, glossary_id: str) -> StoredGlossary | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM glossaries WHERE id = ?", (glossary_id,)).fetchone()
+        return None if row is None else _glossary(row)
+
+    def all_now(self) -> list[StoredGlossary]:
+        """Oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM glossaries ORDER BY created, id").fetchall()
+        return [_glossary(row) for row in rows]
+
+    def delete_now(self, glossary_id: str) -> bool:
+        """False when there was no such glossary."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM glossaries WHERE id = ?", (glossary_id,)).rowcount > 0
+
+
+def _dumps(entries: Sequence[tuple[str, str]]) -> str:
+    # Pairs, not an object: the order they were given in is kept for listing them back.
+    return json.dumps([list(pair) for pair in entries], ensure_ascii=False)
+
+
+def _glossary(row: sqlite3.Row) -> StoredGlossary:
+    entries = tuple((str(term), str(rendering)) for term, rendering in json.loads(row["entries"]))
+    return StoredGlossary(
+        row["id"], row["name"], row["source_lang"], row["target_lang"], entries, row["created"]
+    )
