@@ -23,7 +23,7 @@ from eval.metrics import CorpusScores, corpus_scores, segment_chrf
 from eval.names import name_found
 from eval.suites import Row, Suite
 from service.engine.pending import Priority
-from service.glossary import build_glossary
+from service.glossary import build_glossary, read_glossary_file
 from service.models.backend import ModelInfo
 from service.models.prompts import default_prompts_dir
 from service.pipeline.checks import segment_problems
@@ -119,6 +119,7 @@ class SuiteRunner:
                     settings.max_segment_tokens,
                     settings.backend,
                     settings.auto_terms,
+                    sorted(read_glossary_file(settings.glossary).items()) if settings.glossary else [],
                     settings.prompt_context,
                 ],
                 "source_lang": row.source_lang,

@@ -21,6 +21,7 @@ from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
 from service.engine.scheduler import BatchObserver, new_flow
+from service.glossary import read_glossary_file
 from service.glossary.auto import warm_up as warm_up_names
 from service.glossary.store import GlossaryStore
 from service.jobs.jobs import Jobs
@@ -59,6 +60,8 @@ class Gazette:
             timeout=settings.request_timeout,
             auto_terms=settings.auto_terms,
             prompt_context=settings.prompt_context,
+            # Read here, not per request: a file that cannot be read stops the service at its start.
+            configured_glossary=read_glossary_file(settings.glossary) if settings.glossary else None,
         )
         self._summaries = SummarizationPipeline(
             self._translation, self._registry, timeout=settings.request_timeout

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     auto_terms: bool = Field(
         default=True, description="Automatic renderings of the people, places and bodies a document names"
     )
+    glossary: Path | None = Field(
+        default=None,
+        description="A TSV of term<TAB>rendering applied to every request, over the built-in glossary",
+    )
     prompt_context: bool = Field(
         default=True,
         description="Instruction models see the document's first line and the sentence before each one",

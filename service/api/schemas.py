@@ -68,8 +68,9 @@ class GlossaryTermOut(BaseModel):
     rendering: str
     segments: list[str]
     applied: bool = Field(description="The rendering appears in the translation of every segment listed")
-    origin: Literal["request", "built-in", "auto"] = Field(
-        description="request: the request's glossary; built-in: the service's; auto: found in this document"
+    origin: Literal["request", "configured", "built-in", "auto"] = Field(
+        description="request: the request's glossary; configured: the one this service was given "
+        "(GAZETTE_GLOSSARY); built-in: Gazette's own; auto: found in this document"
     )
 
 

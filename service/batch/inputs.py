@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from service.batch.output import SourceFile
+from service.glossary import GlossaryFileError, read_glossary_file
 from service.jobs.formats import UnsupportedFile, kind_of, paragraph_count, read_items
 from service.jobs.records import ItemInput, error_record
 
@@ -85,16 +85,8 @@ def _check_unique(ids: list[str]) -> None:
 
 
 def read_glossary(path: Path) -> dict[str, str]:
-    """A TSV of `term<TAB>rendering` lines, as the built-in glossary: a `zh<TAB>en` header, blank lines
-    and lines starting with # are skipped."""
-    glossary: dict[str, str] = {}
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
-                continue
-            if len(row) < 2 or not row[1].strip():
-                raise BatchInputError(f"{path}: the line for {row[0]!r} has no rendering after a tab")
-            if (row[0].strip(), row[1].strip()) == ("zh", "en"):
-                continue
-            glossary[row[0].strip()] = row[1].strip()
-    return glossary
+    """A TSV of `term<TAB>rendering` lines (service.glossary.read_glossary_file)."""
+    try:
+        return read_glossary_file(path)
+    except GlossaryFileError as error:
+        raise BatchInputError(str(error)) from error

@@ -1,9 +1,10 @@
 """Approved English renderings of names, titles and bodies, matched on the normalised source.
 
-Three layers, each over the one before: automatic renderings of the people, places and bodies a document
+Four layers, each over the one before: automatic renderings of the people, places and bodies a document
 names (`auto.py`), the built-in glossary (builtin.tsv, Simplified keys: general terms only, China's
-central and local bodies, titles, provinces, large cities, policy terms) and a request's own glossary,
-which always wins. Matching prefers the longest term at each position, so 副部长 wins over 部长 and
+central and local bodies, titles, provinces, large cities, policy terms), the glossary the service is
+configured with (GAZETTE_GLOSSARY: a newsroom's own names, for every client, including those whose API
+has no glossary field) and a request's own glossary, which always wins. Matching prefers the longest term at each position, so 副部长 wins over 部长 and
 国务院总理 over 总理.
 """
 
@@ -15,12 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from service.glossary.auto import auto_terms
 from service.text.normalize import to_simplified
 
-TermOrigin = Literal["request", "built-in", "auto"]
+TermOrigin = Literal["request", "configured", "built-in", "auto"]
 # Notes in builtin.tsv that make a term a place or a body, for composing `place + body` terms.
 _PLACE_NOTES = ("place", "province", "municipality", "autonomous region", "city")
 _BODY_NOTES = ("organisation", "local body", "bureau", "administration")
@@ -91,13 +93,43 @@ def automatic_entries(text: str) -> list[GlossaryEntry]:
 def build_glossary(
     requested: Mapping[str, str] | None = None,
     *,
+    configured: Mapping[str, str] | None = None,
     include_builtin: bool = True,
     auto_from: str | None = None,
 ) -> Glossary:
-    """The automatic renderings of `auto_from` (when given), the built-in entries over them, and the
-    request's over both; request keys are read in Simplified script."""
+    """The automatic renderings of `auto_from` (when given), the built-in entries over them, the
+    service's configured glossary over those, and the request's over all; keys are read in Simplified
+    script."""
     entries = automatic_entries(auto_from) if auto_from else []
     entries += list(builtin_entries()) if include_builtin else []
-    for term, rendering in (requested or {}).items():
-        entries.append(GlossaryEntry(to_simplified(term.strip()), rendering.strip(), "request"))
+    layers: tuple[tuple[Mapping[str, str] | None, TermOrigin], ...] = (
+        (configured, "configured"),
+        (requested, "request"),
+    )
+    for given, origin in layers:
+        for term, rendering in (given or {}).items():
+            entries.append(GlossaryEntry(to_simplified(term.strip()), rendering.strip(), origin))
     return _build(entries)
+
+
+class GlossaryFileError(ValueError):
+    """A glossary file that cannot be read as `term<TAB>rendering` lines."""
+
+
+def read_glossary_file(path: Path) -> dict[str, str]:
+    """A TSV of `term<TAB>rendering` lines, as the built-in glossary: a `zh<TAB>en` header, blank lines
+    and lines starting with # are skipped; further columns (notes) are ignored."""
+    glossary: dict[str, str] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except (OSError, UnicodeDecodeError) as error:
+        raise GlossaryFileError(f"the glossary {path} cannot be read: {error}") from error
+    for row in rows:
+        if not row or not row[0].strip() or row[0].lstrip().startswith("#"):
+            continue
+        if len(row) < 2 or not row[1].strip():
+            raise GlossaryFileError(f"{path}: the line for {row[0]!r} has no rendering after a tab")
+        if (row[0].strip(), row[1].strip()) != ("zh", "en"):
+            glossary[row[0].strip()] = row[1].strip()
+    return glossary

@@ -47,6 +47,8 @@ def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: boo
         renderings.append(match.entry.rendering)
         masked.append(text[cursor : match.start])
         masked.append(_PLACEHOLDER.format(len(renderings)))
+        if text[match.end : match.end + 1].isdigit():
+            masked.append(" ")  # ZQX3 24.5%, not ZQX324.5%: the number must stay the model's to copy
         cursor = match.end
     masked.append(text[cursor:])
     return PiecePlan(Source("".join(masked), source_lang), entries, tuple(renderings))
@@ -58,8 +60,13 @@ def restore_placeholders(output: str, plan: PiecePlan) -> str:
         return output
 
     def rendering(match: re.Match[str]) -> str:
-        number = int(match.group(1))
-        return plan.placeholders[number - 1] if 1 <= number <= len(plan.placeholders) else match.group(0)
+        # The longest number that names a placeholder: a model may still run the figure after it into
+        # it (ZQX324.5% for ZQX3 and 24.5%).
+        digits = match.group(1)
+        for end in range(len(digits), 0, -1):
+            if 1 <= int(digits[:end]) <= len(plan.placeholders):
+                return plan.placeholders[int(digits[:end]) - 1] + digits[end:]
+        return match.group(0)
 
     return _PLACEHOLDER_RE.sub(rendering, output)
 

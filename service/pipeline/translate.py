@@ -83,12 +83,14 @@ class TranslationPipeline:
         timeout: float,
         auto_terms: bool = True,
         prompt_context: bool = True,
+        configured_glossary: Mapping[str, str] | None = None,
     ) -> None:
         self.models = models
         self._token_budget = token_budget
         self._timeout = timeout
         self._auto_terms = auto_terms  # automatic renderings of the names a Chinese document holds
         self._prompt_context = prompt_context  # instruction models see the sentences around each one
+        self._configured = dict(configured_glossary or {})  # the service's own, under each request's
 
     def check_target(self, target_lang: str) -> None:
         if target_lang not in TARGET_LANGUAGES:
@@ -180,7 +182,9 @@ class TranslationPipeline:
         )
         names_from = "\n".join(segment.normalized for segment in prepared.segments)
         glossary = build_glossary(
-            job.glossary, auto_from=names_from if self._auto_terms and language == "zh" else None
+            job.glossary,
+            configured=self._configured,
+            auto_from=names_from if self._auto_terms and language == "zh" else None,
         )
         pieces = [piece for segment in prepared.segments for piece in segment.pieces]
         plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for piece in pieces]

@@ -141,9 +141,7 @@ def test_the_seed_through_the_client_with_its_glossary(
     is the /v1 translation with that glossary, and holds the rendering of every term the engine applied.
 
     Not quite every term of the glossary that the seed holds: matching takes the longest term at each
-    position from the left, so 区委副书记 in 同安区委副书记 is not found once 同安区 is; and the placeholder
-    of 同比增长 is read back with the figure after it (`ZQX324.5%`), so its rendering is lost (the report
-    says so: not applied)."""
+    position from the left, so 区委副书记 in 同安区委副书记 is not found once 同安区 is."""
     rows = csv.DictReader(
         io.StringIO((eval_dir / "seed" / "glossary.tsv").read_text(encoding="utf-8")), delimiter="\t"
     )
@@ -160,5 +158,5 @@ def test_the_seed_through_the_client_with_its_glossary(
     assert {term["term"]: term["rendering"] for term in report}.items() <= entries.items()
     applied = {term["term"]: term["rendering"] for term in report if term["applied"]}
     held = [term for term in entries if term in to_simplified(cleaned_text(seed_text))]
-    assert len(applied) >= len(held) - 2 >= 15, (applied, held)
+    assert len(applied) >= len(held) - 1 >= 17, (applied, held)
     assert [rendering for rendering in applied.values() if rendering not in result.text] == []

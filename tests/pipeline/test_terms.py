@@ -43,3 +43,26 @@ def test_report_says_where_each_term_was_and_whether_it_was_used() -> None:
     by_term = {item.term: item for item in report}
     assert by_term["周桂良"].segments == ("p1.s1", "p2.s1") and by_term["周桂良"].applied
     assert by_term["许国华"].segments == ("p2.s1",) and not by_term["许国华"].applied
+
+
+def test_a_figure_after_a_term_stays_apart_from_its_placeholder() -> None:
+    """The seed's 同比增长24.5%: the placeholder and the figure once ran together (ZQX324.5%) and the
+    rendering was lost."""
+    text = "高技术产业同比增长24.5%。"
+    glossary = build_glossary({"同比增长": "year-on-year growth"})
+    plan = plan_piece(text, "zh", glossary, prompted=False)
+    assert plan.source.text.endswith("ZQX1 24.5%。")
+    assert restore_placeholders("High-tech industry ZQX1 24.5%.", plan).endswith("year-on-year growth 24.5%.")
+    # A model that runs them together anyway: the longest number that names a placeholder.
+    assert restore_placeholders("High-tech ZQX124.5%.", plan) == "High-tech year-on-year growth24.5%."
+
+
+def test_the_configured_glossary_sits_between_the_built_in_and_the_request() -> None:
+    configured = {"区长": "Head of District", "同安区": "Tong'an"}
+    glossary = build_glossary({"同安区": "Tong'an District"}, configured=configured)
+    assert (glossary.entries["区长"].rendering, glossary.entries["区长"].origin) == (
+        "Head of District",
+        "configured",
+    )
+    assert glossary.entries["同安区"].origin == "request"
+    assert build_glossary().entries["区长"].origin == "built-in"
