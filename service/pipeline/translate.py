@@ -82,7 +82,7 @@ class TranslationPipeline:
         token_budget: int,
         timeout: float,
         auto_terms: bool = True,
-        prompt_context: bool = True,
+        prompt_context: bool = False,
         configured_glossary: Mapping[str, str] | None = None,
     ) -> None:
         self.models = models

@@ -34,8 +34,10 @@ class ScriptedBackend:
         return [Generation(self.script.get((s.text, s.strict), "?"), 5) for s in sources]
 
 
-def run(backend: ScriptedBackend, job: TranslateJob) -> Any:
-    pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10)
+def run(backend: ScriptedBackend, job: TranslateJob, *, prompt_context: bool = False) -> Any:
+    pipeline = TranslationPipeline(
+        OneQueue(backend), token_budget=200, timeout=10, prompt_context=prompt_context
+    )
     return asyncio.run(pipeline.translate(job))
 
 
@@ -196,7 +198,7 @@ def test_prompted_pieces_carry_the_first_line_and_the_sentence_before_with_its_e
         },
         prompted=True,
     )
-    document = run(backend, TranslateJob(f"{title}\n{first}{second}\n{last}", "zh"))
+    document = run(backend, TranslateJob(f"{title}\n{first}{second}\n{last}", "zh"), prompt_context=True)
     asked = {(source.text, source.strict): source for source in backend.seen}
     assert asked[first, False].previous == title and asked[first, False].title == ""
     assert asked[first, False].previous_english == ""  # another paragraph's: not waited for
@@ -214,7 +216,10 @@ def test_prompted_pieces_carry_the_first_line_and_the_sentence_before_with_its_e
     assert document.segments[2].translation == "He said the work must be done well."
 
 
-def test_context_can_be_switched_off_and_seq2seq_models_never_get_it() -> None:
+def test_context_is_off_unless_asked_and_seq2seq_models_never_get_it() -> None:
+    backend = ScriptedBackend({}, prompted=True)
+    run(backend, TranslateJob("质量大会召开。\n区长周桂良出席。他指出要抓好落实。", "zh"))
+    assert all((s.title, s.previous, s.previous_english) == ("", "", "") for s in backend.seen)
     text = "质量大会召开。\n区长周桂良出席。他指出要抓好落实。"
     for prompted, wanted in ((True, False), (False, True)):
         backend = ScriptedBackend({}, prompted=prompted)
