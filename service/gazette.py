@@ -88,7 +88,7 @@ class Gazette:
     def _start_jobs(self) -> None:
         store = JobStore(self.settings.jobs_db())
         runner = JobRunner(store, self, concurrency=self.settings.job_concurrency, ready=self.wait_ready)
-        self._jobs = Jobs(store, self.settings, runner.wake)
+        self._jobs = Jobs(store, self.settings, runner.wake, lambda: runner.paused)
         self._job_runner = asyncio.create_task(runner.run_forever(), name="job-runner")
 
     @property

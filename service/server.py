@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 
+from service.access import Access, Caller
 from service.api.errors import install_error_handlers
 from service.api.jobs import jobs_api
 from service.api.limits import BodyLimitMiddleware
@@ -19,6 +21,7 @@ from service.compat.deepl import install_deepl
 from service.compat.deepl_schemas import error_body as deepl_error_body
 from service.compat.libretranslate import install_libretranslate
 from service.gazette import Gazette
+from service.request_log import RequestLog
 from service.settings import Settings
 from service.web.form import install_web_form
 
@@ -32,7 +35,8 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     engine = engine or Gazette(settings, run_jobs=True)
     engine.on_batch(metrics.observe_batch)
     metrics.track_queue(engine.queue_depth)
-    state = AppState(settings=settings, engine=engine, metrics=metrics)
+    access = Access.from_settings(settings)  # keys and rates, the same for every API family
+    state = AppState(settings=settings, engine=engine, metrics=metrics, access=access)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +69,20 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     app.include_router(jobs_api)
     app.include_router(probes)
     install_web_form(app, settings, engine)
-    install_libretranslate(app, settings, engine)
-    install_deepl(app, settings, engine)
+    install_libretranslate(app, settings, engine, access)
+    install_deepl(app, settings, engine, access)
+    if settings.cors_origins:  # off unless asked for: no browser page elsewhere may call with a user's key
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "Location"],
+        )
+
+    def count_use(caller: Caller, characters: int) -> None:
+        access.record(caller, characters)
+        metrics.observe_caller(caller.id, characters)
+
+    app.add_middleware(RequestLog, on_done=count_use)  # outermost: every answer gets its id and line
     return app

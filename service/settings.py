@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    rate_limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Requests a minute per key (or per address without keys); none: no limit",
+    )
+    rate_burst: int = Field(default=10, ge=1, description="Requests a caller may send at once, over the rate")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call from a browser (CORS); empty: CORS off"
+    )
     character_quota: int | None = Field(
         default=None,
         ge=1,
@@ -97,7 +106,7 @@ class Settings(BaseSettings):
                 return beside
         return None
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         # A comma-separated variable is friendlier than the JSON list pydantic-settings expects.

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
+from service.error_bodies import claimed_body, error_body
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 
@@ -56,6 +57,13 @@ def _describe_validation(errors: list[Any]) -> str:
     return "; ".join(parts) or "the request is not valid"
 
 
+def _unreadable(detail: str) -> str:
+    # FastAPI's words for a JSON body that is not UTF-8 (its other parse errors are 422 already).
+    if detail == "There was an error parsing the body":
+        return "the body is not valid JSON"
+    return detail or "the body could not be read"
+
+
 def _as_api_error(error: Exception) -> APIError:
     """Pipeline and queue exceptions, each to its status and code."""
     if isinstance(error, APIError):
@@ -85,15 +93,24 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(error, RequestValidationError)
         return error_response(422, "invalid_request", _describe_validation(list(error.errors())))
 
-    async def on_http(_: Request, error: Exception) -> JSONResponse:
+    async def on_http(request: Request, error: Exception) -> JSONResponse:
+        """The router's 404 and 405 and a body that cannot be parsed, in the body of the API family whose
+        path it is (the compatible APIs claim theirs), else in this one's."""
         assert isinstance(error, StarletteHTTPException)
-        code = _STATUS_CODES.get(error.status_code, "error")
-        message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
-        return error_response(error.status_code, code, message, getattr(error, "headers", None))
+        status, path = error.status_code, request.scope["path"]
+        message = error.detail if isinstance(error.detail, str) else ""
+        headers = getattr(error, "headers", None)
+        if status == 400 and claimed_body(request.app, path) is None:
+            # A body FastAPI or the multipart parser could not read: this API answers bad input with 422.
+            return error_response(422, "invalid_request", _unreadable(message), headers)
+        code = _STATUS_CODES.get(status, "error")
+        body = error_body(request.app, path, code, message or code.replace("_", " "))
+        return JSONResponse(body, status_code=status, headers=headers)
 
-    async def on_any(_: Request, error: Exception) -> JSONResponse:
+    async def on_any(request: Request, error: Exception) -> JSONResponse:
         api_error = _as_api_error(error)
-        return error_response(api_error.status, api_error.code, api_error.message, api_error.headers)
+        body = error_body(request.app, request.scope["path"], api_error.code, api_error.message)
+        return JSONResponse(body, status_code=api_error.status, headers=api_error.headers)
 
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -59,6 +59,11 @@ class JobOut(BaseModel):
     finished: str | None
     seconds: float = Field(description="Since the job started (to its end, once ended)")
     eta_seconds: float | None = Field(description="Remaining characters at this job's rate so far")
+    paused: str | None = Field(
+        None,
+        description="Why a queued or running job is not moving now (the job store cannot write: disk "
+        "full; no model); it goes on by itself, nothing lost, once the cause is gone",
+    )
     files: list[str] = Field(description="Uploads translated in their own format: /v1/jobs/{id}/files/{name}")
 
 

@@ -19,9 +19,11 @@ from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
 from service.api.routes import ERRORS, State, glossary_of, require_key
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
+from service.jobs.job import StoreWriteFailed
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
 from service.jobs.work import JobOptions
+from service.request_log import note_work
 
 jobs_api = APIRouter(prefix="/v1/jobs", responses=ERRORS, dependencies=[Depends(require_key)], tags=["jobs"])
 
@@ -78,6 +80,7 @@ def job_out(progress: Progress) -> JobOut:
         finished=_time(job.finished),
         seconds=progress.seconds,
         eta_seconds=progress.eta_seconds,
+        paused=progress.paused,
         files=list(job.files),
     )
 
@@ -151,6 +154,7 @@ async def submit_job(
         raise APIError(415, "unsupported_media_type", "send application/json or multipart/form-data")
     if not items:
         raise APIError(422, "invalid_request", "the job has no items")
+    note_work(request, len(items), sum(len(item.text) for item in items))
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         twice = sorted(found for found, count in Counter(ids).items() if count > 1)[:3]
@@ -162,6 +166,9 @@ async def submit_job(
         raise APIError(status, code, str(error), {"Retry-After": "60"} if status == 429 else None) from error
     except IdempotencyConflict as error:
         raise APIError(422, "invalid_request", str(error)) from error
+    except StoreWriteFailed as error:  # a full disk: nothing was stored, and a retry later can succeed
+        message = f"the job was not stored: {error}"
+        raise APIError(503, "storage_unavailable", message, {"Retry-After": "60"}) from error
     progress = await _jobs(state).progress(job.id)
     assert progress is not None
     headers = {"Location": f"/v1/jobs/{job.id}"}

@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.error_bodies import error_body
+
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # An error body for a message: what the API whose paths begin with a prefix answers errors with.
 ErrorBody = Callable[[str], dict[str, Any]]
@@ -47,11 +49,13 @@ class BodyLimitMiddleware:
         # Path prefixes whose API has an error body of its own (the compatible APIs): else the /v1 one.
         self.error_bodies = dict(error_bodies or {})
 
-    def _body(self, path: str, code: str, message: str) -> bytes:
+    def _body(self, scope: Scope, code: str, message: str) -> bytes:
+        path = scope["path"]
         for prefix, body in self.error_bodies.items():
             if path.startswith(prefix):
                 return json.dumps(body(message)).encode()
-        return json.dumps({"error": {"code": code, "message": message}}).encode()
+        # The families' own claims (LibreTranslate's paths at the root), as the app's error handlers read them.
+        return json.dumps(error_body(scope.get("app"), path, code, message)).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -61,7 +65,7 @@ class BodyLimitMiddleware:
             name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
         }
         declared = headers.get("content-length", "")
-        too_large = self._body(scope["path"], "payload_too_large", f"the body is over {self.max_bytes} bytes")
+        too_large = self._body(scope, "payload_too_large", f"the body is over {self.max_bytes} bytes")
         if declared.isdigit() and int(declared) > self.max_bytes:
             await _send_error(send, 413, too_large)
             return
@@ -73,7 +77,7 @@ class BodyLimitMiddleware:
             shown = media_type or "none"
             wanted = " or ".join(sorted(accepted))
             await _send_error(
-                send, 415, self._body(scope["path"], "unsupported_media_type", f"send {wanted}, not {shown}")
+                send, 415, self._body(scope, "unsupported_media_type", f"send {wanted}, not {shown}")
             )
             return
         await self._call_counting(scope, receive, send, too_large)

@@ -33,6 +33,17 @@ class Metrics:
         self.batch_tokens = Counter(
             "gazette_batch_padded_tokens", "Padded input tokens", registry=self.registry
         )
+        # Per key (named by its digest, never the key); callers without keys count as "anonymous", so
+        # that a flood of addresses cannot grow the label set.
+        self.caller_requests = Counter(
+            "gazette_caller_requests", "Requests per API key", ["caller"], registry=self.registry
+        )
+        self.caller_characters = Counter(
+            "gazette_caller_characters",
+            "Characters sent for translation per API key",
+            ["caller"],
+            registry=self.registry,
+        )
         self.queue_depth = Gauge(
             "gazette_queue_depth", "Sentences waiting or in generation", registry=self.registry
         )
@@ -41,6 +52,11 @@ class Metrics:
         self.batch_size.observe(sentences)
         self.batch_tokens.inc(padded_tokens)
         self.batch_seconds.observe(seconds)
+
+    def observe_caller(self, caller: str, characters: int) -> None:
+        label = caller if caller.startswith("key-") else "anonymous"
+        self.caller_requests.labels(caller=label).inc()
+        self.caller_characters.labels(caller=label).inc(characters)
 
     def track_queue(self, depth: Callable[[], int]) -> None:
         self.queue_depth.set_function(depth)

@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from service.access import Access, KeyMissing, KeyRefused, RateLimited
 from service.api.disconnect import unless_disconnected
 from service.api.errors import APIError, error_response
 from service.api.metrics import Metrics
@@ -28,6 +29,7 @@ from service.models.profiles import PROFILES
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
+from service.request_log import note_work
 from service.settings import Settings
 
 
@@ -36,6 +38,7 @@ class AppState:
     settings: Settings
     engine: Gazette
     metrics: Metrics
+    access: Access
 
 
 def get_state(request: Request) -> AppState:
@@ -47,20 +50,26 @@ State = Annotated[AppState, Depends(get_state)]
 
 
 def require_key(
+    request: Request,
     state: State,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> None:
-    keys = state.settings.api_keys
-    if not keys:
-        return
+    """The caller's key (when the service has keys) and its rate; the caller is noted for the log."""
     offered = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
-    if offered not in keys:
-        raise APIError(401, "unauthorized", "a valid API key is needed (Authorization: Bearer KEY)")
+    address = request.client.host if request.client else None
+    try:
+        caller = state.access.caller(offered, address)
+        request.state.caller = caller
+        state.access.admit(caller)
+    except (KeyMissing, KeyRefused):
+        raise APIError(401, "unauthorized", "a valid API key is needed (Authorization: Bearer KEY)") from None
+    except RateLimited as limited:
+        raise APIError(429, "rate_limited", str(limited), {"Retry-After": str(limited.retry_after)}) from None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 404, 413, 415, 422, 429, 500, 503, 504)
+    status: {"model": ErrorBody} for status in (401, 404, 409, 413, 415, 422, 429, 500, 503, 504)
 }
 api = APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Depends(require_key)])
 probes = APIRouter()
@@ -150,6 +159,7 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
 @api.post("/translate", response_model=TranslateResponse)
 async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
     check_limits(body, state.settings)
+    note_work(request, len(body.documents()), sum(map(len, body.documents())))
     glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in body.documents()]
     documents = await unless_disconnected(request, state.engine.translate(jobs))
@@ -163,6 +173,7 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
 @api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_unset=True)
 async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
     check_limits(body, state.settings)
+    note_work(request, len(body.documents()), sum(map(len, body.documents())))
     glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)
@@ -209,6 +220,6 @@ async def readyz(state: State) -> Response:
     return JSONResponse({"status": "ready", "model": model_out(state).model_dump()})
 
 
-@probes.get("/metrics")
+@probes.get("/metrics", response_class=PlainTextResponse)
 async def metrics(state: State) -> Response:
     return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")

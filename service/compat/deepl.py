@@ -27,6 +27,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from service.access import Access
 from service.compat import deepl_documents
 from service.compat.deepl_documents import DocumentFields, document_options
 from service.compat.deepl_glossaries import (
@@ -60,9 +61,11 @@ from service.compat.deepl_schemas import (
 from service.compat.deepl_store import DeepLStore
 from service.compat.inflight import InFlight
 from service.compat.markup import translate_texts
+from service.error_bodies import claim
 from service.gazette import Gazette
 from service.glossary.store import StoredGlossary
 from service.jobs.jobs import Jobs
+from service.request_log import note_work
 from service.settings import Settings
 
 # What a key without a quota is told it may use: DeepL's own figure for an account without a cost limit.
@@ -71,9 +74,10 @@ Translations = list[dict[str, Any]]
 
 
 class DeepLState:
-    def __init__(self, settings: Settings, engine: Gazette) -> None:
+    def __init__(self, settings: Settings, engine: Gazette, access: Access) -> None:
         self.settings = settings
         self.engine = engine
+        self.access = access
         self.in_flight: InFlight[Translations] = InFlight()
         self._store: DeepLStore | None = None
 
@@ -121,7 +125,10 @@ router = APIRouter(prefix="/v2", tags=["DeepL"])
 def _caller(request: Request) -> tuple[DeepLState, str]:
     """The adapter's state and the caller's key (checked)."""
     state: DeepLState = request.app.state.deepl
-    return state, check_key(state.settings, request.headers.get("authorization"))
+    address = request.client.host if request.client else None
+    key, caller = check_key(state.access, request.headers.get("authorization"), address)
+    request.state.caller = caller  # for the request's log line, which never holds the key itself
+    return state, key
 
 
 def _identity(key: str, fields: dict[str, Any]) -> str:
@@ -161,6 +168,7 @@ async def translate(request: Request) -> JSONResponse:
     fields = await read_fields(request)
     checked = checked_translate(parse(TranslateFields, fields), state.settings, state.served())
     glossary = await state.glossary_for(checked.glossary_id, checked.source)
+    note_work(request, len(checked.texts), sum(len(text) for text in checked.texts))
     await state.within_quota(key, sum(len(text) for text in checked.texts))
     work = await state.in_flight.run(
         _identity(key, fields), lambda: _translate(state, key, checked, glossary)
@@ -268,13 +276,15 @@ async def document_result(document_id: str, request: Request) -> Response:
     return await deepl_documents.result(state.jobs(), state.store, document_id, fields.document_key)
 
 
-def install_deepl(app: FastAPI, settings: Settings, engine: Gazette) -> None:
+def install_deepl(app: FastAPI, settings: Settings, engine: Gazette, access: Access) -> None:
     """The DeepL routes under `/v2` of `app`, and their error body."""
 
     async def on_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, DeepLError)
         return error_response(error)
 
-    app.state.deepl = DeepLState(settings, engine)
+    app.state.deepl = DeepLState(settings, engine, access)
     app.add_exception_handler(DeepLError, on_error)
+    # The router's 404 and 405 and a refused body under /v2 take DeepL's body too.
+    claim(app, ("/v2", "/v2/"), lambda message: {"message": message})
     app.include_router(router)

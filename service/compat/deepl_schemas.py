@@ -8,7 +8,6 @@ other.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from service.access import Access, Caller, KeyMissing, KeyRefused, RateLimited
 from service.compat.deepl_languages import engine_source, is_english
 from service.compat.markup import TextFormat
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
@@ -119,15 +119,24 @@ def parse(model: type[Fields], fields: dict[str, Any]) -> Fields:
         raise DeepLError(400, f"Value for '{where[0] if where else 'body'}' not supported.") from None
 
 
-def check_key(settings: Settings, authorization: str | None) -> str:
-    """The key the caller offered (`Authorization: DeepL-Auth-Key KEY`), "" when none. With
-    GAZETTE_API_KEYS set it must be one of them: else 403, as DeepL answers a bad key."""
+def check_key(access: Access, authorization: str | None, address: str | None) -> tuple[str, Caller]:
+    """The key the caller offered (`Authorization: DeepL-Auth-Key KEY`), "" when none, and who it is.
+    With GAZETTE_API_KEYS set it must be one of them: else 403, as DeepL answers a bad key; over the
+    caller's rate, 429 as DeepL answers too many requests."""
     offered = (authorization or "").strip()
     offered = offered[len(_SCHEME) :].strip() if offered.lower().startswith(_SCHEME.lower()) else ""
-    keys = settings.api_keys
-    if keys and not any(hmac.compare_digest(offered.encode(), key.encode()) for key in keys):
-        raise DeepLError(403, "Authorization failure: send Authorization: DeepL-Auth-Key with a valid key")
-    return offered
+    try:
+        caller = access.caller(offered, address)
+        access.admit(caller)
+    except (KeyMissing, KeyRefused):
+        raise DeepLError(
+            403, "Authorization failure: send Authorization: DeepL-Auth-Key with a valid key"
+        ) from None
+    except RateLimited as limited:
+        raise DeepLError(
+            429, "Too many requests: " + str(limited), {"Retry-After": str(limited.retry_after)}
+        ) from None
+    return offered, caller
 
 
 class LanguageFields(BaseModel):

@@ -6,7 +6,6 @@ Written here rather than taken from `service.api`: adapters never import each ot
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from service.access import Access, Caller, KeyMissing, KeyRefused, RateLimited
 from service.compat.libre_languages import engine_source, is_english
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.jobs.formats import BadFile
@@ -97,15 +97,21 @@ def parse(model: type[Fields], fields: dict[str, Any]) -> Fields:
         raise LibreError(400, f"Invalid request: {name} parameter is not valid") from None
 
 
-def check_key(settings: Settings, offered: str | None) -> None:
-    """GAZETTE_API_KEYS set: the `api_key` field must hold one of them (403 as LibreTranslate answers)."""
-    keys = settings.api_keys
-    if not keys:
-        return
-    if not offered:
-        raise LibreError(403, "Please contact the server operator to get an API key")
-    if not any(hmac.compare_digest(offered.encode(), key.encode()) for key in keys):
-        raise LibreError(403, "Invalid API key")
+def check_key(access: Access, offered: str | None, address: str | None) -> Caller:
+    """GAZETTE_API_KEYS set: the `api_key` field must hold one of them (403 as LibreTranslate answers);
+    then the caller's rate (429, as LibreTranslate's own limiter answers)."""
+    try:
+        caller = access.caller(offered, address)
+        access.admit(caller)
+    except KeyMissing:
+        raise LibreError(403, "Please contact the server operator to get an API key") from None
+    except KeyRefused:
+        raise LibreError(403, "Invalid API key") from None
+    except RateLimited as limited:
+        raise LibreError(
+            429, "Slowdown: " + str(limited), {"Retry-After": str(limited.retry_after)}
+        ) from None
+    return caller
 
 
 class KeyFields(BaseModel):

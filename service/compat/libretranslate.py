@@ -25,6 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
+from service.access import Access
 from service.compat import libre_files
 from service.compat.libre_languages import ENGLISH, UNDETECTED, detected, detection, languages_out
 from service.compat.libre_schemas import (
@@ -42,14 +43,18 @@ from service.compat.libre_schemas import (
     read_fields,
 )
 from service.compat.markup import translate_texts
+from service.error_bodies import claim
 from service.gazette import Gazette
 from service.jobs.jobs import Jobs
 from service.pipeline.prepare import cleaned_text
+from service.request_log import note_work
 from service.settings import Settings
 from service.text.langdetect import detect_language
 
 # How long LibreTranslate's own page waits after typing before it translates (ms); clients read it.
 FRONTEND_TIMEOUT_MS = 500
+# Errors on these paths, the router's 404 and 405 and a refused body included, take LibreTranslate's body.
+PATHS = ("/translate", "/detect", "/languages", "/translate_file", "/download_file/", "/frontend/settings")
 T = TypeVar("T")
 
 
@@ -57,6 +62,7 @@ T = TypeVar("T")
 class LibreState:
     settings: Settings
     engine: Gazette
+    access: Access
 
     def served(self) -> set[str]:
         return {language.code for language in self.engine.languages()}
@@ -77,6 +83,12 @@ def _state(request: Request) -> LibreState:
     return state
 
 
+def _admit(request: Request, state: LibreState, offered: str | None) -> None:
+    """The key and the rate checked; the caller noted for the request's log line."""
+    address = request.client.host if request.client else None
+    request.state.caller = check_key(state.access, offered, address)
+
+
 async def _engine(work: Awaitable[T]) -> T:
     """The engine's answer, or its error as LibreTranslate's."""
     try:
@@ -90,8 +102,9 @@ async def translate(request: Request) -> JSONResponse:
     state = _state(request)
     fields, from_json = await read_fields(request)
     body = parse(TranslateFields, fields)
-    check_key(state.settings, body.api_key)
+    _admit(request, state, body.api_key)
     checked = checked_translate(body, from_json, state.settings, state.served())
+    note_work(request, len(checked.texts), sum(len(text) for text in checked.texts))
     results = await _engine(
         translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text")
     )
@@ -110,7 +123,7 @@ async def detect(request: Request) -> JSONResponse:
     state = _state(request)
     fields, _ = await read_fields(request)
     body = parse(DetectFields, fields)
-    check_key(state.settings, body.api_key)
+    _admit(request, state, body.api_key)
     if not body.q:
         raise missing("q")
     text = "\n".join(body.q) if isinstance(body.q, list) else body.q
@@ -129,7 +142,7 @@ async def translate_file(request: Request) -> JSONResponse:
     state = _state(request)
     fields, _ = await read_fields(request)
     body = parse(FileFields, fields)
-    check_key(state.settings, body.api_key)
+    _admit(request, state, body.api_key)
     jobs = state.jobs()
     if jobs is None:
         raise LibreError(403, "Files translation are disabled on this server.")
@@ -170,13 +183,14 @@ async def frontend_settings(request: Request) -> JSONResponse:
     )
 
 
-def install_libretranslate(app: FastAPI, settings: Settings, engine: Gazette) -> None:
+def install_libretranslate(app: FastAPI, settings: Settings, engine: Gazette, access: Access) -> None:
     """The LibreTranslate routes at the root of `app`, and their error body."""
 
     async def on_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, LibreError)
         return error_response(error)
 
-    app.state.libretranslate = LibreState(settings, engine)
+    app.state.libretranslate = LibreState(settings, engine, access)
     app.add_exception_handler(LibreError, on_error)
+    claim(app, PATHS, lambda message: {"error": message})
     app.include_router(router)

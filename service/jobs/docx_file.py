@@ -55,7 +55,29 @@ def write_docx(name: str, data: bytes, english: Sequence[str]) -> bytes:
     return saved.getvalue()
 
 
+# What a .docx may unpack to: far above any news document, far below what a zip bomb expands to. Word's
+# XML is read by python-docx with entity expansion off and no network (its parser's settings).
+MAX_UNPACKED_BYTES = 200_000_000
+MAX_PARTS = 10_000
+
+
+def _check_unpacked_size(name: str, data: bytes) -> None:
+    """Refuse a zip whose parts would unpack past the caps, before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise BadFile(f"{name}: not a readable .docx (not a zip archive: {error})") from None
+    unpacked = sum(part.file_size for part in parts)
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
+        raise BadFile(
+            f"{name}: refused: it would unpack to {unpacked:,} bytes in {len(parts):,} parts "
+            f"(at most {MAX_UNPACKED_BYTES:,} bytes and {MAX_PARTS:,} parts)"
+        )
+
+
 def _load(name: str, data: bytes) -> Document:
+    _check_unpacked_size(name, data)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, etree.LxmlError) as error:

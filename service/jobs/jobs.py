@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.jobs.formats import kind_of, paragraph_count, read_items, write_translated
-from service.jobs.job import IdempotencyConflict, Job, TooManyJobs
+from service.jobs.job import UNFINISHED, IdempotencyConflict, Job, TooManyJobs
 from service.jobs.records import ItemInput, record_paragraphs
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
@@ -35,13 +35,22 @@ class Progress:
     job: Job
     seconds: float  # since the job first started (0 while queued)
     eta_seconds: float | None  # remaining characters at the rate this job has gone since last taken up
+    paused: str | None = None  # why an unfinished job is not moving now (the store cannot write: disk full)
 
 
 class Jobs:
-    def __init__(self, store: JobStore, settings: Settings, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        settings: Settings,
+        wake: Callable[[], None],
+        paused: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        """`wake`: tell the runner there is new work; `paused`: why the runner is not moving, if it is not."""
         self._store = store
         self._settings = settings
         self._wake = wake
+        self._paused = paused
 
     async def submit(
         self,
@@ -78,10 +87,14 @@ class Jobs:
 
     async def progress(self, job_id: str) -> Progress | None:
         job = await asyncio.to_thread(self._store.get, job_id)
-        return None if job is None else progress_of(job)
+        return None if job is None else progress_of(job, paused=self._paused())
 
     async def newest(self, limit: int, before: str | None) -> list[Progress]:
-        return [progress_of(job) for job in await asyncio.to_thread(self._store.newest, limit, before)]
+        paused = self._paused()
+        return [
+            progress_of(job, paused=paused)
+            for job in await asyncio.to_thread(self._store.newest, limit, before)
+        ]
 
     async def position_of(self, job_id: str, item_id: str) -> int | None:
         return await asyncio.to_thread(self._store.position_of, job_id, item_id)
@@ -116,10 +129,11 @@ def _rebuild(name: str, data: bytes, record: dict[str, Any]) -> bytes | None:
     return write_translated(name, data, record_paragraphs(record, paragraph_count(item.text)) or [])
 
 
-def progress_of(job: Job, now: float | None = None) -> Progress:
+def progress_of(job: Job, now: float | None = None, paused: str | None = None) -> Progress:
     now = time.time() if now is None else now
+    paused = paused if job.state in UNFINISHED else None  # a finished job no longer waits on anything
     if job.started is None:
-        return Progress(job, 0.0, None)
+        return Progress(job, 0.0, None, paused)
     seconds = (job.finished or now) - job.started
     eta = None
     # The rate since the runner last took the job up, from items done (not failed): time the service was
@@ -127,4 +141,4 @@ def progress_of(job: Job, now: float | None = None) -> Progress:
     running_for = now - (job.resumed or job.started)
     if job.state == "running" and job.chars_since_resumed and running_for > 0:
         eta = round((job.chars - job.chars_done) / (job.chars_since_resumed / running_for), 1)
-    return Progress(job, round(seconds, 3), eta)
+    return Progress(job, round(seconds, 3), eta, paused)

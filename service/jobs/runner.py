@@ -4,6 +4,10 @@ Several items of a job are in the engine at once (`concurrency`), so its batches
 engine serves interactive requests first. Each item's record is committed as soon as it is made. A job
 left unfinished by a stop (even `kill -9`) resumes from its first pending item when the runner starts
 again: an item in flight at the stop was never recorded, so it runs again; one recorded never does.
+
+A job store that cannot write (a full disk) pauses the runner: the item whose record was refused stays
+pending, the records already made stay as they are, `paused` says why (on every unfinished job), and
+the runner tries again every `retry_seconds` until a write succeeds; then the job goes on where it was.
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-from service.jobs.job import PendingItem
+from service.jobs.job import PendingItem, StoreWriteFailed
 from service.jobs.store import JobStore
 from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, JobOptions, process
 from service.models.backend import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
-RETRY_SECONDS = 5.0  # after the engine could not serve (no model yet): try the same item again
+_T = TypeVar("_T")
+
+RETRY_SECONDS = 5.0  # after the engine could not serve (no model yet) or the store could not write: try again
 
 
 class JobRunner:
@@ -30,12 +37,18 @@ class JobRunner:
         *,
         concurrency: int,
         ready: Callable[[], Awaitable[None]] | None = None,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self._store = store
         self._engine = engine
         self._concurrency = concurrency
         self._ready = ready
+        self._retry_seconds = retry_seconds
         self._wake = asyncio.Event()
+        self.paused: str | None = None  # why unfinished jobs are not moving now; None while they are
+
+    def _paused_by(self, error: Exception) -> None:
+        self.paused = f"{error}; trying again every {self._retry_seconds:g} s"
 
     def wake(self) -> None:
         """New work was stored (or a job cancelled): look again now."""
@@ -52,12 +65,16 @@ class JobRunner:
                 self._wake.clear()
             except asyncio.CancelledError:
                 raise
-            except (*NOT_THE_ITEMS_FAULT, ModelUnavailable) as error:
-                log.warning("jobs paused: %s; trying again in %.0f s", error, RETRY_SECONDS)
-                await asyncio.sleep(RETRY_SECONDS)
+            except (StoreWriteFailed, ModelUnavailable) as error:  # until an operator or a load fixes it
+                self._paused_by(error)
+                log.error("jobs paused: %s", self.paused)
+                await asyncio.sleep(self._retry_seconds)
+            except NOT_THE_ITEMS_FAULT as error:
+                log.warning("jobs paused: %s; trying again in %g s", error, self._retry_seconds)
+                await asyncio.sleep(self._retry_seconds)
             except Exception:
-                log.exception("job runner failed; starting over in %.0f s", RETRY_SECONDS)
-                await asyncio.sleep(RETRY_SECONDS)
+                log.exception("job runner failed; starting over in %g s", self._retry_seconds)
+                await asyncio.sleep(self._retry_seconds)
 
     async def _run_until_idle(self) -> None:
         while ids := await asyncio.to_thread(self._store.unfinished):
@@ -69,7 +86,7 @@ class JobRunner:
         job = await asyncio.to_thread(self._store.get, job_id)
         if job is None or job.state not in ("queued", "running"):
             return
-        await asyncio.to_thread(self._store.start, job_id)
+        await self._write(self._store.start, job_id)
         log.info("job %s: %d items, %d left", job_id, job.total, job.total - job.done - job.failed)
         running: dict[asyncio.Task[None], int] = {}
         options = job.options
@@ -89,11 +106,17 @@ class JobRunner:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
-        done = await asyncio.to_thread(self._store.finish, job_id)
+        done = await self._write(self._store.finish, job_id)
         log.info("job %s %s: %d done, %d failed", job_id, done.state, done.done, done.failed)
 
     async def _one(self, pending: PendingItem, options: JobOptions) -> None:
         if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":
             return  # cancelled between being taken and starting: it was marked so with the others
         record = await process(self._engine, pending.item, options)
-        await asyncio.to_thread(self._store.record, pending.job_id, pending.position, record)
+        await self._write(self._store.record, pending.job_id, pending.position, record)
+
+    async def _write(self, write: Callable[..., _T], *args: Any) -> _T:
+        """A write to the store; one that succeeds means the store writes again: no longer paused."""
+        result = await asyncio.to_thread(write, *args)
+        self.paused = None
+        return result

@@ -3,18 +3,22 @@
 One module owns the database. Each write is one explicit transaction, committed before the caller goes
 on: a job is stored before `202` is sent, and an item's record before the next item is taken, so after
 a crash (even `kill -9`) nothing acknowledged is lost and nothing already done is done again.
+
+A write the disk refuses (full, an I/O error, the file locked or read-only) is rolled back whole and
+raised as `StoreWriteFailed`: the store stays usable, and the same write can be made again once the
+cause is gone. The job runner pauses on it, and says why on the job, until then.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,53 +28,22 @@ from service.jobs.job import (
     ItemState,
     Job,
     PendingItem,
+    StoreWriteFailed,
     TooManyJobs,
     fingerprint,
     options_json,
 )
 from service.jobs.records import ItemInput
+from service.jobs.rows import SCHEMA, iso, job_of
 from service.jobs.work import JobOptions
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    task TEXT NOT NULL,
-    options TEXT NOT NULL,
-    state TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,
-    fingerprint TEXT NOT NULL,
-    total INTEGER NOT NULL,
-    chars INTEGER NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    started REAL,
-    resumed REAL,
-    finished REAL
-);
-CREATE TABLE IF NOT EXISTS items (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    position INTEGER NOT NULL,
-    item_id TEXT NOT NULL,
-    file TEXT,
-    text TEXT NOT NULL,
-    chars INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    record TEXT,
-    finished REAL,
-    PRIMARY KEY (job_id, position)
-);
-CREATE INDEX IF NOT EXISTS items_by_state ON items (job_id, state, position);
-CREATE TABLE IF NOT EXISTS files (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    name TEXT NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (job_id, name)
-);
-"""
+log = logging.getLogger(__name__)
 
-
-def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
+# Errors of the disk or the file, not of the statement: the same write succeeds once they are gone.
+_STORAGE_ERRORS = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+     sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN}
+)  # fmt: skip
 
 
 class JobStore:
@@ -84,8 +57,10 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it is acknowledged
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._path = path
+        self._unlimited_pages = int(self._db.execute("PRAGMA max_page_count").fetchone()[0])
         with self._transaction() as db:
-            for statement in _SCHEMA.split(";"):
+            for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
 
@@ -95,14 +70,41 @@ class JobStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write, all or nothing. COMMIT is inside: on a full disk it is the COMMIT that fails (WAL)."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
+                self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                self._roll_back()
+                if error.sqlite_errorcode & 0xFF not in _STORAGE_ERRORS:
+                    raise
+                raise StoreWriteFailed(f"the job store {self._path} could not write: {error}") from error
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._roll_back()
                 raise
-            self._db.execute("COMMIT")
+
+    def _roll_back(self) -> None:
+        """SQLite rolls back by itself on some failures (a full disk): a second ROLLBACK would fail, and
+        its error ("no transaction is active") would hide the one that matters. One left open would make
+        every later BEGIN fail, so it is always closed here."""
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error as error:
+                log.error("could not roll back a failed write to %s: %s", self._path, error)
+
+    def limit_size(self, max_bytes: int | None) -> None:
+        """Let the file grow to `max_bytes` at most (never below what it holds now), None: no limit.
+        Beyond it every write fails as on a full disk, with SQLite's own SQLITE_FULL: how the tests fill
+        the disk under a running job without filling a real one."""
+        with self._lock:
+            if max_bytes is None:
+                pages = self._unlimited_pages
+            else:
+                pages = max(1, max_bytes // self._db.execute("PRAGMA page_size").fetchone()[0])
+            self._db.execute(f"PRAGMA max_page_count = {int(pages)}")
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ class JobStore:
                 if row is not None:
                     if row["fingerprint"] != digest:
                         raise IdempotencyConflict("this Idempotency-Key was used for a different job")
-                    return self._job(db, row["id"]), False
+                    return job_of(db, row["id"]), False
             if max_active is not None:
                 active = db.execute(
                     "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
@@ -150,7 +152,7 @@ class JobStore:
                 "INSERT INTO files (job_id, name, data) VALUES (?, ?, ?)",
                 [(job_id, name, data) for name, data in (files or {}).items()],
             )
-            return self._job(db, job_id), True
+            return job_of(db, job_id), True
 
     def start(self, job_id: str) -> None:
         """Queued → running; a job taken up again after a stop keeps its first start and is `resumed` now
@@ -177,7 +179,7 @@ class JobStore:
     def finish(self, job_id: str) -> Job:
         """A job with no pending item left: done, or failed when every item failed."""
         with self._transaction() as db:
-            job = self._job(db, job_id)
+            job = job_of(db, job_id)
             if job.state in UNFINISHED:
                 state = "failed" if job.total and job.failed == job.total else "done"
                 now = time.time()
@@ -185,7 +187,7 @@ class JobStore:
                     "UPDATE jobs SET state = ?, finished = ?, updated = ? WHERE id = ?",
                     (state, now, now, job_id),
                 )
-            return self._job(db, job_id)
+            return job_of(db, job_id)
 
     def cancel(self, job_id: str) -> Job | None:
         """Pending items are cancelled (those in flight finish); None when there is no such job."""
@@ -202,7 +204,7 @@ class JobStore:
                 db.execute(
                     "UPDATE items SET state = 'cancelled' WHERE job_id = ? AND state = 'pending'", (job_id,)
                 )
-            return self._job(db, job_id)
+            return job_of(db, job_id)
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -214,7 +216,7 @@ class JobStore:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             exists = self._db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            return self._job(self._db, job_id) if exists else None
+            return job_of(self._db, job_id) if exists else None
 
     def newest(self, limit: int, before: str | None = None) -> list[Job]:
         """Newest first; `before` a job id: the page after it."""
@@ -224,7 +226,7 @@ class JobStore:
                 query += " WHERE (created, id) < (SELECT created, id FROM jobs WHERE id = ?)"
                 args.insert(0, before)
             rows = self._db.execute(query + " ORDER BY created DESC, id DESC LIMIT ?", args).fetchall()
-            return [self._job(self._db, row["id"]) for row in rows]
+            return [job_of(self._db, row["id"]) for row in rows]
 
     def unfinished(self) -> list[str]:
         """Jobs queued or running, oldest first: the runner's work, in order."""
@@ -268,7 +270,7 @@ class JobStore:
                 (job_id, after, job_id, limit),
             ).fetchall()
         return [
-            (row["position"], json.loads(row["record"]) | {"finished": _iso(row["finished"])}) for row in rows
+            (row["position"], json.loads(row["record"]) | {"finished": iso(row["finished"])}) for row in rows
         ]
 
     def file(self, job_id: str, name: str) -> tuple[bytes, dict[str, Any] | None] | None:
@@ -285,40 +287,3 @@ class JobStore:
                 (job_id, name),
             ).fetchone()
         return bytes(row["data"]), json.loads(item["record"]) if item else None
-
-    def _job(self, db: sqlite3.Connection, job_id: str) -> Job:
-        row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        counts = {
-            state: (count, chars)
-            for state, count, chars in db.execute(
-                "SELECT state, COUNT(*), SUM(chars) FROM items WHERE job_id = ? GROUP BY state",
-                (job_id,),
-            )
-        }
-        names = db.execute("SELECT name FROM files WHERE job_id = ? ORDER BY name", (job_id,)).fetchall()
-        recent = db.execute(
-            "SELECT COALESCE(SUM(chars), 0) FROM items WHERE job_id = ? AND state = 'done' AND finished >= ?",
-            (job_id, row["resumed"] or 0),
-        ).fetchone()[0]
-        options = json.loads(row["options"])
-        return Job(
-            id=row["id"],
-            task=row["task"],
-            options=JobOptions(
-                options["task"], options["source_lang"], options["glossary"], options["bullets"]
-            ),
-            state=row["state"],
-            total=row["total"],
-            done=counts.get("done", (0, 0))[0],
-            failed=counts.get("failed", (0, 0))[0],
-            cancelled=counts.get("cancelled", (0, 0))[0],
-            chars=row["chars"],
-            chars_done=sum(counts.get(state, (0, 0))[1] or 0 for state in ("done", "failed")),
-            created=row["created"],
-            updated=row["updated"],
-            started=row["started"],
-            finished=row["finished"],
-            resumed=row["resumed"],
-            chars_since_resumed=int(recent),
-            files=tuple(name["name"] for name in names),
-        )

