@@ -171,6 +171,13 @@ _PREAMBLE = re.compile(
 _TRAILING_NOTE = re.compile(
     r"\n\s*(?:\(?note|\(?explanation|\(?translator's note)\b.*$", re.IGNORECASE | re.DOTALL
 )
+# A remark about the text instead of its translation ("The Chinese text is already in English."): no answer,
+# so that the output checks send it again with the stricter prompt.
+_REMARK = re.compile(
+    r"^(?:the |this )?(?:given |provided |above |following )?(?:chinese )?(?:text|sentence) "
+    r"(?:is|appears to be|seems to be) already (?:in |written in )?english\b[^\n]*$",
+    re.IGNORECASE,
+)
 _QUOTES = {'"': '"', "“": "”", "'": "'", "「": "」"}
 
 
@@ -180,6 +187,7 @@ def strip_chatter(text: str) -> str:
     text = re.sub(r"^```[a-z]*\s*|\s*```$", "", text)
     text = _PREAMBLE.sub("", text, count=1)
     text = _TRAILING_NOTE.sub("", text)
+    text = _REMARK.sub("", text.strip())
     text = text.strip()
     if (
         len(text) >= 2
