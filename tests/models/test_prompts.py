@@ -113,7 +113,10 @@ def test_templates_load_by_name_and_version(tmp_path: Path) -> None:
         # Seen on WMT newstest2019 with qwen-pypi: a remark instead of a translation is no answer.
         ("The Chinese text is already in English.", ""),
         ("This sentence appears to be already in English.", ""),
-        ("The meeting said the text is already in English.", "The meeting said the text is already in English."),
+        (
+            "The meeting said the text is already in English.",
+            "The meeting said the text is already in English.",
+        ),
     ],
 )
 def test_chatter_is_stripped(raw: str, clean: str) -> None:
