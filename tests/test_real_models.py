@@ -69,7 +69,9 @@ def test_qwen_pypi_summarises_the_seeds_paragraph_2_keeping_its_figures(
 def test_a_first_start_runs_the_pack_as_it_is_with_nothing_else_on_disk(
     qwen_settings: Settings, tmp_path: Path
 ) -> None:
-    """A fresh model cache holding only the pulled pack: ready on llama.cpp, no dequantized or converted copy."""
+    """A fresh model cache holding only the pulled pack: ready on llama.cpp, no dequantized or converted copy;
+    the one file added is the pack's integrity record (size, mtime, sha256), made on a first start when the
+    pack was pulled before such records were kept."""
     pack = pack_path(PACKS["qwen-pypi"], qwen_settings.model_cache)
     fresh = tmp_path / "cache"
     (fresh / pack.parent.name).mkdir(parents=True)
@@ -82,4 +84,6 @@ def test_a_first_start_runs_the_pack_as_it_is_with_nothing_else_on_disk(
             return gz.loaded()[0].engine
 
     assert asyncio.run(start()) == "llama.cpp"
-    assert sorted(path.relative_to(fresh) for path in fresh.rglob("*")) == before
+    after = sorted(path.relative_to(fresh) for path in fresh.rglob("*"))
+    record = pack.relative_to(qwen_settings.model_cache).with_name(pack.name + ".verified")
+    assert [path for path in after if path not in before] in ([], [record])
