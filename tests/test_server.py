@@ -59,3 +59,30 @@ def test_cors_is_off_unless_origins_are_configured(tiny_marian_dir: Path, tmp_pa
 def test_cors_origins_read_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GAZETTE_CORS_ORIGINS", "https://a.example, https://b.example")
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_uploaded_file_names_never_become_paths(
+    tiny_marian_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names such as ../../x are data: stored with the job, never a place on disk."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    hostile = ["../../escape-1.txt", "/tmp/escape-2.txt", "..\\\\escape-3.txt", "a/../../escape-4.txt"]
+    with running_app(settings(tiny_marian_dir, tmp_path / "cache")) as client:
+        for name in hostile:
+            upload = [("files", (name, "国务院召开会议。".encode(), "text/plain"))]
+            submitted = client.post("/v1/jobs", data={"task": "translate"}, files=upload)
+            assert submitted.status_code in (202, 422), submitted.text
+            libre = client.post(
+                "/translate_file",
+                data={"source": "zh", "target": "en"},
+                files={"file": (name, "国务院召开会议。".encode())},
+            )
+            assert libre.status_code < 500, libre.text
+            deepl = client.post(
+                "/v2/document", data={"target_lang": "EN-GB"}, files={"file": (name, b"\xe5\x9b\xbd")}
+            )
+            assert deepl.status_code < 500, deepl.text
+    escaped = [path for root in (tmp_path, Path("/tmp")) for path in root.rglob("escape-*.txt")]
+    assert escaped == []

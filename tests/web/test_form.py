@@ -36,6 +36,7 @@ def test_the_page_is_sent_with_a_policy_that_runs_only_its_own_scripts(client: T
     headers = client.get("/").headers
     policy = headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy  # no other site may frame the page (clickjacking)
     assert headers["x-content-type-options"] == "nosniff"
 
 

@@ -1,0 +1,172 @@
+"""Load: `gazette serve` on the tiny profile, loopback only, under C concurrent clients for S seconds.
+
+Each client loops: mostly one-line translations, some seed-sized documents, some job submissions. Every
+answer must be 200/202, or 429/503 with Retry-After; none may take past the request timeout; the server's
+RSS at the end must be within 10 % of its RSS after the first minute. Prints the figures; exit 1 on a breach.
+
+    .venv/bin/python scripts/load.py [--clients 64] [--seconds 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+LINE = "国务院召开常务会议，研究部署进一步稳定经济运行。"
+TIMEOUT = 60.0  # GAZETTE_REQUEST_TIMEOUT given to the server
+SLACK = 5.0  # answering takes a moment past the deadline (the 504 itself)
+
+
+@dataclass
+class Tally:
+    statuses: Counter[str] = field(default_factory=Counter)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    breaches: list[str] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def seed_sized() -> str:
+    """About 4,400 characters in 14 paragraphs, as the seed document."""
+    paragraph = (LINE * 3 + "厦门市同安区召开质量强区大会，区长周桂良出席会议并讲话。") * 3
+    return "\n".join(paragraph for _ in range(14))[:4400]
+
+
+async def one(client: httpx.AsyncClient, kind: str, tally: Tally) -> None:
+    started = time.perf_counter()
+    if kind == "line":
+        answer = await client.post("/v1/translate", json={"text": LINE, "source_lang": "zh"})
+    elif kind == "document":
+        answer = await client.post("/v1/translate", json={"text": seed_sized(), "source_lang": "zh"})
+    else:
+        items = [{"id": f"i{k}", "text": LINE} for k in range(3)]
+        answer = await client.post("/v1/jobs", json={"task": "translate", "items": items})
+    seconds = time.perf_counter() - started
+    tally.statuses[f"{kind} {answer.status_code}"] += 1
+    tally.latencies.setdefault(kind, []).append(seconds)
+    if answer.status_code in (429, 503) and "retry-after" not in answer.headers:
+        tally.breaches.append(f"{kind}: {answer.status_code} without Retry-After")
+    elif answer.status_code not in (200, 202, 429, 503):
+        tally.breaches.append(f"{kind}: {answer.status_code} {answer.text[:200]}")
+    if seconds > TIMEOUT + SLACK:
+        tally.breaches.append(f"{kind}: answered after {seconds:.1f} s")
+    if answer.status_code in (429, 503):
+        await asyncio.sleep(min(float(answer.headers.get("retry-after", "1")), 5.0))
+
+
+async def client_loop(base: str, until: float, tally: Tally, rng: random.Random) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT * 2) as client:
+        while time.monotonic() < until:
+            kind = rng.choices(["line", "document", "job"], weights=[80, 12, 8])[0]
+            try:
+                await one(client, kind, tally)
+            except httpx.HTTPError as error:
+                tally.breaches.append(f"{kind}: {type(error).__name__}")
+
+
+async def rss_probe(pid: int, samples: list[tuple[float, int]], until: float) -> None:
+    start = time.monotonic()
+    while time.monotonic() < until:
+        samples.append((time.monotonic() - start, rss_kib(pid)))
+        await asyncio.sleep(5)
+
+
+async def run(base: str, pid: int, clients: int, seconds: float) -> tuple[Tally, list[tuple[float, int]]]:
+    tally, samples = Tally(), []
+    until = time.monotonic() + seconds
+    rngs = [random.Random(number) for number in range(clients)]
+    await asyncio.gather(
+        rss_probe(pid, samples, until), *(client_loop(base, until, tally, rng) for rng in rngs)
+    )
+    return tally, samples
+
+
+def start_server(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "GAZETTE_PROFILE": "tiny",
+        "GAZETTE_MODEL_CACHE": str(cache),
+        "GAZETTE_REQUEST_TIMEOUT": str(TIMEOUT),
+        "GAZETTE_NUM_BEAMS": "1",
+        "GAZETTE_LOG_LEVEL": "warning",
+    }
+    command = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not become ready")
+
+
+def report(tally: Tally, samples: list[tuple[float, int]], clients: int, seconds: float) -> int:
+    print(f"clients {clients}, {seconds:.0f} s, requests {sum(tally.statuses.values())}")
+    for key, count in sorted(tally.statuses.items()):
+        print(f"  {key}: {count}")
+    for kind, values in sorted(tally.latencies.items()):
+        ordered = sorted(values)
+        p95 = ordered[int(0.95 * (len(ordered) - 1))]
+        print(f"  {kind}: p50 {statistics.median(ordered):.2f} s, p95 {p95:.2f} s, max {ordered[-1]:.2f} s")
+    after_minute = next((rss for at, rss in samples if at >= 60), samples[0][1])
+    end = samples[-1][1]
+    growth = (end - after_minute) / after_minute
+    print(
+        f"  RSS after the first minute {after_minute / 1024:.0f} MiB, at the end {end / 1024:.0f} MiB "
+        f"({growth:+.1%})"
+    )
+    if growth > 0.10:
+        tally.breaches.append(f"RSS grew {growth:.1%}")
+    print(f"breaches: {len(tally.breaches)}")
+    for breach in tally.breaches[:20]:
+        print(f"  {breach}")
+    return 1 if tally.breaches else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=600.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        server, base = start_server(Path(cache))
+        try:
+            tally, samples = asyncio.run(run(base, server.pid, args.clients, args.seconds))
+        finally:
+            server.terminate()
+            server.wait(30)
+    return report(tally, samples, args.clients, args.seconds)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
