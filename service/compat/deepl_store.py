@@ -13,11 +13,11 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
+
+from service.sqlite_file import connect, write_transaction
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS deepl_usage (key_id TEXT PRIMARY KEY, characters INTEGER NOT NULL)",
@@ -32,11 +32,7 @@ def _digest(text: str) -> str:
 
 class DeepLStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db, self._lock = connect(path, timeout=30)
         with self._transaction() as db:
             for statement in _SCHEMA:
                 db.execute(statement)
@@ -45,16 +41,8 @@ class DeepLStore:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock)
 
     # -- usage -----------------------------------------------------------------------------------
 

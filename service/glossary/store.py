@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+
+from service.sqlite_file import connect, write_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS glossaries (
@@ -50,14 +51,8 @@ class StoredGlossary:
 
 class GlossaryStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection shared by worker threads under a lock, in autocommit mode (isolation_level=None)
-        # so that each transaction below is begun and committed explicitly; as the job store does.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a glossary is on disk before its id is given out
+        # A glossary is on disk before its id is given out (sqlite_file: synchronous=FULL, explicit writes).
+        self._db, self._lock = connect(path, timeout=30)
         with self._transaction() as db:
             db.execute(_SCHEMA)
 
@@ -65,16 +60,8 @@ class GlossaryStore:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock)
 
     # -- for the event loop: each call runs in a worker thread ------------------------------------
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -36,26 +35,14 @@ from service.jobs.job import (
 from service.jobs.records import ItemInput
 from service.jobs.rows import SCHEMA, iso, job_of
 from service.jobs.work import JobOptions
+from service.sqlite_file import connect, write_transaction
 
 log = logging.getLogger(__name__)
-
-# Errors of the disk or the file, not of the statement: the same write succeeds once they are gone.
-_STORAGE_ERRORS = frozenset(
-    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
-     sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN}
-)  # fmt: skip
 
 
 class JobStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # One connection, shared by the event loop and worker threads, under a lock; autocommit mode
-        # (isolation_level=None) so that every transaction below is begun and committed explicitly.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it is acknowledged
+        self._db, self._lock = connect(path)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._path = path
         self._unlimited_pages = int(self._db.execute("PRAGMA max_page_count").fetchone()[0])
@@ -68,32 +55,11 @@ class JobStore:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write, all or nothing. COMMIT is inside: on a full disk it is the COMMIT that fails (WAL)."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                yield self._db
-                self._db.execute("COMMIT")
-            except sqlite3.OperationalError as error:
-                self._roll_back()
-                if error.sqlite_errorcode & 0xFF not in _STORAGE_ERRORS:
-                    raise
-                raise StoreWriteFailed(f"the job store {self._path} could not write: {error}") from error
-            except BaseException:
-                self._roll_back()
-                raise
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock, self._write_failed)
 
-    def _roll_back(self) -> None:
-        """SQLite rolls back by itself on some failures (a full disk): a second ROLLBACK would fail, and
-        its error ("no transaction is active") would hide the one that matters. One left open would make
-        every later BEGIN fail, so it is always closed here."""
-        if self._db.in_transaction:
-            try:
-                self._db.execute("ROLLBACK")
-            except sqlite3.Error as error:
-                log.error("could not roll back a failed write to %s: %s", self._path, error)
+    def _write_failed(self, error: sqlite3.OperationalError) -> StoreWriteFailed:
+        return StoreWriteFailed(f"the job store {self._path} could not write: {error}")
 
     def limit_size(self, max_bytes: int | None) -> None:
         """Let the file grow to `max_bytes` at most (never below what it holds now), None: no limit.

@@ -1,0 +1,69 @@
+"""How every store here opens its SQLite file and writes to it: one connection under a lock, WAL, and
+each write one explicit transaction, committed before the caller goes on.
+
+A write that fails is rolled back whole, but only if SQLite has not done so itself (it has, on a full
+disk): a second ROLLBACK would fail, and its error ("no transaction is active") would hide the one that
+matters. Errors of the disk or the file (full, I/O, locked, read-only) can be turned into a store's own
+exception, so that its callers can wait and write again once the cause is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Errors of the disk or the file, not of the statement: the same write succeeds once they are gone.
+STORAGE_ERRORS = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+     sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN}
+)  # fmt: skip
+
+
+def connect(path: Path, *, timeout: float = 5.0) -> tuple[sqlite3.Connection, threading.Lock]:
+    """The file's one connection, shared by the event loop and worker threads under the lock returned;
+    autocommit mode (isolation_level=None), so that every transaction is begun and committed explicitly;
+    a commit is on disk before it is acknowledged (synchronous=FULL)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=timeout)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    return db, threading.Lock()
+
+
+@contextmanager
+def write_transaction(
+    db: sqlite3.Connection,
+    lock: threading.Lock,
+    storage_error: Callable[[sqlite3.OperationalError], Exception] | None = None,
+) -> Iterator[sqlite3.Connection]:
+    """One write, all or nothing. COMMIT is inside: on a full disk it is the COMMIT that fails (WAL).
+    `storage_error(error)`, when given, is raised in place of an error of the disk or the file."""
+    with lock:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            _roll_back(db)
+            if storage_error is None or error.sqlite_errorcode & 0xFF not in STORAGE_ERRORS:
+                raise
+            raise storage_error(error) from error
+        except BaseException:
+            _roll_back(db)
+            raise
+
+
+def _roll_back(db: sqlite3.Connection) -> None:
+    # One left open would make every later BEGIN fail, so it is always closed here.
+    if db.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            log.error("could not roll back a failed write: %s", error)
