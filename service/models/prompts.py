@@ -165,7 +165,10 @@ def all_templates(prompts_dir: Path) -> list[PromptTemplate]:
 _PREAMBLE = re.compile(
     r"^\s*(?:sure[,!.]?\s*)?(?:here(?:'s| is) (?:the |an? )?(?:english )?"
     r"(?:translation|bullet(?: point)?|summary)[^:\n]*:|"
-    r"(?:english )?translation\s*:|english\s*:|bullet(?: point)?\s*:|summary\s*:)\s*",
+    r"(?:english )?translation\s*:|english\s*:|bullet(?: point)?\s*:|summary\s*:|"
+    # 'The Chinese text "…" translates to:' with the source quoted back
+    r"(?:the |this )?(?:chinese )?(?:text|sentence)\s*(?:\"[^\"\n]*\"|“[^”\n]*”)?\s*"
+    r"(?:translates|can be translated|is translated)\s+(?:in)?to(?: english)?(?: as)?\s*:)\s*",
     re.IGNORECASE,
 )
 _TRAILING_NOTE = re.compile(

@@ -76,3 +76,52 @@ def fragments_will_do(source: str, output: str, language: str) -> bool:
     for run in runs:
         english_only = english_only.replace(run, "x" * len(run))
     return output_problem(source, english_only, language) is None
+
+
+# Half-width marks end a clause unless a figure follows ("5,000", "10:30").
+_CLAUSE_END = re.compile(r"(?<=[，；：])|(?<=[,;:])(?!\d)")
+_MIN_CLAUSE_CHARACTERS = 4  # "据悉，" alone means little: a shorter clause goes with the one after it
+_MAX_CLAUSES = 12
+
+
+def clauses(text: str) -> list[str]:
+    """`text` cut after each comma, semicolon and colon, a clause too short to stand alone joined to the
+    next; at most 12 clauses (the rest stay with the last)."""
+    pieces = [piece.strip() for piece in _CLAUSE_END.split(text) if piece.strip()]
+    merged: list[str] = []
+    carry = ""
+    for piece in pieces:
+        carry += piece
+        if sum(ch.isalnum() for ch in carry) >= _MIN_CLAUSE_CHARACTERS:
+            merged.append(carry)
+            carry = ""
+    if carry:
+        if merged:
+            merged[-1] += carry
+        else:
+            merged.append(carry)
+    if len(merged) > _MAX_CLAUSES:
+        merged[_MAX_CLAUSES - 1 :] = ["".join(merged[_MAX_CLAUSES - 1 :])]
+    return merged
+
+
+def wants_clauses(source: str, output: str, language: str) -> bool:
+    """True when an answer is broken in a way retranslating its parts may mend: nothing, a loop, or a
+    length far from the source's (Chinese left over is the fragment pass's to mend)."""
+    problem = output_problem(source, output, language)
+    return problem is not None and problem[0] != "untranslated_text"
+
+
+def join_clauses(parts: list[str]) -> str:
+    return " ".join(part.strip() for part in parts if part.strip())
+
+
+def better_by_clauses(source: str, current: str, joined: str, language: str) -> bool:
+    """Keep the clauses' English when there was no answer at all, or when it passes the checks (but for
+    Chinese left over, which the fragment pass then translates)."""
+    if not joined.strip():
+        return False
+    if not current.strip():
+        return True
+    problem = output_problem(source, joined, language)
+    return problem is None or problem[0] == "untranslated_text"

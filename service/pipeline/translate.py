@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from service.engine.pending import Flow
 from service.engine.scheduler import QueueItem, new_flow
 from service.glossary import build_glossary
-from service.models.backend import Generation, Source
-from service.pipeline import repair
-from service.pipeline.checks import output_problem, segment_problems
-from service.pipeline.context import chains, in_context, plan_context, without_context
+from service.models.backend import Generation
+from service.pipeline import rescue
+from service.pipeline.checks import segment_problems
+from service.pipeline.context import chains, in_context, plan_context
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.terms import (
@@ -35,7 +35,7 @@ from service.pipeline.types import (
     UnsupportedLanguage,
 )
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.normalize import han_runs, tidy_output
+from service.text.normalize import tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -124,10 +124,14 @@ class TranslationPipeline:
                 restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
             ]
         patched: dict[int, list[str]] = {}
+        by_clauses: set[int] = set()
         if queue.backend.info.prompted:
-            generations += await self._second_attempt(queue, work, outputs, language, flow)
-            generations += await self._translate_fragments(queue, work, outputs, language, patched, flow)
-        document = self._assemble(work, outputs, language, confidence, queue, patched)
+            limit = time_limit(self._timeout, flow)
+            plans, items = work.plans, work.items
+            generations += await rescue.second_attempt(queue, plans, items, outputs, language, limit, flow)
+            generations += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, limit, flow)
+            generations += await rescue.translate_fragments(queue, plans, outputs, patched, limit, flow)
+        document = self._assemble(work, outputs, language, confidence, queue, (patched, by_clauses))
         return replace(
             document,
             model=queue.backend.info,
@@ -191,74 +195,6 @@ class TranslationPipeline:
         items = [QueueItem(plan.source, backend.count_tokens(plan.source.text)) for plan in plans]
         return _Work(prepared, plans, items)
 
-    async def _second_attempt(
-        self, queue: ModelQueue, work: _Work, outputs: list[str], language: str, flow: Flow
-    ) -> list[Generation]:
-        """Pieces whose output failed its checks go once more, with the stricter prompt; `outputs` is updated.
-
-        An output whose only fault is a few short words left in Chinese is not retranslated whole: the
-        fragment pass that follows translates just those words, at a fraction of the cost.
-        """
-        failing = [
-            index
-            for index, (plan, output) in enumerate(zip(work.plans, outputs, strict=True))
-            if output_problem(plan.source.text, output, language) is not None
-            and not repair.fragments_will_do(plan.source.text, output, language)
-        ]
-        if not failing:
-            return []
-        retries = [
-            replace(
-                work.items[index],
-                source=replace(work.items[index].source, strict=True, leftover=han_runs(outputs[index])),
-            )
-            for index in failing
-        ]
-        regenerated = await queue.run(retries, time_limit(self._timeout, flow), flow)
-        for index, generation in zip(failing, regenerated, strict=True):
-            if repair.better_retry(work.plans[index], outputs[index], generation.text, language):
-                outputs[index] = generation.text
-        return regenerated
-
-    async def _translate_fragments(
-        self,
-        queue: ModelQueue,
-        work: _Work,
-        outputs: list[str],
-        language: str,
-        patched: dict[int, list[str]],
-        flow: Flow,
-    ) -> list[Generation]:
-        """Chinese still left after the retry is translated fragment by fragment and put in place.
-
-        `outputs` is updated; `patched` gets, per piece, a note of each fragment replaced.
-        """
-        left = [index for index, output in enumerate(outputs) if han_runs(output)]
-        sources: dict[str, Source] = {}
-        for index in left:
-            sentence = work.plans[index].source
-            for fragment in han_runs(outputs[index]):
-                # The sentence and its glossary entries go along: a fragment alone is often ambiguous.
-                sources.setdefault(
-                    fragment,
-                    replace(without_context(sentence), text=fragment, context=sentence.text, leftover=()),
-                )
-        if not sources:
-            return []
-        pieces = list(sources)
-        items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
-        generations = await queue.run(items, time_limit(self._timeout, flow), flow)
-        renderings = {
-            piece: rendering
-            for piece, generation in zip(pieces, generations, strict=True)
-            if (rendering := repair.usable_rendering(piece, generation.text)) is not None
-        }
-        for index in left:
-            outputs[index], replaced = repair.patch(outputs[index], renderings)
-            if replaced:
-                patched[index] = [f"{piece} → {renderings[piece]}" for piece in replaced]
-        return generations
-
     def _assemble(
         self,
         work: _Work,
@@ -266,8 +202,11 @@ class TranslationPipeline:
         language: str,
         confidence: float | None,
         queue: ModelQueue,
-        patched: dict[int, list[str]],
+        mended: tuple[dict[int, list[str]], set[int]],
     ) -> TranslatedDocument:
+        """The document from its pieces' outputs; `mended`: the fragments patched into each piece, and
+        the pieces translated clause by clause."""
+        patched, by_clauses = mended
         remaining = iter(enumerate(zip(outputs, work.plans, strict=True)))
         segments: list[TranslatedSegment] = []
         warnings: list[Notice] = []
@@ -282,6 +221,11 @@ class TranslationPipeline:
             terms = [(entry.term, entry.rendering) for entry in dict.fromkeys(entries)]
             for problem in segment_problems(segment.normalized, translation, language, terms):
                 warnings.append(Notice(problem.code, problem.message, segment.id))
+            if any(index in by_clauses for index, _ in numbered):
+                message = (
+                    "the model gave no usable translation of the whole sentence: translated clause by clause"
+                )
+                warnings.append(Notice("translated_clause_by_clause", message, segment.id))
             fixes = [fix for index, _ in numbered for fix in patched.get(index, [])]
             if fixes:
                 message = "fragments the model left in Chinese were translated on their own: " + "; ".join(

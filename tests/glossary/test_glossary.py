@@ -18,6 +18,17 @@ def test_builtin_glossary_holds_general_terms_only() -> None:
     assert {entry.origin for entry in builtin_entries()} == {"built-in"}
 
 
+def test_a_ministers_title_is_not_read_as_the_ministry() -> None:
+    # WMT newstest2019: 外交部长 had been given 外交部's rendering, and the model dropped the title.
+    text = "国务委员兼外交部长王毅出席活动，外交部发言人答问。"
+    found = build_glossary().find(text)
+    assert [(match.entry.term, match.entry.rendering) for match in found] == [
+        ("国务委员", "State Councilor"),
+        ("外交部长", "Foreign Minister"),
+        ("外交部", "Ministry of Foreign Affairs"),
+    ]
+
+
 def test_longest_term_wins_and_matches_do_not_overlap() -> None:
     text = "同安区委副书记、区长周桂良，厦门市市场监管局局长许国华"
     found = build_glossary(auto_from=text).find(text)

@@ -117,6 +117,13 @@ def test_templates_load_by_name_and_version(tmp_path: Path) -> None:
             "The meeting said the text is already in English.",
             "The meeting said the text is already in English.",
         ),
+        # Seen on WMT newstest2019 line 58: the source quoted back before the answer.
+        (
+            'The Chinese text "丸红则表示，贸易战冲击旗下美国谷物部门高鸿" translates to:\n\n"Marubeni said the trade war hit."',
+            "Marubeni said the trade war hit.",
+        ),
+        ("This sentence can be translated into English as: The meeting was held.", "The meeting was held."),
+        ("The text translates well in context.", "The text translates well in context."),
     ],
 )
 def test_chatter_is_stripped(raw: str, clean: str) -> None:

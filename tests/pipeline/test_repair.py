@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from service.pipeline.repair import patch, usable_rendering
+from service.pipeline.repair import (
+    better_by_clauses,
+    clauses,
+    join_clauses,
+    patch,
+    usable_rendering,
+    wants_clauses,
+)
 
 
 def test_patching_puts_english_in_place_with_sane_spacing() -> None:
@@ -26,3 +33,38 @@ def test_unusable_renderings_are_refused() -> None:
         )
         is None
     )
+
+
+def test_a_sentence_is_cut_into_clauses_after_its_commas_semicolons_and_colons() -> None:
+    source = "丸红则表示，贸易战冲击旗下美国谷物部门高鸿 ， 其已暂停在农业方面的金融交易。"
+    assert clauses(source) == [
+        "丸红则表示，",
+        "贸易战冲击旗下美国谷物部门高鸿 ，",
+        "其已暂停在农业方面的金融交易。",
+    ]
+    # Too short to stand alone ("据悉，"): goes with the next; figures keep their half-width commas.
+    assert clauses("据悉，利润达5,000亿日圆；同比增长10:30。") == [
+        "据悉，利润达5,000亿日圆；",
+        "同比增长10:30。",
+    ]
+    assert clauses("会议召开。") == ["会议召开。"]
+    assert len(clauses("，".join(["会议召开了"] * 20))) == 12
+
+
+def test_which_answers_go_clause_by_clause_and_when_the_clauses_are_kept() -> None:
+    source = "丸红则表示，贸易战冲击旗下美国谷物部门高鸿 ， 其已暂停在农业方面的金融交易。"
+    assert wants_clauses(source, "", "zh")
+    assert wants_clauses(source, "Yes.", "zh")  # far too short
+    assert wants_clauses(source, "the the the the the", "zh")
+    assert not wants_clauses(
+        source, "Marubeni said 贸易战 hit its US grain unit, which stopped trading.", "zh"
+    )
+    assert not wants_clauses(source, "Marubeni said the trade war hit its US grain unit Gavilon.", "zh")
+    joined = join_clauses(
+        ["Marubeni said,", " ", "the trade war hit its US grain unit Gavilon,", "which stopped."]
+    )
+    assert joined == "Marubeni said, the trade war hit its US grain unit Gavilon, which stopped."
+    assert better_by_clauses(source, "", "Marubeni said.", "zh")  # anything beats nothing
+    assert not better_by_clauses(source, "", " ", "zh")
+    assert better_by_clauses(source, "Yes.", joined, "zh")
+    assert not better_by_clauses(source, "Yes.", "No.", "zh")  # no better than what it would replace

@@ -157,6 +157,49 @@ def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> No
     assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
 
 
+def test_a_sentence_with_no_answer_after_the_retry_is_translated_clause_by_clause() -> None:
+    # WMT newstest2019 line 58: qwen-pypi echoed its instructions, then called the text English.
+    text = "丸红则表示，贸易战冲击旗下美国谷物部门高鸿 ， 其已暂停在农业方面的金融交易。"
+    backend = ScriptedBackend(
+        {
+            (text, False): "",
+            (text, True): "",
+            ("丸红则表示，", False): "Marubeni said,",
+            ("贸易战冲击旗下美国谷物部门高鸿 ，", False): "the trade war hit its US grain unit 高鸿,",
+            (
+                "其已暂停在农业方面的金融交易。",
+                False,
+            ): "which has suspended financial trading in agriculture.",
+            ("高鸿", False): "Gavilon",
+        },
+        prompted=True,
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == (
+        "Marubeni said, the trade war hit its US grain unit Gavilon, "
+        "which has suspended financial trading in agriculture."
+    )
+    assert [(source.text, source.strict) for source in backend.seen[2:5]] == [
+        ("丸红则表示，", False),
+        ("贸易战冲击旗下美国谷物部门高鸿 ，", False),
+        ("其已暂停在农业方面的金融交易。", False),
+    ]
+    assert [w.code for w in document.warnings] == [
+        "translated_clause_by_clause",
+        "fragments_translated_separately",
+    ]
+
+
+def test_a_sound_answer_is_never_split_into_clauses() -> None:
+    text = "丸红则表示，贸易战冲击旗下美国谷物部门。"
+    backend = ScriptedBackend(
+        {(text, False): "Marubeni said the trade war hit its US grain unit."}, prompted=True
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert len(backend.seen) == 1
+    assert document.warnings == ()
+
+
 def test_a_retry_that_drops_glossary_terms_is_not_kept() -> None:
     text = "福建省新兴产业增长很快，已经成为全省经济的重要支柱。"
     backend = ScriptedBackend(

@@ -1,0 +1,145 @@
+"""The passes that follow an instruction model's first answer when that answer fails its checks.
+
+1. A second attempt with the stricter prompt.
+2. Clause by clause, for a sentence still with no answer (or a looping or far too short one): small
+   models sometimes echo the instructions instead of translating a sentence they find odd, yet translate
+   each of its clauses.
+3. Chinese still left in an answer, fragment by fragment, each put in its place.
+
+Each pass updates `outputs` in place and returns the generations it ran, for the token count; the
+judgements are pure functions in `repair.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from service.engine.pending import Flow
+from service.engine.scheduler import QueueItem
+from service.models.backend import Generation, Source
+from service.pipeline import repair
+from service.pipeline.checks import output_problem
+from service.pipeline.context import without_context
+from service.pipeline.ports import ModelQueue
+from service.pipeline.terms import PiecePlan
+from service.text.normalize import han_runs
+
+
+async def second_attempt(
+    queue: ModelQueue,
+    plans: list[PiecePlan],
+    items: list[QueueItem],
+    outputs: list[str],
+    language: str,
+    timeout: float | None,
+    flow: Flow,
+) -> list[Generation]:
+    """Pieces whose output failed its checks go once more, with the stricter prompt.
+
+    An output whose only fault is a few short words left in Chinese is not retranslated whole: the
+    fragment pass translates just those words, at a fraction of the cost.
+    """
+    failing = [
+        index
+        for index, (plan, output) in enumerate(zip(plans, outputs, strict=True))
+        if output_problem(plan.source.text, output, language) is not None
+        and not repair.fragments_will_do(plan.source.text, output, language)
+    ]
+    if not failing:
+        return []
+    retries = [
+        replace(
+            items[index],
+            source=replace(items[index].source, strict=True, leftover=han_runs(outputs[index])),
+        )
+        for index in failing
+    ]
+    regenerated = await queue.run(retries, timeout, flow)
+    for index, generation in zip(failing, regenerated, strict=True):
+        if repair.better_retry(plans[index], outputs[index], generation.text, language):
+            outputs[index] = generation.text
+    return regenerated
+
+
+async def by_clauses(
+    queue: ModelQueue,
+    plans: list[PiecePlan],
+    outputs: list[str],
+    language: str,
+    replaced: set[int],
+    timeout: float | None,
+    flow: Flow,
+) -> list[Generation]:
+    """Pieces still without a sound answer after the retry, translated a clause at a time and joined.
+
+    The joined clauses replace the answer only where `repair.better_by_clauses` says they are better;
+    `replaced` gets the index of each piece they replaced.
+    """
+    split: dict[int, list[str]] = {}
+    for index, (plan, output) in enumerate(zip(plans, outputs, strict=True)):
+        clauses = repair.clauses(plan.source.text)
+        if len(clauses) > 1 and repair.wants_clauses(plan.source.text, output, language):
+            split[index] = clauses
+    if not split:
+        return []
+    asked = [
+        (index, _clause_source(plans[index].source, clause))
+        for index, clauses in split.items()
+        for clause in clauses
+    ]
+    items = [QueueItem(source, queue.backend.count_tokens(source.text)) for _, source in asked]
+    generations = await queue.run(items, timeout, flow)
+    answers: dict[int, list[str]] = {}
+    for (index, _), generation in zip(asked, generations, strict=True):
+        answers.setdefault(index, []).append(generation.text)
+    for index, parts in answers.items():
+        joined = repair.join_clauses(parts)
+        if repair.better_by_clauses(plans[index].source.text, outputs[index], joined, language):
+            outputs[index] = joined
+            replaced.add(index)
+    return generations
+
+
+def _clause_source(sentence: Source, clause: str) -> Source:
+    """A clause as its own text, with the sentence's glossary entries that occur in it."""
+    glossary = tuple((term, rendering) for term, rendering in sentence.glossary if term in clause)
+    return replace(without_context(sentence), text=clause, glossary=glossary, strict=False, leftover=())
+
+
+async def translate_fragments(
+    queue: ModelQueue,
+    plans: list[PiecePlan],
+    outputs: list[str],
+    patched: dict[int, list[str]],
+    timeout: float | None,
+    flow: Flow,
+) -> list[Generation]:
+    """Chinese still left is translated fragment by fragment and put in place.
+
+    `patched` gets, per piece, a note of each fragment replaced.
+    """
+    left = [index for index, output in enumerate(outputs) if han_runs(output)]
+    sources: dict[str, Source] = {}
+    for index in left:
+        sentence = plans[index].source
+        for fragment in han_runs(outputs[index]):
+            # The sentence and its glossary entries go along: a fragment alone is often ambiguous.
+            sources.setdefault(
+                fragment,
+                replace(without_context(sentence), text=fragment, context=sentence.text, leftover=()),
+            )
+    if not sources:
+        return []
+    pieces = list(sources)
+    items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
+    generations = await queue.run(items, timeout, flow)
+    renderings = {
+        piece: rendering
+        for piece, generation in zip(pieces, generations, strict=True)
+        if (rendering := repair.usable_rendering(piece, generation.text)) is not None
+    }
+    for index in left:
+        outputs[index], replaced = repair.patch(outputs[index], renderings)
+        if replaced:
+            patched[index] = [f"{piece} → {renderings[piece]}" for piece in replaced]
+    return generations
