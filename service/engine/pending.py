@@ -7,13 +7,15 @@ Pure bookkeeping, no asyncio: the scheduler owns the futures, this module only d
   served least recently first; so a 1,000-sentence document and a one-sentence request interleave.
 - Length-aware: a flow's own line is kept shortest first (a request needs all its items anyway), and an
   item joins a batch only while the batch's padded size (items x longest) fits the token budget.
+- Deadlines: the scheduler may name flows to serve before the round (those that would otherwise miss
+  their deadline, earliest first): fair share must not let newcomers starve a request already admitted.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Generic, TypeVar
@@ -88,16 +90,49 @@ class PendingWork(Generic[Payload]):
         self._count = 0
         return everything
 
-    def take(self, max_size: int, max_tokens: int) -> list[Ticket[Payload]]:
-        """The next batch: at least one item whenever anything waits, however long it is."""
+    def waiting_flows(self, priority: Priority) -> list[tuple[Flow, list[int]]]:
+        """Each flow with items waiting in a class, and its items' token counts."""
+        return [(line[0].flow, [t.tokens for t in line]) for line in self._classes[priority].values()]
+
+    def take(self, max_size: int, max_tokens: int, first: Sequence[str] = ()) -> list[Ticket[Payload]]:
+        """The next batch: at least one item whenever anything waits, however long it is.
+
+        The flows named in `first` (keys of flows at risk of missing their deadline) are served before
+        the round, one after the other in the order given, each as far as the batch has room.
+        """
         chosen: list[Ticket[Payload]] = []
         for priority in Priority:
             # Lower classes only fill room in a batch already started, and only with items that do
             # not make it longer than it is.
             cap = max((t.tokens for t in chosen), default=None)
-            self._round_robin(self._classes[priority], chosen, max_size, max_tokens, cap)
+            flows = self._classes[priority]
+            for key in first:
+                self._drain_flow(flows, key, chosen, max_size, max_tokens, cap)
+            self._round_robin(flows, chosen, max_size, max_tokens, cap)
         self._count -= len(chosen)
         return chosen
+
+    @staticmethod
+    def _drain_flow(
+        flows: OrderedDict[str, list[Ticket[Payload]]],
+        key: str,
+        chosen: list[Ticket[Payload]],
+        max_size: int,
+        max_tokens: int,
+        cap: int | None,
+    ) -> None:
+        """As many of one flow's items as fit, shortest first."""
+        line = flows.get(key, [])
+        longest = max((t.tokens for t in chosen), default=0)
+        while line and len(chosen) < max_size:
+            head = line[0]
+            fits = not chosen or (len(chosen) + 1) * max(longest, head.tokens) <= max_tokens
+            if not fits or (cap is not None and head.tokens > cap):
+                break
+            chosen.append(line.pop(0))
+            longest = max(longest, head.tokens)
+        if key in flows and not line:
+            del flows[key]
 
     @staticmethod
     def _round_robin(

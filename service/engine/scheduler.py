@@ -10,7 +10,8 @@ worker is supervised: a fault in it is delivered to the callers of the batch it 
 An engine that batches continuously (`SteppingBackend`: llama.cpp) is driven step by step instead: each
 step admits pending items into the slots that others' finishing freed, drops items whose callers gave
 up, and answers each item the moment it is done. Work that cannot be done within its request's deadline
-at the measured rate is refused before it is queued.
+at the measured rate is refused before it is queued; a request admitted earlier that fair share would
+make miss its deadline goes first again (`deadlines.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+from service.engine.deadlines import at_risk
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
 from service.engine.throughput import Throughput, work_of
@@ -169,6 +171,13 @@ class Scheduler:
         if own + waiting > allowed:
             raise Overloaded(self.depth, self.retry_after())
 
+    def _at_risk(self) -> list[str]:
+        return at_risk(
+            self._pending.waiting_flows(Priority.INTERACTIVE),
+            self.throughput.seconds_for,
+            time.monotonic(),
+        )
+
     async def _supervise(self) -> None:
         while True:
             try:
@@ -195,7 +204,7 @@ class Scheduler:
             await self._wait_for_work()
             await self._linger()
             limits = self._limits
-            batch = self._pending.take(limits.max_batch_size, limits.max_batch_tokens)
+            batch = self._pending.take(limits.max_batch_size, limits.max_batch_tokens, self._at_risk())
             live = [ticket for ticket in batch if not ticket.payload[1].done()]
             if live:
                 self._in_flight = live
@@ -257,7 +266,8 @@ class Scheduler:
             for key in given_up:
                 del active[key]
             room = backend.slots - len(active)
-            taken = self._pending.take(room, _UNBOUNDED) if room > 0 and len(self._pending) else []
+            waiting = room > 0 and len(self._pending)
+            taken = self._pending.take(room, _UNBOUNDED, self._at_risk()) if waiting else []
             admitted: dict[Hashable, _Ticket] = {next(keys): t for t in taken if not t.payload[1].done()}
             active.update(admitted)
             self._in_flight = list(active.values())

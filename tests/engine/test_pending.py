@@ -71,3 +71,27 @@ def test_removed_and_drained_tickets_leave_the_count_exact() -> None:
     assert names(work.drain()) == ["a0", "a2"]
     assert len(work) == 0
     assert work.take(max_size=8, max_tokens=1000) == []
+
+
+def test_flows_named_first_are_served_before_the_round_in_the_order_given() -> None:
+    late = Flow("late")
+    work = pending(
+        *[(INTERACTIVE_A, 5, f"a{i}") for i in range(3)],
+        *[(INTERACTIVE_B, 5, f"b{i}") for i in range(3)],
+        *[(late, 5, f"late{i}") for i in range(3)],
+    )
+    assert names(work.take(max_size=5, max_tokens=1000, first=["late", "b"])) == [
+        "late0",
+        "late1",
+        "late2",
+        "b0",
+        "b1",
+    ]
+    assert names(work.take(max_size=8, max_tokens=1000)) == ["a0", "b2", "a1", "a2"]
+    assert len(work) == 0
+
+
+def test_a_flow_named_first_still_keeps_to_the_padded_budget() -> None:
+    work = pending((INTERACTIVE_A, 5, "a0"), (INTERACTIVE_B, 40, "b0"), (INTERACTIVE_B, 40, "b1"))
+    assert names(work.take(max_size=4, max_tokens=80, first=["b"])) == ["b0", "b1"]
+    assert names(work.take(max_size=4, max_tokens=80, first=["gone"])) == ["a0"]

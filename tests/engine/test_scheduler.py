@@ -292,3 +292,35 @@ def test_an_empty_request_needs_no_model() -> None:
     backend = GatedBackend()
     assert run(lambda: make(backend).run([], timeout=1)) == []
     assert backend.batches == []
+
+
+def test_a_request_admitted_earlier_goes_first_again_before_newcomers_make_it_miss_its_deadline() -> None:
+    """A 20-item document shares batches of 4 with a stream of one-line requests: in fair turns it gets a
+    quarter of each batch and would need 2 s; admitted with 1.6 s to live, it goes first once its work
+    needs half of what is left, and is answered in time."""
+    backend = GatedBackend(delay=0.1)
+    finished: list[str] = []
+
+    async def lines(scheduler: Scheduler, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await scheduler.run(items("l"), timeout=10, flow=Flow(f"line-{time.monotonic()}"))
+
+    async def scenario() -> float:
+        scheduler = make(backend, max_batch_size=4)
+        await scheduler.run(items(*"abcdefgh"), timeout=10)  # measured: 4 items per 0.1 s
+        stop = asyncio.Event()
+        feeders = [asyncio.create_task(lines(scheduler, stop)) for _ in range(8)]
+        await until(lambda: scheduler.depth >= 8)
+        started = time.monotonic()
+        document = [f"d{i:02}" for i in range(20)]
+        await scheduler.run(items(*document), timeout=1.6, flow=Flow("document", deadline=started + 1.6))
+        finished.append("document")
+        took = time.monotonic() - started
+        stop.set()
+        await asyncio.gather(*feeders)
+        await scheduler.stop()
+        return took
+
+    took = run(scenario)
+    assert finished == ["document"] and took < 1.6
+    assert any(batch.count("l") >= 2 for batch in backend.batches[2:6])  # it did take turns at first
