@@ -3,9 +3,10 @@
     {"request_id": "…", "family": "v1", "method": "POST", "route": "/v1/translate", "status": 200,
      "caller": "key-1a2b3c4d5e6f", "documents": 1, "characters": 4406, "seconds": 12.3}
 
-Never the text, the query string or a key: clients put text and keys in the query string (deep-translator,
+Never the query string or a key: clients put text and keys in the query string (deep-translator,
 LibreTranslate's `api_key`), so the route template is logged, not the URL, and callers by a digest
-(service/access.py). Handlers say how much work they were given with `note_work`; the caller is noted by
+(service/access.py). The text only when debug logging is asked for (`--log-level debug`): then the line
+also has `texts`, the first 200 characters of each document. Handlers say how much work they were given with `note_work`; the caller is noted by
 the key checks. uvicorn's own access log, which writes the URL whole, is off (`gazette serve`).
 """
 
@@ -16,7 +17,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any, Literal
 
 from starlette.requests import Request
@@ -45,10 +46,15 @@ def family_of(path: str) -> Family:
     return "web"
 
 
-def note_work(request: Request, documents: int, characters: int) -> None:
+TEXT_SHOWN = 200  # characters of each document in a debug line
+
+
+def note_work(request: Request, texts: Sequence[str]) -> None:
     """What this request asked of the engine, for its log line."""
-    request.state.documents = documents
-    request.state.characters = characters
+    request.state.documents = len(texts)
+    request.state.characters = sum(map(len, texts))
+    if log.isEnabledFor(logging.DEBUG):
+        request.state.texts = [text[:TEXT_SHOWN] for text in texts]
 
 
 def request_id(scope: Scope) -> str:
@@ -88,7 +94,8 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info(json.dumps(_line(scope, state, ident, status, time.perf_counter() - started)))
+            line = _line(scope, state, ident, status, time.perf_counter() - started)
+            log.info(json.dumps(line, ensure_ascii=False))
             if self._on_done is not None and state.get("caller") is not None:
                 self._on_done(state["caller"], state.get("characters", 0))
 
@@ -108,4 +115,4 @@ def _line(
         "documents": state.get("documents", 0),
         "characters": state.get("characters", 0),
         "seconds": round(seconds, 3),
-    }
+    } | ({"texts": state["texts"]} if "texts" in state else {})

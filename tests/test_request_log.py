@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -35,11 +36,8 @@ def lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
     return [json.loads(r.getMessage()) for r in caplog.records if r.name == "gazette.requests"]
 
 
-def test_each_family_gets_a_line_with_an_id_and_no_text_or_key(
-    keyed: TestClient, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    answers = [
+def each_family(keyed: TestClient) -> list[httpx.Response]:
+    return [
         keyed.post("/v1/translate", json={"text": TEXT, "source_lang": "zh"}, headers={"X-API-Key": KEY}),
         # deep-translator's way: everything, key included, in the query string.
         keyed.post("/translate", params={"q": TEXT, "source": "zh", "target": "en", "api_key": KEY}),
@@ -50,6 +48,13 @@ def test_each_family_gets_a_line_with_an_id_and_no_text_or_key(
         ),
         keyed.get("/healthz"),
     ]
+
+
+def test_each_family_gets_a_line_with_an_id_and_no_text_or_key(
+    keyed: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    answers = each_family(keyed)
     assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
     logged = lines(caplog)
     assert [line["family"] for line in logged] == ["v1", "libretranslate", "deepl", "ops"]
@@ -61,6 +66,26 @@ def test_each_family_gets_a_line_with_an_id_and_no_text_or_key(
     # Everything the server logged (httpx's own line is the test client's, which sent the URL).
     everything = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
     assert KEY not in everything and TEXT not in everything and "常务" not in everything
+    assert all("texts" not in line for line in logged)
+
+
+def test_the_text_is_logged_only_when_debug_logging_is_asked_for(
+    keyed: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    long_text = TEXT * 40
+    answer = keyed.post(
+        "/v1/translate", json={"text": long_text, "source_lang": "zh"}, headers={"X-API-Key": KEY}
+    )
+    assert answer.status_code == 200
+    [line] = [line for line in lines(caplog) if line["route"] == "/v1/translate"]
+    assert line["texts"] == [long_text[:200]]
+    assert [line.get("texts") for line in lines(caplog) if line["route"] != "/v1/translate"] == []
+    caplog.clear()
+    each_family(keyed)
+    assert [line.get("texts") for line in lines(caplog)] == [[TEXT], [TEXT], [TEXT], None]
+    everything = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    assert KEY not in everything
 
 
 def test_a_refused_request_is_logged_too_and_a_sane_client_id_is_kept(

@@ -154,7 +154,7 @@ async def submit_job(
         raise APIError(415, "unsupported_media_type", "send application/json or multipart/form-data")
     if not items:
         raise APIError(422, "invalid_request", "the job has no items")
-    note_work(request, len(items), sum(len(item.text) for item in items))
+    note_work(request, [item.text for item in items])
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         twice = sorted(found for found, count in Counter(ids).items() if count > 1)[:3]

@@ -159,7 +159,7 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
 @api.post("/translate", response_model=TranslateResponse)
 async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
     check_limits(body, state.settings)
-    note_work(request, len(body.documents()), sum(map(len, body.documents())))
+    note_work(request, body.documents())
     glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in body.documents()]
     documents = await unless_disconnected(request, state.engine.translate(jobs))
@@ -173,7 +173,7 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
 @api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_unset=True)
 async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
     check_limits(body, state.settings)
-    note_work(request, len(body.documents()), sum(map(len, body.documents())))
+    note_work(request, body.documents())
     glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)

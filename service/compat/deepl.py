@@ -168,7 +168,7 @@ async def translate(request: Request) -> JSONResponse:
     fields = await read_fields(request)
     checked = checked_translate(parse(TranslateFields, fields), state.settings, state.served())
     glossary = await state.glossary_for(checked.glossary_id, checked.source)
-    note_work(request, len(checked.texts), sum(len(text) for text in checked.texts))
+    note_work(request, checked.texts)
     await state.within_quota(key, sum(len(text) for text in checked.texts))
     work = await state.in_flight.run(
         _identity(key, fields), lambda: _translate(state, key, checked, glossary)

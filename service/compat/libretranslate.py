@@ -104,7 +104,7 @@ async def translate(request: Request) -> JSONResponse:
     body = parse(TranslateFields, fields)
     _admit(request, state, body.api_key)
     checked = checked_translate(body, from_json, state.settings, state.served())
-    note_work(request, len(checked.texts), sum(len(text) for text in checked.texts))
+    note_work(request, checked.texts)
     results = await _engine(
         translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text")
     )
