@@ -4,6 +4,11 @@ Keys are compared in constant time, each against every configured key, so neithe
 a near miss shows in the time taken. A key is never logged or stored: a caller is named by a digest of its
 key (`key-1a2b3c4d5e6f`), or by its address where the service has no keys. Each caller has a token bucket
 (GAZETTE_RATE_LIMIT requests a minute, GAZETTE_RATE_BURST at once) and counters of what it used.
+
+Each API key also has a durable count of the characters translated under it, whatever the API family,
+and with GAZETTE_CHARACTER_QUOTA set, a request that would take it past the quota is refused
+(`QuotaExceeded`: DeepL's 456, 403 `quota_exceeded` elsewhere). The count is charged once the work is
+done, so a request that failed costs nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ import hashlib
 import hmac
 import math
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from service.settings import Settings
+from service.usage_store import UsageStore
 
 # Buckets kept at most: a flood of new addresses must not grow memory without end; the oldest go first.
 MAX_CALLERS = 10_000
@@ -39,6 +46,12 @@ class KeyMissing(Exception):
 
 class KeyRefused(Exception):
     """The key offered is not one of the service's."""
+
+
+class QuotaExceeded(Exception):
+    def __init__(self, quota: int) -> None:
+        super().__init__(f"quota exceeded: this key may have {quota} characters translated")
+        self.quota = quota
 
 
 class RateLimited(Exception):
@@ -75,16 +88,30 @@ class Access:
         per_minute: int | None = None,
         burst: int = 10,
         clock: Callable[[], float] = time.monotonic,
+        quota: int | None = None,
+        usage_file: Path | None = None,
     ) -> None:
+        """`quota`: characters per key, over `usage_file` (an SQLite file, opened on first use; without
+        one, counts are kept in memory)."""
         self._keys = tuple(keys)
         self._rate = per_minute / 60 if per_minute else None  # tokens a second
         self._burst = max(1, burst)
         self._clock = clock
         self._callers: OrderedDict[str, _Bucket] = OrderedDict()
+        self.quota = quota
+        self._usage_file = usage_file
+        self._usage: UsageStore | None = None
+        self._counted: Counter[str] = Counter()  # without a file
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Access:
-        return cls(settings.api_keys, per_minute=settings.rate_limit, burst=settings.rate_burst)
+        return cls(
+            settings.api_keys,
+            per_minute=settings.rate_limit,
+            burst=settings.rate_burst,
+            quota=settings.character_quota,
+            usage_file=settings.jobs_db(),
+        )
 
     @property
     def keys_required(self) -> bool:
@@ -128,3 +155,34 @@ class Access:
                 self._callers.popitem(last=False)
         self._callers.move_to_end(caller.id)
         return bucket
+
+    # -- characters per key ----------------------------------------------------------------------
+
+    async def characters_used(self, api_key: str) -> int:
+        """Characters translated under this key so far ("" for callers without one), every family."""
+        if self._usage_file is None:
+            return self._counted[api_key]
+        return await self._store().characters(api_key)
+
+    async def within_quota(self, api_key: str, characters: int) -> None:
+        """Raises `QuotaExceeded` when `characters` more would take the key past the quota."""
+        if self.quota is not None and await self.characters_used(api_key) + characters > self.quota:
+            raise QuotaExceeded(self.quota)
+
+    async def charge(self, api_key: str, characters: int) -> None:
+        """Count work done under a key; committed before it returns."""
+        if self._usage_file is None:
+            self._counted[api_key] += characters
+        else:
+            await self._store().add_characters(api_key, characters)
+
+    def close(self) -> None:
+        if self._usage is not None:
+            self._usage.close()
+            self._usage = None
+
+    def _store(self) -> UsageStore:
+        if self._usage is None:
+            assert self._usage_file is not None
+            self._usage = UsageStore(self._usage_file)
+        return self._usage

@@ -40,8 +40,11 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with engine:  # models load in the background; leaving answers every waiting caller
-            yield
+        try:
+            async with engine:  # models load in the background; leaving answers every waiting caller
+                yield
+        finally:
+            access.close()
 
     app = FastAPI(
         title="Gazette",

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     character_quota: int | None = Field(
         default=None,
         ge=1,
-        description="Characters each key may have translated through the DeepL API (/v2); none: no limit",
+        description="Characters each API key may have translated, over every API family; none: no limit",
     )
     db: Path | None = Field(
         default=None, description="SQLite file for jobs; default jobs.sqlite3 in MODEL_CACHE"

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
-from service.api.routes import ERRORS, State, glossary_of, require_key
+from service.api.routes import ERRORS, State, glossary_of, require_key, within_quota
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
 from service.jobs.job import StoreWriteFailed
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
@@ -155,6 +155,7 @@ async def submit_job(
     if not items:
         raise APIError(422, "invalid_request", "the job has no items")
     note_work(request, [item.text for item in items])
+    characters = await within_quota(state, request, [item.text for item in items])
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         twice = sorted(found for found, count in Counter(ids).items() if count > 1)[:3]
@@ -169,6 +170,8 @@ async def submit_job(
     except StoreWriteFailed as error:  # a full disk: nothing was stored, and a retry later can succeed
         message = f"the job was not stored: {error}"
         raise APIError(503, "storage_unavailable", message, {"Retry-After": "60"}) from error
+    if created:  # a job is charged when it is stored; the same job again is not charged twice
+        await state.access.charge(request.state.api_key, characters)
     progress = await _jobs(state).progress(job.id)
     assert progress is not None
     headers = {"Location": f"/v1/jobs/{job.id}"}

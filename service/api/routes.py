@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from service.access import Access, KeyMissing, KeyRefused, RateLimited
+from service.access import Access, KeyMissing, KeyRefused, QuotaExceeded, RateLimited
 from service.api.disconnect import unless_disconnected
 from service.api.errors import APIError, error_response
 from service.api.metrics import Metrics
@@ -61,6 +61,7 @@ def require_key(
     try:
         caller = state.access.caller(offered, address)
         request.state.caller = caller
+        request.state.api_key = offered or ""  # for the character count; never logged
         state.access.admit(caller)
     except (KeyMissing, KeyRefused):
         raise APIError(401, "unauthorized", "a valid API key is needed (Authorization: Bearer KEY)") from None
@@ -68,8 +69,18 @@ def require_key(
         raise APIError(429, "rate_limited", str(limited), {"Retry-After": str(limited.retry_after)}) from None
 
 
+async def within_quota(state: AppState, request: Request, texts: Sequence[str]) -> int:
+    """The characters of `texts`, once the key is known to have that many left (else 403)."""
+    characters = sum(map(len, texts))
+    try:
+        await state.access.within_quota(request.state.api_key, characters)
+    except QuotaExceeded as error:
+        raise APIError(403, "quota_exceeded", str(error)) from None
+    return characters
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 404, 409, 413, 415, 422, 429, 500, 503, 504)
+    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 413, 415, 422, 429, 500, 503, 504)
 }
 api = APIRouter(prefix="/v1", responses=ERRORS, dependencies=[Depends(require_key)])
 probes = APIRouter()
@@ -160,9 +171,11 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
 async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
     check_limits(body, state.settings)
     note_work(request, body.documents())
+    characters = await within_quota(state, request, body.documents())
     glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in body.documents()]
     documents = await unless_disconnected(request, state.engine.translate(jobs))
+    await state.access.charge(request.state.api_key, characters)
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))
     return TranslateResponse(
@@ -174,12 +187,14 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
 async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
     check_limits(body, state.settings)
     note_work(request, body.documents())
+    characters = await within_quota(state, request, body.documents())
     glossary = await glossary_of(state, body.glossary_id, body.glossary)
     jobs = [
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)
         for text in body.documents()
     ]
     done = await unless_disconnected(request, state.engine.summarize(jobs))
+    await state.access.charge(request.state.api_key, characters)
     state.metrics.documents.inc(len(done))
     state.metrics.segments.inc(sum(len(item.document.segments) for item in done))
     return SummarizeResponse(

@@ -27,7 +27,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from service.access import Access
+from service.access import Access, QuotaExceeded
 from service.compat import deepl_documents
 from service.compat.deepl_documents import DocumentFields, document_options
 from service.compat.deepl_glossaries import (
@@ -98,10 +98,13 @@ class DeepLState:
             raise DeepLError(400, "Document translation is not available: this server runs no jobs") from None
 
     async def within_quota(self, key: str, characters: int) -> None:
-        """456, as DeepL answers, when `characters` more would take the key past GAZETTE_CHARACTER_QUOTA."""
-        quota = self.settings.character_quota
-        if quota is not None and await self.store.characters(key) + characters > quota:
-            raise DeepLError(456, f"Quota exceeded: this key may have {quota} characters translated")
+        """456, as DeepL answers, when `characters` more would take the key past GAZETTE_CHARACTER_QUOTA
+        (counted over every API family)."""
+        try:
+            await self.access.within_quota(key, characters)
+        except QuotaExceeded as error:
+            message = f"Quota exceeded: this key may have {error.quota} characters translated"
+            raise DeepLError(456, message) from None
 
     async def glossary(self, glossary_id: str) -> StoredGlossary:
         glossary = await self.engine.glossaries.get(glossary_id)
@@ -147,7 +150,7 @@ async def _translate(
         )
     except Exception as error:
         raise engine_error(error) from error
-    await state.store.add_characters(key, sum(len(text) for text in checked.texts))
+    await state.access.charge(key, sum(len(text) for text in checked.texts))
     # A text with nothing to translate was detected as nothing: the language asked for, else English.
     undetected = deepl_code(checked.source if checked.source != "auto" else ENGLISH)
     return [
@@ -197,7 +200,7 @@ async def glossary_language_pairs(request: Request) -> JSONResponse:
 @router.post("/usage")
 async def usage(request: Request) -> JSONResponse:
     state, key = _caller(request)
-    count = await state.store.characters(key)
+    count = await state.access.characters_used(key)
     return JSONResponse(
         {"character_count": count, "character_limit": state.settings.character_quota or UNLIMITED}
     )
@@ -257,7 +260,7 @@ async def upload_document(request: Request) -> JSONResponse:
     await state.within_quota(key, 1)
     options = document_options(source, glossary)
     answer, characters = await deepl_documents.upload(state.jobs(), state.store, file, fields, options)
-    await state.store.add_characters(key, characters)
+    await state.access.charge(key, characters)
     return JSONResponse(answer)
 
 

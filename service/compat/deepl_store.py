@@ -1,9 +1,9 @@
-"""What the DeepL adapter keeps of its own, in the jobs' SQLite file (`GAZETTE_DB`, WAL): characters
-translated per key (`GET /v2/usage`, the quota) and each uploaded document's key. The only code that
-touches these two tables; every write is one explicit transaction, committed before it returns.
+"""What the DeepL adapter keeps of its own, in the jobs' SQLite file (`GAZETTE_DB`, WAL): each uploaded
+document's key (usage per API key is every family's: service/usage_store.py). The only code that touches
+its table; every write is one explicit transaction, committed before it returns.
 
-Neither key is stored as given: a usage count is filed under a digest of its API key, and a document under
-a digest of its `document_key`, so the database alone gives neither away.
+The key is not stored as given: a document is filed under a digest of its `document_key`, so the
+database alone does not give it away.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pathlib import Path
 from service.sqlite_file import connect, write_transaction
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS deepl_usage (key_id TEXT PRIMARY KEY, characters INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS deepl_documents (document_id TEXT PRIMARY KEY, key_digest TEXT NOT NULL,"
     " file TEXT NOT NULL, created REAL NOT NULL)",
 )
@@ -43,30 +42,6 @@ class DeepLStore:
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return write_transaction(self._db, self._lock)
-
-    # -- usage -----------------------------------------------------------------------------------
-
-    async def characters(self, api_key: str) -> int:
-        """Characters translated so far under this key ("" for callers without one)."""
-        return await asyncio.to_thread(self._characters, _digest(api_key))
-
-    async def add_characters(self, api_key: str, count: int) -> None:
-        await asyncio.to_thread(self._add_characters, _digest(api_key), count)
-
-    def _characters(self, key_id: str) -> int:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT characters FROM deepl_usage WHERE key_id = ?", (key_id,)
-            ).fetchone()
-        return 0 if row is None else int(row[0])
-
-    def _add_characters(self, key_id: str, count: int) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO deepl_usage (key_id, characters) VALUES (?, ?)"
-                " ON CONFLICT (key_id) DO UPDATE SET characters = characters + excluded.characters",
-                (key_id, count),
-            )
 
     # -- documents -------------------------------------------------------------------------------
 

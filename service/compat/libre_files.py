@@ -41,8 +41,9 @@ def _refusal(error: FileRefused) -> LibreError:
     return LibreError(400, f"Invalid request: {error}")
 
 
-async def translate_file(jobs: Jobs, upload: UploadFile, source: str, timeout: float) -> str:
-    """The stored name of the upload's translation, once its job has finished (or `timeout` passed)."""
+async def translate_file(jobs: Jobs, upload: UploadFile, source: str, timeout: float) -> tuple[str, int]:
+    """The stored name of the upload's translation, once its job has finished (or `timeout` passed),
+    and the file's characters."""
     try:
         name = upload_name(upload.filename)
         job = await file_job(jobs, name, await upload.read(), JobOptions("translate", source))
@@ -52,7 +53,7 @@ async def translate_file(jobs: Jobs, upload: UploadFile, source: str, timeout: f
     found = await jobs.translated_file(job.id, name)
     if found is not None and found[0] is None and found[1] != "not translated yet":
         raise LibreError(500, f"Cannot translate file: {found[1]}")
-    return stored_name(job.id, name)
+    return stored_name(job.id, name), job.chars
 
 
 async def _finished(jobs: Jobs, job_id: str, timeout: float) -> None:

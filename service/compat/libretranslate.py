@@ -25,7 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from service.access import Access
+from service.access import Access, QuotaExceeded
 from service.compat import libre_files
 from service.compat.libre_languages import ENGLISH, UNDETECTED, detected, detection, languages_out
 from service.compat.libre_schemas import (
@@ -89,6 +89,16 @@ def _admit(request: Request, state: LibreState, offered: str | None) -> None:
     request.state.caller = check_key(state.access, offered, address)
 
 
+async def _within_quota(state: LibreState, offered: str | None, characters: int) -> None:
+    """403, as LibreTranslate refuses a key, when the key's characters (GAZETTE_CHARACTER_QUOTA) are used up."""
+    try:
+        await state.access.within_quota(offered or "", characters)
+    except QuotaExceeded as error:
+        raise LibreError(
+            403, f"Quota exceeded: this key may have {error.quota} characters translated"
+        ) from None
+
+
 async def _engine(work: Awaitable[T]) -> T:
     """The engine's answer, or its error as LibreTranslate's."""
     try:
@@ -105,9 +115,12 @@ async def translate(request: Request) -> JSONResponse:
     _admit(request, state, body.api_key)
     checked = checked_translate(body, from_json, state.settings, state.served())
     note_work(request, checked.texts)
+    characters = sum(map(len, checked.texts))
+    await _within_quota(state, body.api_key, characters)
     results = await _engine(
         translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text")
     )
+    await state.access.charge(body.api_key or "", characters)
     texts = [result.text for result in results]
     answer: dict[str, Any] = {"translatedText": texts if checked.batch else texts[0]}
     if checked.source == "auto":
@@ -150,7 +163,11 @@ async def translate_file(request: Request) -> JSONResponse:
     if not isinstance(upload, UploadFile):
         raise missing("file")
     source = languages_of(body, state.served())
-    stored = await libre_files.translate_file(jobs, upload, source, state.settings.request_timeout)
+    await _within_quota(state, body.api_key, 1)  # its size is known once it is read
+    stored, characters = await libre_files.translate_file(
+        jobs, upload, source, state.settings.request_timeout
+    )
+    await state.access.charge(body.api_key or "", characters)
     url = str(request.url_for("libre_download_file", name=quote(stored, safe="")))  # names may be Chinese
     return JSONResponse({"translatedFileUrl": url})
 

@@ -1,0 +1,85 @@
+"""GAZETTE_CHARACTER_QUOTA: one durable count per key over every API family, charged for work done."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.access import Access, QuotaExceeded
+from service.settings import Settings
+from tests.api.conftest import running_app
+
+KEY = "quota-key-77"
+OTHER = "other-key-78"
+TEXT = "国务院召开会议。"  # 8 characters
+
+
+@pytest.fixture(scope="module")
+def quota_app(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = Settings(
+        profile="tiny",
+        translate_model=str(tiny_marian_dir),
+        model_cache=tmp_path_factory.mktemp("cache"),
+        num_beams=1,
+        api_keys=[KEY, OTHER],
+        character_quota=20,
+    )
+    with running_app(settings) as client:
+        yield client
+
+
+def test_the_quota_is_counted_over_every_family_and_refused_in_each_ones_way(quota_app: TestClient) -> None:
+    bearer, deepl = {"X-API-Key": KEY}, {"Authorization": f"DeepL-Auth-Key {KEY}"}
+    body = {"text": TEXT, "source_lang": "zh"}
+    assert quota_app.post("/v1/translate", json=body, headers=bearer).status_code == 200
+    assert (
+        quota_app.post(
+            "/translate", json={"q": TEXT, "source": "zh", "target": "en", "api_key": KEY}
+        ).status_code
+        == 200
+    )
+    assert quota_app.get("/v2/usage", headers=deepl).json() == {"character_count": 16, "character_limit": 20}
+    # 16 used: 8 more would be 24.
+    refused = quota_app.post("/v1/translate", json=body, headers=bearer)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "quota_exceeded"
+    libre = quota_app.post("/translate", json={"q": TEXT, "source": "zh", "target": "en", "api_key": KEY})
+    assert libre.status_code == 403 and libre.json()["error"].startswith("Quota exceeded")
+    assert (
+        quota_app.post("/v2/translate", json={"text": [TEXT], "target_lang": "EN"}, headers=deepl).status_code
+        == 456
+    )
+    jobs = quota_app.post(
+        "/v1/jobs", json={"task": "translate", "items": [{"id": "a", "text": TEXT}]}, headers=bearer
+    )
+    assert jobs.status_code == 403
+    # Refusals cost nothing, and another key has its own count.
+    assert quota_app.get("/v2/usage", headers=deepl).json()["character_count"] == 16
+    other = quota_app.post("/v1/translate", json=body, headers={"X-API-Key": OTHER})
+    assert other.status_code == 200
+    assert (
+        quota_app.get("/v2/usage", headers={"Authorization": f"DeepL-Auth-Key {OTHER}"}).json()[
+            "character_count"
+        ]
+        == 8
+    )
+
+
+def test_counts_are_durable_across_restarts(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int]:
+        first = Access([KEY], quota=10, usage_file=tmp_path / "usage.sqlite3")
+        await first.within_quota(KEY, 10)
+        await first.charge(KEY, 6)
+        first.close()
+        again = Access([KEY], quota=10, usage_file=tmp_path / "usage.sqlite3")
+        with pytest.raises(QuotaExceeded):
+            await again.within_quota(KEY, 5)
+        await again.within_quota(KEY, 4)
+        used = await again.characters_used(KEY), await again.characters_used(OTHER)
+        again.close()
+        return used
+
+    assert asyncio.run(scenario()) == (6, 0)
