@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import time
 from collections import Counter, OrderedDict
@@ -23,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.settings import Settings
+from service.sqlite_file import StoreWriteFailed
 from service.usage_store import UsageStore
+
+log = logging.getLogger(__name__)
 
 # Buckets kept at most: a flood of new addresses must not grow memory without end; the oldest go first.
 MAX_CALLERS = 10_000
@@ -162,7 +166,7 @@ class Access:
         """Characters translated under this key so far ("" for callers without one), every family."""
         if self._usage_file is None:
             return self._counted[api_key]
-        return await self._store().characters(api_key)
+        return await self.usage_store.characters(api_key)
 
     async def within_quota(self, api_key: str, characters: int) -> None:
         """Raises `QuotaExceeded` when `characters` more would take the key past the quota."""
@@ -170,18 +174,27 @@ class Access:
             raise QuotaExceeded(self.quota)
 
     async def charge(self, api_key: str, characters: int) -> None:
-        """Count work done under a key; committed before it returns."""
+        """Count work done under a key; committed before it returns. A count that cannot be written (a
+        full disk) fails the request only where a quota depends on it: the work done is not thrown away
+        for a figure nobody enforces."""
         if self._usage_file is None:
             self._counted[api_key] += characters
-        else:
-            await self._store().add_characters(api_key, characters)
+            return
+        try:
+            await self.usage_store.add_characters(api_key, characters)
+        except StoreWriteFailed as error:
+            if self.quota is not None:
+                raise
+            log.warning("characters used not counted: %s", error)
 
     def close(self) -> None:
         if self._usage is not None:
             self._usage.close()
             self._usage = None
 
-    def _store(self) -> UsageStore:
+    @property
+    def usage_store(self) -> UsageStore:
+        """The durable counts (opened on first use)."""
         if self._usage is None:
             assert self._usage_file is not None
             self._usage = UsageStore(self._usage_file)

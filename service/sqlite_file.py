@@ -37,14 +37,38 @@ def connect(path: Path, *, timeout: float = 5.0) -> tuple[sqlite3.Connection, th
     return db, threading.Lock()
 
 
+def limit_size(db: sqlite3.Connection, lock: threading.Lock, max_bytes: int | None) -> None:
+    """Let the file grow to `max_bytes` at most (never below what it holds now), None: no limit. Beyond
+    it every write fails as on a full disk, with SQLite's own SQLITE_FULL: how the tests fill the disk
+    under a store without filling a real one."""
+    with lock:
+        pages = _NO_LIMIT_PAGES
+        if max_bytes is not None:
+            pages = max(1, max_bytes // db.execute("PRAGMA page_size").fetchone()[0])
+        db.execute(f"PRAGMA max_page_count = {int(pages)}")
+
+
+_NO_LIMIT_PAGES = 0xFFFFFFFE  # SQLite's largest page count
+
+
+class StoreWriteFailed(RuntimeError):
+    """A store could not write (disk full, I/O error, file locked or read-only). Nothing of that write
+    was kept, and the store is usable: the same write can be made again once the cause is gone. Every API
+    family answers it 503 with Retry-After."""
+
+
+def _write_failed(error: sqlite3.OperationalError) -> Exception:
+    return StoreWriteFailed(f"the service's database could not write: {error}")
+
+
 @contextmanager
 def write_transaction(
     db: sqlite3.Connection,
     lock: threading.Lock,
-    storage_error: Callable[[sqlite3.OperationalError], Exception] | None = None,
+    storage_error: Callable[[sqlite3.OperationalError], Exception] = _write_failed,
 ) -> Iterator[sqlite3.Connection]:
     """One write, all or nothing. COMMIT is inside: on a full disk it is the COMMIT that fails (WAL).
-    `storage_error(error)`, when given, is raised in place of an error of the disk or the file."""
+    `storage_error(error)` is raised in place of an error of the disk or the file."""
     with lock:
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -52,7 +76,7 @@ def write_transaction(
             db.execute("COMMIT")
         except sqlite3.OperationalError as error:
             _roll_back(db)
-            if storage_error is None or error.sqlite_errorcode & 0xFF not in STORAGE_ERRORS:
+            if error.sqlite_errorcode & 0xFF not in STORAGE_ERRORS:
                 raise
             raise storage_error(error) from error
         except BaseException:

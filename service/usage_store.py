@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 from pathlib import Path
 
-from service.sqlite_file import connect, write_transaction
+from service.sqlite_file import connect, limit_size, write_transaction
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS key_usage (key_digest TEXT PRIMARY KEY, characters INTEGER NOT NULL)"
 
@@ -29,6 +29,10 @@ class UsageStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def limit_size(self, max_bytes: int | None) -> None:
+        """As on a full disk past `max_bytes` (sqlite_file.limit_size); None: no limit."""
+        limit_size(self._db, self._lock, max_bytes)
 
     async def characters(self, api_key: str) -> int:
         """Characters translated so far under this key ("" for callers without one)."""

@@ -10,7 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.access import Access, QuotaExceeded
+from service.gazette import Gazette
+from service.server import create_app
 from service.settings import Settings
+from service.sqlite_file import StoreWriteFailed
 from tests.api.conftest import running_app
 
 KEY = "quota-key-77"
@@ -83,3 +86,49 @@ def test_counts_are_durable_across_restarts(tmp_path: Path) -> None:
         return used
 
     assert asyncio.run(scenario()) == (6, 0)
+
+
+def test_a_count_that_cannot_be_written_fails_the_request_only_under_a_quota(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """New keys are counted until the file, held at its size, has no room left: under a quota the
+    request then fails (a 503); without one, the work is delivered and the miss logged."""
+
+    async def scenario() -> tuple[int, int]:
+        limited = Access([KEY], quota=10**9, usage_file=tmp_path / "limited.sqlite3")
+        free = Access([KEY], usage_file=tmp_path / "free.sqlite3")
+        for access in (limited, free):
+            access.usage_store.limit_size(0)  # the disk is full
+        with pytest.raises(StoreWriteFailed):
+            for n in range(1000):
+                await limited.charge(f"key-{n}", 5)
+        failed_at = n
+        for m in range(failed_at + 1):
+            await free.charge(f"key-{m}", 5)
+        used = (
+            await limited.characters_used(f"key-{failed_at}"),
+            await free.characters_used(f"key-{failed_at}"),
+        )
+        limited.close()
+        free.close()
+        return failed_at, used[0] + used[1]
+
+    failed_at, counted = asyncio.run(scenario())
+    assert 0 < failed_at < 1000 and counted == 0
+    assert "characters used not counted" in caplog.text
+
+
+def test_a_full_disk_is_a_503_with_retry_after(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    settings = Settings(
+        profile="tiny", translate_model=str(tiny_marian_dir), model_cache=tmp_path, num_beams=1
+    )
+    engine = Gazette(settings, run_jobs=False)
+    with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
+        engine.glossaries.limit_size(0)
+        entries = "".join(f"术语{n}\t{'x' * 2000}\n" for n in range(20))
+        glossary = {"name": "big", "source_lang": "ZH", "target_lang": "EN", "entries": entries}
+        refused = client.post("/v2/glossaries", json=glossary)
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "60"
+        assert "disk is full" in refused.json()["message"]
+        engine.glossaries.limit_size(None)
+        assert client.post("/v2/glossaries", json=glossary).status_code == 201

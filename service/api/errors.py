@@ -14,6 +14,7 @@ from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, Shu
 from service.error_bodies import claimed_body, error_body
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
+from service.sqlite_file import StoreWriteFailed
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ def _as_api_error(error: Exception) -> APIError:
         return APIError(503, "not_ready", str(error), {"Retry-After": "30"})
     if isinstance(error, BackendFailed):
         return APIError(500, "model_error", str(error))
+    if isinstance(error, StoreWriteFailed):  # a full disk: nothing was stored; a retry later can succeed
+        return APIError(503, "storage_unavailable", str(error), {"Retry-After": "60"})
     log.exception("unhandled error", exc_info=error)
     return APIError(500, "internal_error", "an unexpected error occurred; it has been logged")
 

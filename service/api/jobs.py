@@ -19,11 +19,11 @@ from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
 from service.api.routes import ERRORS, State, glossary_of, require_key, within_quota
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
-from service.jobs.job import StoreWriteFailed
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
 from service.jobs.work import JobOptions
 from service.request_log import note_work
+from service.sqlite_file import StoreWriteFailed
 
 jobs_api = APIRouter(prefix="/v1/jobs", responses=ERRORS, dependencies=[Depends(require_key)], tags=["jobs"])
 

@@ -25,6 +25,7 @@ from service.jobs.formats import BadFile
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
+from service.sqlite_file import StoreWriteFailed
 
 log = logging.getLogger(__name__)
 _REPEATED = frozenset({"text"})  # form fields DeepL takes more than once; the others count once
@@ -77,6 +78,8 @@ def engine_error(error: Exception) -> DeepLError:
         )
     if isinstance(error, BackendFailed):
         return DeepLError(500, f"Internal error: {error}")
+    if isinstance(error, StoreWriteFailed):
+        return DeepLError(503, f"Service unavailable: {error}", {"Retry-After": "60"})
     log.exception("unhandled error", exc_info=error)
     return DeepLError(500, "Internal error: an unexpected error occurred; it has been logged")
 

@@ -22,6 +22,7 @@ from service.jobs.formats import BadFile
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
+from service.sqlite_file import StoreWriteFailed
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ def engine_error(error: Exception) -> LibreError:
         return LibreError(503, str(error) or "the models are not ready", {"Retry-After": "5"})
     if isinstance(error, BackendFailed):
         return LibreError(500, f"Cannot translate text: {error}")
+    if isinstance(error, StoreWriteFailed):
+        return LibreError(503, f"Service unavailable: {error}", {"Retry-After": "60"})
     log.exception("unhandled error", exc_info=error)
     return LibreError(500, "Cannot translate text: an unexpected error occurred; it has been logged")
 

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.sqlite_file import connect, write_transaction
+from service.sqlite_file import connect, limit_size, write_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS glossaries (
@@ -59,6 +59,10 @@ class GlossaryStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def limit_size(self, max_bytes: int | None) -> None:
+        """As on a full disk past `max_bytes` (sqlite_file.limit_size); None: no limit."""
+        limit_size(self._db, self._lock, max_bytes)
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return write_transaction(self._db, self._lock)

@@ -24,11 +24,6 @@ class IdempotencyConflict(ValueError):
     """An Idempotency-Key already used for a different submission."""
 
 
-class StoreWriteFailed(RuntimeError):
-    """The job store could not write (disk full, I/O error, file locked or read-only). Nothing of that
-    write was kept, and the store is usable: the same write can be made again once the cause is gone."""
-
-
 @dataclass(frozen=True)
 class Job:
     id: str

@@ -17,10 +17,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from service.jobs.job import PendingItem, StoreWriteFailed
+from service.jobs.job import PendingItem
 from service.jobs.store import JobStore
 from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, JobOptions, process
 from service.models.backend import ModelUnavailable
+from service.sqlite_file import StoreWriteFailed
 
 log = logging.getLogger(__name__)
 

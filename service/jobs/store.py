@@ -27,7 +27,6 @@ from service.jobs.job import (
     ItemState,
     Job,
     PendingItem,
-    StoreWriteFailed,
     TooManyJobs,
     fingerprint,
     options_json,
@@ -35,7 +34,7 @@ from service.jobs.job import (
 from service.jobs.records import ItemInput
 from service.jobs.rows import SCHEMA, iso, job_of
 from service.jobs.work import JobOptions
-from service.sqlite_file import connect, write_transaction
+from service.sqlite_file import StoreWriteFailed, connect, limit_size, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,6 @@ class JobStore:
         self._db, self._lock = connect(path)
         self._db.execute("PRAGMA foreign_keys=ON")
         self._path = path
-        self._unlimited_pages = int(self._db.execute("PRAGMA max_page_count").fetchone()[0])
         with self._transaction() as db:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -62,15 +60,8 @@ class JobStore:
         return StoreWriteFailed(f"the job store {self._path} could not write: {error}")
 
     def limit_size(self, max_bytes: int | None) -> None:
-        """Let the file grow to `max_bytes` at most (never below what it holds now), None: no limit.
-        Beyond it every write fails as on a full disk, with SQLite's own SQLITE_FULL: how the tests fill
-        the disk under a running job without filling a real one."""
-        with self._lock:
-            if max_bytes is None:
-                pages = self._unlimited_pages
-            else:
-                pages = max(1, max_bytes // self._db.execute("PRAGMA page_size").fetchone()[0])
-            self._db.execute(f"PRAGMA max_page_count = {int(pages)}")
+        """As on a full disk past `max_bytes` (sqlite_file.limit_size); None: no limit."""
+        limit_size(self._db, self._lock, max_bytes)
 
     # -- writes ----------------------------------------------------------------------------------
 

@@ -6,7 +6,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from service.glossary.store import GlossaryStore
+from service.sqlite_file import StoreWriteFailed
 
 ENTRIES = [("国务院", "State Council"), ("召开", "convened"), ("會議", "meeting")]
 
@@ -47,3 +50,15 @@ def test_the_async_methods_run_off_the_event_loop(tmp_path: Path) -> None:
 
     asyncio.run(use())
     store.close()
+
+
+def test_a_full_disk_refuses_a_glossary_whole_and_the_store_goes_on(tmp_path: Path) -> None:
+    store = GlossaryStore(tmp_path / "gazette.sqlite3")
+    kept = store.create_now("kept", "zh", "en", ENTRIES)
+    big = [(f"术语{n}", "x" * 2000) for n in range(20)]  # needs new pages: no room in the file as it is
+    store.limit_size(0)
+    with pytest.raises(StoreWriteFailed, match="database or disk is full"):
+        store.create_now("big", "zh", "en", big)
+    assert store.all_now() == [kept]
+    store.limit_size(None)
+    assert store.create_now("big", "zh", "en", big).entries == tuple(big)

@@ -13,7 +13,6 @@ import pytest
 
 from service.api.jobs import job_out
 from service.engine.pending import Priority
-from service.jobs.job import StoreWriteFailed
 from service.jobs.jobs import Jobs
 from service.jobs.records import ItemInput
 from service.jobs.runner import JobRunner
@@ -22,6 +21,7 @@ from service.jobs.work import JobOptions
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 from service.settings import Settings
+from service.sqlite_file import StoreWriteFailed
 from tests.jobs.test_runner import FakeEngine, in_loop
 
 ITEMS = 12
