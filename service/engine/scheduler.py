@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from service.engine.deadlines import at_risk
+from service.engine.deadlines import DEADLINE_MARGIN, at_risk
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
 from service.engine.throughput import Throughput, work_of
@@ -148,7 +148,8 @@ class Scheduler:
                     self._pending.remove(ticket)
 
     def _admit(self, items: Sequence[QueueItem], flow: Flow, allowed: float | None) -> None:
-        """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured rate.
+        """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured
+        rate: alone, in all of them; behind other work, with it in half of them.
 
         Time is judged once per request, on its first work: a request already under way (its retries,
         its summary after its translation) is let finish or time out, never refused after work was spent.
@@ -167,8 +168,12 @@ class Scheduler:
         if own > allowed:
             raise TooMuchWork(own, allowed)
         ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= priority)]
+        if not ahead:
+            return
+        # Requests that come after it will share the model with it (fair share): behind other work, it
+        # needs room to spare (deadlines.py serves it first if it falls behind all the same).
         waiting = self.throughput.seconds_for(work_of(t.tokens for t in ahead)) or 0.0
-        if own + waiting > allowed:
+        if (own + waiting) * DEADLINE_MARGIN > allowed:
             raise Overloaded(self.depth, self.retry_after())
 
     def _at_risk(self) -> list[str]:
