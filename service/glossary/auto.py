@@ -122,9 +122,14 @@ def _ends_name(text: str, end: int) -> bool:
     return any(text.startswith(word, end) for word in FOLLOWERS)
 
 
+_NAME_DOTS = frozenset("·•・‧")  # 约翰·霍华德: the dot joins the parts of a transliterated foreign name
+
+
 def _person(text: str, start: int) -> str | None:
     """The name starting at `start`, if it is a surname + one or two given characters ending cleanly.
     Shortest first: in 莫兰说 the name ends before 说, which would also end cleanly at the comma."""
+    if start > 0 and text[start - 1] in _NAME_DOTS:
+        return None
     for size in (2, 3, 4):
         name = text[start : start + size]
         if len(name) < size or not all(_HAN.match(char) for char in name):

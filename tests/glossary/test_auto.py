@@ -83,6 +83,13 @@ def test_found(text: str, expected: dict[str, str]) -> None:
         # Two characters and a verb of speech, no title: Moran (WMT newstest2019), not "Mo Lan".
         "莫兰说：“重点仍然是再平衡。”",
         "莫兰说，目前美国海军正在努力确保盟友知道这些军舰仍将在传统区域巡逻。",
+        # A name joined to another by a middle dot is a transliteration: John Howard (FLORES-200 devtest,
+        # zho_Hant), which the traditional script's tagging took for a speaker, "Huo Huade".
+        "但總理約翰·霍華德表示，該法案只是為了保護醫院的設施。",
+        "但总理约翰·霍华德表示，该法案只是为了保护医院的设施。",
+        "约翰•霍华德表示反对。",
+        "约翰·周桂良表示反对。",  # a speaker the segmenter does not know: only the dot tells
+        "区长王大明·约翰出席。",
     ],
 )
 def test_refused(text: str) -> None:
