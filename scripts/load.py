@@ -36,6 +36,7 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
 
 def free_port() -> int:
@@ -72,7 +73,8 @@ async def one(client: httpx.AsyncClient, kind: str, tally: Tally) -> None:
     if answer.status_code in (429, 503) and "retry-after" not in answer.headers:
         tally.breaches.append(f"{kind}: {answer.status_code} without Retry-After")
     elif answer.status_code not in (200, 202, 429, 503):
-        tally.breaches.append(f"{kind}: {answer.status_code} {answer.text[:200]}")
+        at = time.monotonic() - tally.started
+        tally.breaches.append(f"{kind}: {answer.status_code} at {at:.0f} s into the run: {answer.text[:120]}")
     if seconds > TIMEOUT + SLACK:
         tally.breaches.append(f"{kind}: answered after {seconds:.1f} s")
     if answer.status_code in (429, 503):

@@ -13,7 +13,11 @@ from collections.abc import Callable, Sequence
 from service.engine.pending import Flow
 from service.engine.throughput import work_of
 
-DEADLINE_MARGIN = 2.0  # at risk once the work due needs half the time left: fair share may halve its speed
+# Admission (scheduler.py): behind other work, a request must fit in half its time, since requests after
+# it will share the model with it.
+ADMISSION_MARGIN = 2.0
+# At risk once the work due needs half the time left.
+RISK_MARGIN = 2.0
 
 
 def at_risk(
@@ -36,6 +40,6 @@ def at_risk(
         if needed is None:
             return []
         due += needed
-        if due * DEADLINE_MARGIN >= deadline - now:
+        if due * RISK_MARGIN >= deadline - now:
             last = index
     return [key for _, key, _ in dated[: last + 1]]

@@ -27,7 +27,7 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from service.engine.deadlines import DEADLINE_MARGIN, at_risk
+from service.engine.deadlines import ADMISSION_MARGIN, at_risk
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
 from service.engine.throughput import Throughput, work_of
@@ -82,6 +82,7 @@ class Scheduler:
         self._known_flows: OrderedDict[str, None] = OrderedDict()  # recent flows, newest last
         self._last_batch_end = 0.0
         self._last_batch_seconds = 0.0
+        self._backlogged = False  # work was waiting when the last batch ended
         self._last_batch_size = 0
         self.restarts = 0  # times the worker was restarted after a fault
 
@@ -170,10 +171,13 @@ class Scheduler:
         ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= priority)]
         if not ahead:
             return
-        # Requests that come after it will share the model with it (fair share): behind other work, it
-        # needs room to spare (deadlines.py serves it first if it falls behind all the same).
+        # Served in turns with the other requests (one item each per round), it takes about its own
+        # time once per request sharing the model, as long as they last; and all the work ahead at most,
+        # in line. Either way it needs room to spare: requests that come after it will share the model too
+        # (deadlines.py serves it first if it falls behind all the same).
         waiting = self.throughput.seconds_for(work_of(t.tokens for t in ahead)) or 0.0
-        if (own + waiting) * DEADLINE_MARGIN > allowed:
+        sharing = len({t.flow.key for t in ahead})
+        if max(own + waiting, own * (sharing + 1)) * ADMISSION_MARGIN > allowed:
             raise Overloaded(self.depth, self.retry_after())
 
     def _at_risk(self) -> list[str]:
@@ -237,6 +241,9 @@ class Scheduler:
     async def _run_batch(self, batch: list[_Ticket]) -> None:
         sources = [ticket.payload[0].source for ticket in batch]
         started = time.perf_counter()
+        # The rate admission relies on is per wall-clock second: when work was waiting as the last batch
+        # ended, the time since (forming this batch, the event loop's other work) is part of its cost.
+        since = self._last_batch_end if self._backlogged else started
         try:
             outputs = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self.backend.generate, sources
@@ -249,10 +256,11 @@ class Scheduler:
             return
         finally:
             self._last_batch_end = time.perf_counter()
+            self._backlogged = len(self._pending) > 0
         elapsed = self._last_batch_end - started
         self._last_batch_seconds = elapsed
         self._last_batch_size = len(sources)
-        self.throughput.record(len(batch), work_of(t.tokens for t in batch), elapsed)
+        self.throughput.record(len(batch), work_of(t.tokens for t in batch), self._last_batch_end - since)
         if self._observer is not None:
             self._observer(len(sources), len(sources) * max(t.tokens for t in batch), elapsed)
         for ticket, output in zip(batch, outputs, strict=True):
