@@ -8,7 +8,7 @@ whose work, with the work of the flows due before it, needs half or more of the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from service.engine.pending import Flow
 from service.engine.throughput import work_of
@@ -24,11 +24,14 @@ def at_risk(
     flows: Sequence[tuple[Flow, list[int]]],
     seconds_for: Callable[[int], float | None],
     now: float,
+    already: Collection[str] = (),
 ) -> list[str]:
     """Keys of the flows to serve before the round, earliest deadline first.
 
     `flows`: each waiting flow and its items' token counts; `seconds_for`: the measured time for an
-    amount of work (None before anything was measured: then no flow is judged at risk).
+    amount of work (None before anything was measured: then no flow is judged at risk). A flow in
+    `already` (found at risk before) stays so: let go once back within its margin, it would fall behind
+    again and again, and end at its deadline's edge.
     """
     dated = sorted(
         ((flow.deadline, flow.key, tokens) for flow, tokens in flows if flow.deadline is not None),
@@ -42,4 +45,4 @@ def at_risk(
         due += needed
         if due * RISK_MARGIN >= deadline - now:
             last = index
-    return [key for _, key, _ in dated[: last + 1]]
+    return [key for index, (_, key, _) in enumerate(dated) if index <= last or key in already]

@@ -83,6 +83,7 @@ class Scheduler:
         self._last_batch_end = 0.0
         self._last_batch_seconds = 0.0
         self._backlogged = False  # work was waiting when the last batch ended
+        self._promoted: set[str] = set()  # flows found at risk of missing their deadlines
         self._last_batch_size = 0
         self.restarts = 0  # times the worker was restarted after a fault
 
@@ -181,11 +182,14 @@ class Scheduler:
             raise Overloaded(self.depth, self.retry_after())
 
     def _at_risk(self) -> list[str]:
-        return at_risk(
+        found = at_risk(
             self._pending.waiting_flows(Priority.INTERACTIVE),
             self.throughput.seconds_for,
             time.monotonic(),
+            self._promoted,
         )
+        self._promoted = set(found)  # flows with nothing left waiting drop out
+        return found
 
     async def _supervise(self) -> None:
         while True:

@@ -32,3 +32,12 @@ def test_bulk_flows_without_deadlines_and_an_unmeasured_model_put_nobody_first()
     assert at_risk([job], per_item(1.0), now=0.0) == []
     document = (Flow("document", deadline=1.0), [2] * 10)
     assert at_risk([document], lambda work: None, now=0.0) == []
+
+
+def test_a_flow_found_at_risk_stays_so_while_it_has_work_waiting() -> None:
+    # Back within its margin after a batch of its own, it would fall behind again: it keeps its place.
+    document = (Flow("document", deadline=100.0), [2] * 10)
+    line = (Flow("line", deadline=150.0), [2])
+    assert at_risk([line, document], per_item(1.0), now=70.0) == []
+    assert at_risk([line, document], per_item(1.0), now=70.0, already={"document"}) == ["document"]
+    assert at_risk([line], per_item(1.0), now=70.0, already={"document"}) == []  # nothing of it waits
