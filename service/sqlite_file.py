@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -91,3 +91,29 @@ def _roll_back(db: sqlite3.Connection) -> None:
             db.execute("ROLLBACK")
         except sqlite3.Error as error:
             log.error("could not roll back a failed write: %s", error)
+
+
+class StoreFile:
+    """What every store has: its file's one connection and lock, its schema made on opening, each write
+    one transaction (`_transaction`), closing, and `limit_size` for the tests' full disk. A store may name
+    its own write error (`_write_failed`)."""
+
+    def __init__(self, path: Path, schema: Sequence[str], *, timeout: float = 30.0) -> None:
+        self._db, self._lock = connect(path, timeout=timeout)
+        with self._transaction() as db:
+            for statement in schema:
+                db.execute(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def limit_size(self, max_bytes: int | None) -> None:
+        """As on a full disk past `max_bytes` (see the function of that name); None: no limit."""
+        limit_size(self._db, self._lock, max_bytes)
+
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock, self._write_failed)
+
+    def _write_failed(self, error: sqlite3.OperationalError) -> Exception:
+        return _write_failed(error)

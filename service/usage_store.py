@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 from pathlib import Path
 
-from service.sqlite_file import connect, limit_size, write_transaction
+from service.sqlite_file import StoreFile
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS key_usage (key_digest TEXT PRIMARY KEY, characters INTEGER NOT NULL)"
 
@@ -20,19 +20,9 @@ def _digest(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
-class UsageStore:
+class UsageStore(StoreFile):
     def __init__(self, path: Path) -> None:
-        self._db, self._lock = connect(path, timeout=30)
-        with write_transaction(self._db, self._lock) as db:
-            db.execute(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def limit_size(self, max_bytes: int | None) -> None:
-        """As on a full disk past `max_bytes` (sqlite_file.limit_size); None: no limit."""
-        limit_size(self._db, self._lock, max_bytes)
+        super().__init__(path, [_SCHEMA])
 
     async def characters(self, api_key: str) -> int:
         """Characters translated so far under this key ("" for callers without one)."""
@@ -49,7 +39,7 @@ class UsageStore:
         return 0 if row is None else int(row[0])
 
     def _add_characters(self, key_digest: str, count: int) -> None:
-        with write_transaction(self._db, self._lock) as db:
+        with self._transaction() as db:
             db.execute(
                 "INSERT INTO key_usage (key_digest, characters) VALUES (?, ?)"
                 " ON CONFLICT (key_digest) DO UPDATE SET characters = characters + excluded.characters",

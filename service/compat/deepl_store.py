@@ -12,12 +12,10 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
-from contextlib import AbstractContextManager
 from pathlib import Path
 
-from service.sqlite_file import connect, write_transaction
+from service.sqlite_file import StoreFile
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS deepl_documents (document_id TEXT PRIMARY KEY, key_digest TEXT NOT NULL,"
@@ -29,19 +27,9 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class DeepLStore:
+class DeepLStore(StoreFile):
     def __init__(self, path: Path) -> None:
-        self._db, self._lock = connect(path, timeout=30)
-        with self._transaction() as db:
-            for statement in _SCHEMA:
-                db.execute(statement)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._db, self._lock)
+        super().__init__(path, _SCHEMA)
 
     # -- documents -------------------------------------------------------------------------------
 

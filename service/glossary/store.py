@@ -15,11 +15,10 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.sqlite_file import connect, limit_size, write_transaction
+from service.sqlite_file import StoreFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS glossaries (
@@ -49,23 +48,10 @@ class StoredGlossary:
         return dict(self.entries)
 
 
-class GlossaryStore:
+class GlossaryStore(StoreFile):
+    # A glossary is on disk before its id is given out (sqlite_file: synchronous=FULL, explicit writes).
     def __init__(self, path: Path) -> None:
-        # A glossary is on disk before its id is given out (sqlite_file: synchronous=FULL, explicit writes).
-        self._db, self._lock = connect(path, timeout=30)
-        with self._transaction() as db:
-            db.execute(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def limit_size(self, max_bytes: int | None) -> None:
-        """As on a full disk past `max_bytes` (sqlite_file.limit_size); None: no limit."""
-        limit_size(self._db, self._lock, max_bytes)
-
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._db, self._lock)
+        super().__init__(path, [_SCHEMA])
 
     # -- for the event loop: each call runs in a worker thread ------------------------------------
 

@@ -17,7 +17,6 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -34,34 +33,20 @@ from service.jobs.job import (
 from service.jobs.records import ItemInput
 from service.jobs.rows import SCHEMA, iso, job_of
 from service.jobs.work import JobOptions
-from service.sqlite_file import StoreWriteFailed, connect, limit_size, write_transaction
+from service.sqlite_file import StoreFile, StoreWriteFailed
 
 log = logging.getLogger(__name__)
 
 
-class JobStore:
+class JobStore(StoreFile):
     def __init__(self, path: Path) -> None:
-        self._db, self._lock = connect(path)
+        self._path = path  # named in its write errors, the schema's included
+        statements = [statement for statement in SCHEMA.split(";") if statement.strip()]
+        super().__init__(path, statements, timeout=5.0)
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._path = path
-        with self._transaction() as db:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self._db, self._lock, self._write_failed)
 
     def _write_failed(self, error: sqlite3.OperationalError) -> StoreWriteFailed:
         return StoreWriteFailed(f"the job store {self._path} could not write: {error}")
-
-    def limit_size(self, max_bytes: int | None) -> None:
-        """As on a full disk past `max_bytes` (sqlite_file.limit_size); None: no limit."""
-        limit_size(self._db, self._lock, max_bytes)
 
     # -- writes ----------------------------------------------------------------------------------
 
