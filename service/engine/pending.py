@@ -126,8 +126,7 @@ class PendingWork(Generic[Payload]):
         longest = max((t.tokens for t in chosen), default=0)
         while line and len(chosen) < max_size:
             head = line[0]
-            fits = not chosen or (len(chosen) + 1) * max(longest, head.tokens) <= max_tokens
-            if not fits or (cap is not None and head.tokens > cap):
+            if not _joins(chosen, longest, head.tokens, max_tokens, cap):
                 break
             chosen.append(line.pop(0))
             longest = max(longest, head.tokens)
@@ -151,8 +150,7 @@ class PendingWork(Generic[Payload]):
                     return
                 line = flows[key]
                 head = line[0]
-                fits = not chosen or (len(chosen) + 1) * max(longest, head.tokens) <= max_tokens
-                if not fits or (cap is not None and head.tokens > cap):
+                if not _joins(chosen, longest, head.tokens, max_tokens, cap):
                     continue
                 chosen.append(line.pop(0))
                 longest = max(longest, head.tokens)
@@ -161,3 +159,12 @@ class PendingWork(Generic[Payload]):
                     flows.move_to_end(key)  # served: to the back of the round
                 else:
                     del flows[key]
+
+
+def _joins(
+    chosen: list[Ticket[Payload]], longest: int, tokens: int, max_tokens: int, cap: int | None
+) -> bool:
+    """Whether an item of `tokens` may join the batch: its padded size (items x longest) stays within the
+    budget (the first item always joins), and it is no longer than `cap` (a lower class's limit)."""
+    fits = not chosen or (len(chosen) + 1) * max(longest, tokens) <= max_tokens
+    return fits and (cap is None or tokens <= cap)
