@@ -18,7 +18,7 @@ import hmac
 import logging
 import math
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +54,7 @@ class KeyRefused(Exception):
 
 class QuotaExceeded(Exception):
     def __init__(self, quota: int) -> None:
-        super().__init__(f"quota exceeded: this key may have {quota} characters translated")
+        super().__init__(f"Quota exceeded: this key may have {quota} characters translated")
         self.quota = quota
 
 
@@ -95,8 +95,8 @@ class Access:
         quota: int | None = None,
         usage_file: Path | None = None,
     ) -> None:
-        """`quota`: characters per key, over `usage_file` (an SQLite file, opened on first use; without
-        one, counts are kept in memory)."""
+        """`quota`: characters per key, counted in `usage_file` (an SQLite file, opened on first use; the
+        counts need one)."""
         self._keys = tuple(keys)
         self._rate = per_minute / 60 if per_minute else None  # tokens a second
         self._burst = max(1, burst)
@@ -105,7 +105,6 @@ class Access:
         self.quota = quota
         self._usage_file = usage_file
         self._usage: UsageStore | None = None
-        self._counted: Counter[str] = Counter()  # without a file
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Access:
@@ -164,8 +163,6 @@ class Access:
 
     async def characters_used(self, api_key: str) -> int:
         """Characters translated under this key so far ("" for callers without one), every family."""
-        if self._usage_file is None:
-            return self._counted[api_key]
         return await self.usage_store.characters(api_key)
 
     async def within_quota(self, api_key: str, characters: int) -> None:
@@ -177,9 +174,6 @@ class Access:
         """Count work done under a key; committed before it returns. A count that cannot be written (a
         full disk) fails the request only where a quota depends on it: the work done is not thrown away
         for a figure nobody enforces."""
-        if self._usage_file is None:
-            self._counted[api_key] += characters
-            return
         try:
             await self.usage_store.add_characters(api_key, characters)
         except StoreWriteFailed as error:
@@ -196,6 +190,7 @@ class Access:
     def usage_store(self) -> UsageStore:
         """The durable counts (opened on first use)."""
         if self._usage is None:
-            assert self._usage_file is not None
+            if self._usage_file is None:
+                raise RuntimeError("characters are counted only with a usage file")
             self._usage = UsageStore(self._usage_file)
         return self._usage

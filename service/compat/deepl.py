@@ -103,8 +103,7 @@ class DeepLState:
         try:
             await self.access.within_quota(key, characters)
         except QuotaExceeded as error:
-            message = f"Quota exceeded: this key may have {error.quota} characters translated"
-            raise DeepLError(456, message) from None
+            raise DeepLError(456, str(error)) from None
 
     async def glossary(self, glossary_id: str) -> StoredGlossary:
         glossary = await self.engine.glossaries.get(glossary_id)

@@ -94,9 +94,7 @@ async def _within_quota(state: LibreState, offered: str | None, characters: int)
     try:
         await state.access.within_quota(offered or "", characters)
     except QuotaExceeded as error:
-        raise LibreError(
-            403, f"Quota exceeded: this key may have {error.quota} characters translated"
-        ) from None
+        raise LibreError(403, str(error)) from None
 
 
 async def _engine(work: Awaitable[T]) -> T:
