@@ -61,6 +61,7 @@ from service.compat.deepl_schemas import (
 from service.compat.deepl_store import DeepLStore
 from service.compat.inflight import InFlight
 from service.compat.markup import translate_texts
+from service.disconnect import ClientGone, unless_disconnected
 from service.error_bodies import claim
 from service.gazette import Gazette
 from service.glossary.store import StoredGlossary
@@ -172,9 +173,13 @@ async def translate(request: Request) -> JSONResponse:
     glossary = await state.glossary_for(checked.glossary_id, checked.source)
     note_work(request, checked.texts)
     await state.within_quota(key, sum(len(text) for text in checked.texts))
-    work = await state.in_flight.run(
-        _identity(key, fields), lambda: _translate(state, key, checked, glossary)
-    )
+    try:
+        work = await unless_disconnected(
+            request,
+            state.in_flight.run(_identity(key, fields), lambda: _translate(state, key, checked, glossary)),
+        )
+    except ClientGone as gone:
+        raise engine_error(gone) from None
     return JSONResponse({"translations": work})
 
 

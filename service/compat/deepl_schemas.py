@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from service.access import Access, Caller, KeyMissing, KeyRefused, RateLimited
 from service.compat.deepl_languages import engine_source, is_english
 from service.compat.markup import TextFormat
+from service.disconnect import ClientGone
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.jobs.formats import BadFile
 from service.models.backend import ModelUnavailable
@@ -64,6 +65,8 @@ def engine_error(error: Exception) -> DeepLError:
     """What the engine raised, as DeepL would answer it. The client retries 429 and 5xx by itself."""
     if isinstance(error, DeepLError):
         return error
+    if isinstance(error, ClientGone):
+        return DeepLError(499, str(error))
     if isinstance(error, UnsupportedLanguage | EmptyDocument | BadFile):
         return DeepLError(400, str(error))
     if isinstance(error, TooMuchWork):

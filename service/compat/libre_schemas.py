@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from service.access import Access, Caller, KeyMissing, KeyRefused, RateLimited
 from service.compat.libre_languages import engine_source, is_english
+from service.disconnect import ClientGone
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.jobs.formats import BadFile
 from service.models.backend import ModelUnavailable
@@ -49,6 +50,8 @@ def engine_error(error: Exception) -> LibreError:
     """What the engine raised, as LibreTranslate would answer it."""
     if isinstance(error, LibreError):
         return error
+    if isinstance(error, ClientGone):
+        return LibreError(499, str(error))
     if isinstance(error, UnsupportedLanguage | EmptyDocument | TooMuchWork | BadFile):
         return LibreError(400, str(error))
     if isinstance(error, Overloaded):

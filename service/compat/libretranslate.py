@@ -43,6 +43,7 @@ from service.compat.libre_schemas import (
     read_fields,
 )
 from service.compat.markup import translate_texts
+from service.disconnect import unless_disconnected
 from service.error_bodies import claim
 from service.gazette import Gazette
 from service.jobs.jobs import Jobs
@@ -116,7 +117,10 @@ async def translate(request: Request) -> JSONResponse:
     characters = sum(map(len, checked.texts))
     await _within_quota(state, body.api_key, characters)
     results = await _engine(
-        translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text")
+        unless_disconnected(
+            request,
+            translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text"),
+        )
     )
     await state.access.charge(body.api_key or "", characters)
     texts = [result.text for result in results]

@@ -5,13 +5,16 @@ at a time from what is pending *now* (priority, fair share, token budget: see `p
 the model thread, and hands each caller its output; newcomers join the next batch. Depth is exact
 (pending + in flight), admission is bounded (`Overloaded` with a Retry-After from measured throughput),
 each caller waits at most its timeout and a caller that gives up frees its pending places at once. The
-worker is supervised: a fault in it is delivered to the callers of the batch it held, and it restarts.
+worker is supervised: a fault in it is delivered to the callers of the batch it held, and it restarts
+with nothing of the old loop left (a continuous engine is told to drop what the old loop had admitted,
+and item keys never repeat, so no answer can reach another caller).
 
 An engine that batches continuously (`SteppingBackend`: llama.cpp) is driven step by step instead: each
 step admits pending items into the slots that others' finishing freed, drops items whose callers gave
 up, and answers each item the moment it is done. Work that cannot be done within its request's deadline
-at the measured rate is refused before it is queued; a request admitted earlier that fair share would
-make miss its deadline goes first again (`deadlines.py`).
+when served in turns with the work already there, at the rate measured at that concurrency, is refused
+before it is queued (`admission.py`); a request admitted earlier that fair share would make miss its
+deadline goes first again (`deadlines.py`).
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ import logging
 import math
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TypeVar
 
-from service.engine.deadlines import ADMISSION_MARGIN, at_risk
+from service.engine.admission import judge
+from service.engine.deadlines import at_risk
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
+from service.engine.thread import ModelThread
 from service.engine.throughput import Throughput, work_of
 from service.models.backend import Backend, Generation, Source, SteppingBackend, StepResult
 
@@ -79,7 +84,7 @@ class Scheduler:
         self._worker: asyncio.Task[None] | None = None
         self._stopping = False
         self.throughput = Throughput()
-        self._known_flows: OrderedDict[str, None] = OrderedDict()  # recent flows, newest last
+        self._keys = itertools.count()  # item keys for a continuous engine: never repeated, even on restart
         self._last_batch_end = 0.0
         self._last_batch_seconds = 0.0
         self._backlogged = False  # work was waiting when the last batch ended
@@ -92,12 +97,22 @@ class Scheduler:
         """Items pending or being generated: exactly what admission counts."""
         return len(self._pending) + len(self._in_flight)
 
-    def retry_after(self) -> int:
-        """Seconds until the work ahead is done, at the measured throughput."""
-        rate = self.throughput.items_per_second()
+    @property
+    def capacity(self) -> int:
+        """Items the model runs at once at most: a batch's size, or a continuous engine's slots."""
+        if isinstance(self.backend, SteppingBackend):
+            return max(1, self.backend.slots)
+        return self._limits.max_batch_size
+
+    def retry_after(self, items: int = 1) -> int:
+        """Seconds until the line has room for `items` more: until that many have finished, in whole
+        batches (items leave the line a batch at a time), at the rate measured with the model full."""
+        over = max(1, self.depth + items - self._limits.max_queue)
+        rate = self.throughput.items_per_second(self.capacity)
         if rate is None:
-            return max(1, self.depth)  # nothing measured yet: a guess of a second an item
-        return max(1, math.ceil(self.depth / rate))
+            return max(1, over)  # nothing measured yet: a guess of a second an item
+        batches = math.ceil(over / self.capacity)
+        return max(1, math.ceil(batches * self.capacity / rate))
 
     def start(self) -> None:
         if self._worker is None and not self._stopping:
@@ -115,19 +130,29 @@ class Scheduler:
         self._in_flight = []
 
     async def run(
-        self, items: Sequence[QueueItem], timeout: float | None, flow: Flow | None = None
+        self,
+        items: Sequence[QueueItem],
+        timeout: float | None,
+        flow: Flow | None = None,
+        *,
+        judged: bool = True,
     ) -> list[Generation]:
         """Outputs for `items`, in order. Raises Overloaded, TooMuchWork, QueueTimeout, BackendFailed or
-        ShuttingDown. The wait is `timeout` at most (None: no limit), and never past the flow's deadline."""
+        ShuttingDown. The wait is `timeout` at most (None: no limit), and never past the flow's deadline.
+
+        `judged`: whether these items are new work of their request, to be judged against its time (every
+        document's first pass is); False for work that follows work already spent (retries, the summary
+        of a translation), which is let finish or time out, never refused once the request is under way.
+        """
         if not items:
             return []
         if self._stopping:
             raise ShuttingDown("the service is shutting down")
         flow = flow or new_flow()
-        if flow.deadline is not None:
-            left = flow.deadline - time.monotonic()
-            timeout = max(0.0, left if timeout is None else min(timeout, left))
-        self._admit(items, flow, timeout)
+        timeout = self._time_left(flow, timeout)
+        self._check_room(items)
+        if judged:
+            self._judge_time(items, flow, timeout)
         self.start()
         loop = asyncio.get_running_loop()
         tickets = [Ticket(flow, item.tokens, (item, loop.create_future())) for item in items]
@@ -149,42 +174,55 @@ class Scheduler:
                     future.cancel()
                     self._pending.remove(ticket)
 
-    def _admit(self, items: Sequence[QueueItem], flow: Flow, allowed: float | None) -> None:
-        """Refuse what would overfill the line, or could not be done in `allowed` seconds at the measured
-        rate: alone, in all of them; behind other work, with it in half of them.
+    def admit(self, items: Sequence[QueueItem], timeout: float | None, flow: Flow) -> None:
+        """Judge `items` as `flow`'s new work without queueing them: for a request that will send them in
+        parts (a document translated a sentence at a time, in context), each part run with judged=False."""
+        self._check_room(items)
+        self._judge_time(items, flow, self._time_left(flow, timeout))
 
-        Time is judged once per request, on its first work: a request already under way (its retries,
-        its summary after its translation) is let finish or time out, never refused after work was spent.
-        """
+    @staticmethod
+    def _time_left(flow: Flow, timeout: float | None) -> float | None:
+        if flow.deadline is None:
+            return timeout
+        left = flow.deadline - time.monotonic()
+        return max(0.0, left if timeout is None else min(timeout, left))
+
+    def _check_room(self, items: Sequence[QueueItem]) -> None:
         if self.depth + len(items) > self._limits.max_queue:
-            raise Overloaded(self.depth, self.retry_after())
-        first = flow.key not in self._known_flows
-        self._known_flows[flow.key] = None
-        self._known_flows.move_to_end(flow.key)
-        if len(self._known_flows) > _REMEMBERED_FLOWS:
-            self._known_flows.popitem(last=False)
-        priority = flow.priority
-        own = self.throughput.seconds_for(work_of(item.tokens for item in items))
-        if own is None or allowed is None or priority is Priority.BULK or not first:
-            return  # nothing measured yet, bulk work (it waits as long as it takes), or already under way
-        if own > allowed:
-            raise TooMuchWork(own, allowed)
-        ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= priority)]
-        if not ahead:
+            raise Overloaded(self.depth, self.retry_after(len(items)))
+
+    def _judge_time(self, items: Sequence[QueueItem], flow: Flow, allowed: float | None) -> None:
+        """Refuse what could not be done in `allowed` seconds: alone, in all of them; served in turns with
+        the requests ahead of it, in half of them (`admission.py`). Bulk work waits as long as it takes.
+
+        A request's own work already waiting (its other documents) counts as its own: all of it must be
+        answered by its deadline.
+        """
+        if allowed is None or flow.priority is Priority.BULK:
             return
-        # Served in turns with the other requests (one item each per round), it takes about its own
-        # time once per request sharing the model, as long as they last; and all the work ahead at most,
-        # in line. Either way it needs room to spare: requests that come after it will share the model too
-        # (deadlines.py serves it first if it falls behind all the same).
-        waiting = self.throughput.seconds_for(work_of(t.tokens for t in ahead)) or 0.0
-        sharing = len({t.flow.key for t in ahead})
-        if max(own + waiting, own * (sharing + 1)) * ADMISSION_MARGIN > allowed:
-            raise Overloaded(self.depth, self.retry_after())
+        ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= flow.priority)]
+        own = work_of(item.tokens for item in items) + work_of(
+            t.tokens for t in ahead if t.flow.key == flow.key
+        )
+        others: dict[str, int] = {}
+        for ticket in ahead:
+            if ticket.flow.key != flow.key:
+                others[ticket.flow.key] = others.get(ticket.flow.key, 0) + work_of([ticket.tokens])
+        concurrency = min(self.capacity, len(ahead) + len(items))
+        verdict = judge(
+            own, list(others.values()), lambda work: self.throughput.seconds_for(work, concurrency), allowed
+        )
+        if verdict.admitted:
+            return
+        if not verdict.alone_fits:
+            raise TooMuchWork(verdict.own_seconds or 0.0, allowed)
+        raise Overloaded(self.depth, verdict.retry_after)
 
     def _at_risk(self) -> list[str]:
+        concurrency = min(self.capacity, max(1, self.depth))
         found = at_risk(
             self._pending.waiting_flows(Priority.INTERACTIVE),
-            self.throughput.seconds_for,
+            lambda work: self.throughput.seconds_for(work, concurrency),
             time.monotonic(),
             self._promoted,
         )
@@ -193,9 +231,10 @@ class Scheduler:
 
     async def _supervise(self) -> None:
         while True:
+            held: dict[Hashable, _Ticket] = {}  # what a continuous engine holds for this run of the loop
             try:
                 if isinstance(self.backend, SteppingBackend):
-                    await self._step_continuously(self.backend)
+                    await self._step_continuously(self.backend, held)
                 else:
                     await self._work()
             except asyncio.CancelledError:
@@ -203,9 +242,21 @@ class Scheduler:
             except Exception as error:  # a bug in the loop must not leave callers waiting forever
                 log.exception("scheduler for %s failed; restarting it", self.backend.info.model)
                 self.restarts += 1
-                self._fail(self._in_flight, BackendFailed(f"the scheduler failed: {error!r}"))
+                self._fail(
+                    [*self._in_flight, *held.values()], BackendFailed(f"the scheduler failed: {error!r}")
+                )
                 self._in_flight = []
+                if held and isinstance(self.backend, SteppingBackend):
+                    await self._drop(self.backend, list(held))
                 await asyncio.sleep(0.05)  # a fault that repeats must not spin the event loop
+
+    async def _drop(self, backend: SteppingBackend, keys: list[Hashable]) -> None:
+        """Tell the engine to let go of what a failed loop had admitted: its answers have no one to go to,
+        and its slots would otherwise stay taken for good."""
+        try:
+            await self._execute(Priority.INTERACTIVE, backend.step, [], keys)
+        except Exception:  # the engine resets itself when a step fails: nothing of the old loop is left
+            log.exception("backend %s failed while dropping a failed loop's items", backend.info.model)
 
     async def _wait_for_work(self) -> None:
         while not len(self._pending):
@@ -249,9 +300,7 @@ class Scheduler:
         # ended, the time since (forming this batch, the event loop's other work) is part of its cost.
         since = self._last_batch_end if self._backlogged else started
         try:
-            outputs = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self.backend.generate, sources
-            )
+            outputs = await self._execute(_rank(batch), self.backend.generate, sources)
             if len(outputs) != len(sources):
                 raise RuntimeError(f"backend returned {len(outputs)} outputs for {len(sources)} inputs")
         except Exception as error:  # every waiting caller must hear of it, whatever it is
@@ -271,11 +320,10 @@ class Scheduler:
             if not ticket.payload[1].done():
                 ticket.payload[1].set_result(output)
 
-    async def _step_continuously(self, backend: SteppingBackend) -> None:
-        """Step the engine while it holds anything; each step takes in what fits and answers what is done."""
-        loop = asyncio.get_running_loop()
-        active: dict[Hashable, _Ticket] = {}
-        keys = itertools.count()
+    async def _step_continuously(self, backend: SteppingBackend, active: dict[Hashable, _Ticket]) -> None:
+        """Step the engine while it holds anything; each step takes in what fits and answers what is done.
+
+        `active` is what the engine holds for this loop, keyed by item keys that are never used twice."""
         while True:
             if not active:
                 await self._wait_for_work()
@@ -285,13 +333,15 @@ class Scheduler:
             room = backend.slots - len(active)
             waiting = room > 0 and len(self._pending)
             taken = self._pending.take(room, _UNBOUNDED, self._at_risk()) if waiting else []
-            admitted: dict[Hashable, _Ticket] = {next(keys): t for t in taken if not t.payload[1].done()}
+            admitted: dict[Hashable, _Ticket] = {
+                next(self._keys): t for t in taken if not t.payload[1].done()
+            }
             active.update(admitted)
             self._in_flight = list(active.values())
             admit = [(key, ticket.payload[0].source) for key, ticket in admitted.items()]
             started = time.perf_counter()
             try:
-                finished = await loop.run_in_executor(self._executor, backend.step, admit, given_up)
+                finished = await self._execute(_rank(active.values()), backend.step, admit, given_up)
             except Exception as error:  # the engine reset itself: everyone it held hears why
                 log.exception("backend %s failed on a step over %d items", backend.info.model, len(active))
                 self._fail(
@@ -304,11 +354,13 @@ class Scheduler:
             self._in_flight = list(active.values())
 
     def _answer(self, active: dict[Hashable, _Ticket], finished: StepResult, seconds: float) -> None:
-        done = [active.pop(key) for key, _ in finished]
-        self.throughput.record(len(done), work_of(t.tokens for t in done), seconds)
+        running = len(active)
+        answered = [(active.pop(key), output) for key, output in finished if key in active]
+        done = [ticket for ticket, _ in answered]
+        self.throughput.record(len(done), work_of(t.tokens for t in done), seconds, running)
         if self._observer is not None and done:
             self._observer(len(done), sum(t.tokens for t in done), seconds)
-        for ticket, (_, output) in zip(done, finished, strict=True):
+        for ticket, output in answered:
             future = ticket.payload[1]
             if future.done():
                 continue
@@ -317,6 +369,13 @@ class Scheduler:
             else:
                 future.set_result(output)
 
+    async def _execute(self, rank: int, fn: Callable[..., _T], *args: object) -> _T:
+        """`fn` on the model thread; where that thread is shared by several models' schedulers, it is
+        taken in `rank` order (interactive work of one model before bulk work of another)."""
+        if isinstance(self._executor, ModelThread):
+            return await asyncio.wrap_future(self._executor.submit_ranked(rank, fn, *args))
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
     @staticmethod
     def _fail(tickets: Sequence[_Ticket], error: Exception) -> None:
         for ticket in tickets:
@@ -324,5 +383,12 @@ class Scheduler:
                 ticket.payload[1].set_exception(error)
 
 
-_REMEMBERED_FLOWS = 4096
-_UNBOUNDED = 1 << 40  # a continuous engine limits tokens itself, by its cache, not by padded batches
+_UNBOUNDED = 1 << 40
+_T = TypeVar("_T")
+
+
+def _rank(tickets: Iterable[_Ticket]) -> int:
+    """A batch's rank on the model thread: that of its most urgent item."""
+    return min(
+        (ticket.flow.priority for ticket in tickets), default=Priority.BULK
+    )  # a continuous engine limits tokens itself, by its cache, not by padded batches

@@ -1,51 +1,94 @@
-"""What the model gets through per second, measured over its recent work, and what a request will cost.
+"""What the model gets through per second, measured over its recent work, at each concurrency.
 
 Work is counted in source tokens (plus a little per item for the prompt around it): a long sentence
 costs more than a short one on every engine. The rate is the work finished over the seconds spent on
 it, over the last minute or so of busy time, for batches (one record each) and continuous steps alike.
+
+The rate depends on how many items the model runs at once: a batch of 16 costs little more than a batch
+of one, so per item it is several times faster. One number measured on whatever ran last (single
+sentences, say) would make a request arriving beside a document look many times costlier than it is.
+So each record carries its concurrency (the items in the batch, or the items the step held), and the
+rate is kept per concurrency band (1, 2-3, 4-7, 8-15, ...); an estimate asks for the band it will run
+at, and falls back to the nearest band measured (the smaller first: it is the slower per item).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 ITEM_OVERHEAD = 8  # tokens' worth of work per item whatever its length (prompt, first step)
-MIN_ITEMS = 4  # measured items before the rate is trusted
+MIN_ITEMS = 4  # measured items before a band's rate is trusted
 
 
 def work_of(tokens: Iterable[int]) -> int:
     return sum(count + ITEM_OVERHEAD for count in tokens)
 
 
+def band_of(concurrency: int) -> int:
+    """The concurrency band: 0 for one item at once, 1 for 2-3, 2 for 4-7, 3 for 8-15, ..."""
+    return max(1, concurrency).bit_length() - 1
+
+
+@dataclass
+class _Sums:
+    items: int = 0
+    work: int = 0
+    seconds: float = 0.0
+
+    def add(self, items: int, work: int, seconds: float, sign: int = 1) -> None:
+        self.items += sign * items
+        self.work += sign * work
+        self.seconds += sign * seconds
+
+    @property
+    def trusted(self) -> bool:
+        return self.items >= MIN_ITEMS and self.seconds > 0 and self.work > 0
+
+
 class Throughput:
     def __init__(self, window_seconds: float = 60.0) -> None:
         self._window = window_seconds
-        self._records: deque[tuple[int, int, float]] = deque()  # (items, work, seconds)
-        self._items = 0
-        self._work = 0
-        self._seconds = 0.0
+        self._records: deque[tuple[int, int, int, float]] = deque()  # (band, items, work, seconds)
+        self._total = _Sums()
+        self._bands: dict[int, _Sums] = {}
 
-    def record(self, items: int, work: int, seconds: float) -> None:
-        self._records.append((items, work, seconds))
-        self._items += items
-        self._work += work
-        self._seconds += seconds
-        while len(self._records) > 1 and self._seconds - self._records[0][2] >= self._window:
-            old_items, old_work, old_seconds = self._records.popleft()
-            self._items -= old_items
-            self._work -= old_work
-            self._seconds -= old_seconds
+    def record(self, items: int, work: int, seconds: float, concurrency: int | None = None) -> None:
+        """`items` finished with `work` in `seconds`, `concurrency` items running at once (default: items)."""
+        band = band_of(items if concurrency is None else concurrency)
+        self._records.append((band, items, work, seconds))
+        self._total.add(items, work, seconds)
+        self._bands.setdefault(band, _Sums()).add(items, work, seconds)
+        while len(self._records) > 1 and self._total.seconds - self._records[0][3] >= self._window:
+            old_band, old_items, old_work, old_seconds = self._records.popleft()
+            self._total.add(old_items, old_work, old_seconds, sign=-1)
+            self._bands[old_band].add(old_items, old_work, old_seconds, sign=-1)
 
     @property
     def measured(self) -> bool:
-        return self._items >= MIN_ITEMS and self._seconds > 0
+        return self._total.trusted
 
-    def items_per_second(self) -> float | None:
-        return self._items / self._seconds if self.measured else None
-
-    def seconds_for(self, work: int) -> float | None:
-        """How long `work` takes at the measured rate; None until enough has been measured."""
-        if not self.measured or self._work <= 0:
+    def items_per_second(self, concurrency: int | None = None) -> float | None:
+        """Items finished per second: over everything measured, or at `concurrency`."""
+        sums = self._total if concurrency is None else self._sums_at(concurrency)
+        if sums is None or not sums.trusted:
             return None
-        return work * self._seconds / self._work
+        return sums.items / sums.seconds
+
+    def seconds_for(self, work: int, concurrency: int | None = None) -> float | None:
+        """How long `work` takes at the rate measured at `concurrency` (None: over everything measured);
+        None until enough has been measured."""
+        sums = self._total if concurrency is None else self._sums_at(concurrency)
+        if sums is None or not sums.trusted:
+            return None
+        return work * sums.seconds / sums.work
+
+    def _sums_at(self, concurrency: int) -> _Sums | None:
+        """The band of `concurrency` if measured, else the nearest measured one, the smaller on a tie."""
+        wanted = band_of(concurrency)
+        measured = [band for band, sums in self._bands.items() if sums.trusted]
+        if not measured:
+            return None
+        nearest = min(measured, key=lambda band: (abs(band - wanted), band))
+        return self._bands[nearest]

@@ -20,8 +20,16 @@ class ModelQueue(Protocol):
     def backend(self) -> Backend: ...
 
     async def run(
-        self, items: Sequence[QueueItem], timeout: float | None, flow: Flow | None = None
+        self,
+        items: Sequence[QueueItem],
+        timeout: float | None,
+        flow: Flow | None = None,
+        *,
+        judged: bool = True,
     ) -> list[Generation]: ...
+
+    def admit(self, items: Sequence[QueueItem], timeout: float | None, flow: Flow) -> None:
+        """Judge work that will be run in parts (each with judged=False): raise if it cannot be done."""
 
 
 class ModelSource(Protocol):

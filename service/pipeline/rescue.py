@@ -54,7 +54,7 @@ async def second_attempt(
         )
         for index in failing
     ]
-    regenerated = await queue.run(retries, timeout, flow)
+    regenerated = await queue.run(retries, timeout, flow, judged=False)
     for index, generation in zip(failing, regenerated, strict=True):
         if repair.better_retry(plans[index], outputs[index], generation.text, language):
             outputs[index] = generation.text
@@ -88,7 +88,7 @@ async def by_clauses(
         for clause in clauses
     ]
     items = [QueueItem(source, queue.backend.count_tokens(source.text)) for _, source in asked]
-    generations = await queue.run(items, timeout, flow)
+    generations = await queue.run(items, timeout, flow, judged=False)
     answers: dict[int, list[str]] = {}
     for (index, _), generation in zip(asked, generations, strict=True):
         answers.setdefault(index, []).append(generation.text)
@@ -132,7 +132,7 @@ async def translate_fragments(
         return []
     pieces = list(sources)
     items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
-    generations = await queue.run(items, timeout, flow)
+    generations = await queue.run(items, timeout, flow, judged=False)
     renderings = {
         piece: rendering
         for piece, generation in zip(pieces, generations, strict=True)

@@ -172,7 +172,8 @@ class SummarizationPipeline:
             for draft in drafts
         ]
         items = [QueueItem(source, queue.backend.count_tokens(source.text)) for source in sources]
-        return await queue.run(items, time_limit(self._timeout, flow), flow)
+        # Bullets follow a translation already spent, or are a handful: let finish or time out, never refused.
+        return await queue.run(items, time_limit(self._timeout, flow), flow, judged=False)
 
 
 def _evidence(draft: _Draft) -> list[str]:

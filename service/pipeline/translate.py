@@ -165,10 +165,12 @@ class TranslationPipeline:
                     outputs.get(before, "") if before is not None else "",
                 )
                 work.items[index] = replace(work.items[index], source=source)
-                [generation] = await queue.run([work.items[index]], time_limit(self._timeout, flow), flow)
+                limit = time_limit(self._timeout, flow)
+                [generation] = await queue.run([work.items[index]], limit, flow, judged=False)
                 generations[index] = generation
                 outputs[index] = restore_placeholders(generation.text, work.plans[index])
 
+        queue.admit(work.items, time_limit(self._timeout, flow), flow)  # the whole document, judged once
         await all_or_none(run_chain(chain) for chain in chains(paragraphs))
         order = range(len(work.items))
         return [generations[index] for index in order], [outputs[index] for index in order]

@@ -78,3 +78,49 @@ def test_a_caller_that_gives_up_leaves_the_work_to_the_others() -> None:
         assert first.cancelled() and shared.started == 1
 
     asyncio.run(scenario())
+
+
+def test_work_every_caller_has_left_is_cancelled_after_the_linger() -> None:
+    """The client hung up and sent nothing again: the work stops costing the model (issue 23)."""
+
+    async def scenario() -> tuple[bool, int]:
+        shared: InFlight[str] = InFlight(linger=0.05)
+        cancelled = asyncio.Event()
+
+        async def work() -> str:
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+            return "never"
+
+        caller = asyncio.create_task(shared.run("same", work))
+        await asyncio.sleep(0.01)
+        caller.cancel()
+        await asyncio.wait_for(cancelled.wait(), 2)
+        await asyncio.sleep(0)
+        return cancelled.is_set(), shared.abandoned
+
+    assert asyncio.run(scenario()) == (True, 1)
+
+
+def test_a_resend_within_the_linger_keeps_the_work() -> None:
+    async def scenario() -> tuple[str, int]:
+        shared: InFlight[str] = InFlight(linger=0.1)
+        release = asyncio.Event()
+
+        async def work() -> str:
+            await release.wait()
+            return "answer"
+
+        first = asyncio.create_task(shared.run("same", work))
+        await asyncio.sleep(0.01)
+        first.cancel()
+        await asyncio.sleep(0.05)  # the client's backoff, shorter than the linger
+        resend = asyncio.create_task(shared.run("same", work))
+        await asyncio.sleep(0.1)  # past the first caller's linger: the resend still waits on it
+        release.set()
+        return await resend, shared.abandoned
+
+    assert asyncio.run(scenario()) == ("answer", 0)

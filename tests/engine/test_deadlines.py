@@ -34,10 +34,15 @@ def test_bulk_flows_without_deadlines_and_an_unmeasured_model_put_nobody_first()
     assert at_risk([document], lambda work: None, now=0.0) == []
 
 
-def test_a_flow_found_at_risk_stays_so_while_it_has_work_waiting() -> None:
-    # Back within its margin after a batch of its own, it would fall behind again: it keeps its place.
-    document = (Flow("document", deadline=100.0), [2] * 10)
+def test_a_flow_found_at_risk_stays_so_until_it_would_keep_its_deadline_in_turns() -> None:
+    # Back within half its time after a batch of its own, it would fall behind again in turns with the
+    # others: it keeps its place while its work, once per flow waiting, needs half the time left.
+    document = (Flow("document", deadline=100.0), [2] * 10)  # 10 s of work
     line = (Flow("line", deadline=150.0), [2])
     assert at_risk([line, document], per_item(1.0), now=70.0) == []
     assert at_risk([line, document], per_item(1.0), now=70.0, already={"document"}) == ["document"]
     assert at_risk([line], per_item(1.0), now=70.0, already={"document"}) == []  # nothing of it waits
+    # Judged at risk on a slower rate than it turned out to run at, it does not hold the others back to
+    # its end: once 2 x 10 s in turns with the line fit in half its time, it takes its turns again.
+    assert at_risk([line, document], per_item(1.0), now=59.0, already={"document"}) == []
+    assert at_risk([line, document], per_item(1.0), now=61.0, already={"document"}) == ["document"]

@@ -21,10 +21,18 @@ class DirectQueue:
         return self._backend
 
     async def run(
-        self, items: Sequence[QueueItem], timeout: float, flow: Flow | None = None
+        self,
+        items: Sequence[QueueItem],
+        timeout: float | None,
+        flow: Flow | None = None,
+        *,
+        judged: bool = True,
     ) -> list[Generation]:
         self.flows.append(flow)
         return self._backend.generate([item.source for item in items])
+
+    def admit(self, items: Sequence[QueueItem], timeout: float | None, flow: Flow) -> None:
+        pass
 
 
 class OneQueue:
