@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
+from service.engine.items import BatchObserver, new_flow
 from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
 from service.engine.registry import DEFAULT_SOURCE, ActiveProfile, BackendWrapper, ModelRegistry
-from service.engine.scheduler import BatchObserver, new_flow
 from service.glossary import read_glossary_file
 from service.glossary.auto import warm_up as warm_up_names
 from service.glossary.store import GlossaryStore

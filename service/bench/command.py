@@ -19,6 +19,7 @@ from service.bench.ceiling import Ceiling, ModelFacts, ensure_opus_shape, measur
 from service.bench.engines import compare_engines, render_engines
 from service.bench.load import closed_loop, head_of_line, idle_latency
 from service.bench.report import BenchReport, Setup, render, write_json
+from service.bench.scenario import LineBehindDocument, line_behind_document, render_scenario
 from service.bench.sentences import SentencePool
 from service.bench.server import free_port, running_server
 from service.commandline import Subcommands, add_model_flags, settings_from_args
@@ -91,14 +92,25 @@ def _bench(args: argparse.Namespace) -> int:
         results = asyncio.run(compare_engines(settings, args.engines, args.clients, args.seconds))
         sys.stdout.write(render_engines(results, settings))
         return 0
+    if args.line_behind_document:
+        sys.stdout.write(render_scenario(asyncio.run(_scenario(settings, args))))
+        return 0
     if len(args.clients) != 1:
         raise SystemExit("gazette bench: several --clients counts need --engines")
-    options = Options(args.clients[0], args.seconds, args.batch, args.hol_sentences, args.port)
+    options = Options(args.clients[0], args.seconds, args.batch, args.hol_sentences or 64, args.port)
     report = asyncio.run(run_bench(settings, options))
     sys.stdout.write(render(report))
     if args.json:
         write_json(report, Path(args.json))
     return 0
+
+
+async def _scenario(settings: Settings, args: argparse.Namespace) -> LineBehindDocument:
+    log.info("bench: measuring the engine's ceiling in process")
+    pool, ceiling, _ = await measure_ceiling(settings, args.batch, 1)
+    gc.collect()
+    count = args.hol_sentences or 160
+    return await line_behind_document(settings, pool.sentences, ceiling, count, args.delay)
 
 
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
@@ -150,9 +162,16 @@ def register(commands: Subcommands) -> None:
         "--hol-sentences",
         dest="hol_sentences",
         type=_positive(int),
-        default=64,
-        help="sentences in the large document of the head-of-line figure",
+        help="sentences in the large document of the head-of-line figure (64; 160 with --line-behind-document)",
     )
+    bench.add_argument(
+        "--line-behind-document",
+        dest="line_behind_document",
+        action="store_true",
+        help="only the scenario of one sentence sent --delay seconds after a document (160 sentences, or "
+        "--hol-sentences) on a fresh server warmed by one sentence, beside its bounds",
+    )
+    bench.add_argument("--delay", type=_positive(float), default=2.0, help="see --line-behind-document")
     bench.add_argument(
         "--build-shape",
         dest="build_shape",

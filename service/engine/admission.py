@@ -15,12 +15,35 @@ sharing), at the rate the model runs at with that many items at once (`throughpu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from service.engine.deadlines import ADMISSION_MARGIN
+from service.engine.pending import Ticket
+from service.engine.throughput import work_of
 
 SecondsFor = Callable[[int], float | None]  # seconds for an amount of work, at a given concurrency
+
+
+@dataclass(frozen=True)
+class RequestWork:
+    own: int  # the request's work: these items, and its own work already waiting (its other documents)
+    others: tuple[int, ...]  # the work of each other request ahead of it
+
+    @classmethod
+    def of(cls, tokens: Sequence[int], flow_key: str, ahead: Iterable[Ticket[Any]]) -> RequestWork:
+        """New items of `tokens` for the flow `flow_key`, behind the tickets `ahead` (pending or in flight,
+        of its class or above). All of a request's work must be answered by its deadline, so what it has
+        waiting already counts as its own."""
+        own = work_of(tokens)
+        others: dict[str, int] = {}
+        for ticket in ahead:
+            if ticket.flow.key == flow_key:
+                own += work_of([ticket.tokens])
+            else:
+                others[ticket.flow.key] = others.get(ticket.flow.key, 0) + work_of([ticket.tokens])
+        return cls(own, tuple(others.values()))
 
 
 @dataclass(frozen=True)
@@ -31,9 +54,10 @@ class Verdict:
     retry_after: int = 0  # seconds until it would be admitted, when it is not
 
 
-def judge(own: int, others: Sequence[int], seconds_for: SecondsFor, allowed: float) -> Verdict:
-    """`own`: the request's work (its items' `work_of`); `others`: the work of each other request taking
-    turns with it; `seconds_for`: the measured time of work at the concurrency it will run at."""
+def judge(request: RequestWork, seconds_for: SecondsFor, allowed: float) -> Verdict:
+    """Whether `request` fits `allowed` seconds; `seconds_for`: the measured time of work at the
+    concurrency it will run at."""
+    own, others = request.own, request.others
     own_seconds = seconds_for(own)
     if own_seconds is None:
         return Verdict(True, None, True)  # nothing measured yet: nothing to judge by

@@ -24,46 +24,20 @@ import itertools
 import logging
 import math
 import time
-import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from typing import TypeVar
 
-from service.engine.admission import judge
+from service.engine.admission import RequestWork, judge
 from service.engine.deadlines import at_risk
+from service.engine.items import BatchLimits, BatchObserver, QueueItem, new_flow
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.engine.pending import Flow, PendingWork, Priority, Ticket
-from service.engine.thread import ModelThread
+from service.engine.thread import run_ranked
 from service.engine.throughput import Throughput, work_of
-from service.models.backend import Backend, Generation, Source, SteppingBackend, StepResult
+from service.models.backend import Backend, Generation, SteppingBackend, StepResult
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    source: Source
-    tokens: int  # input length, for the padded-token budget
-
-
-@dataclass(frozen=True)
-class BatchLimits:
-    max_queue: int  # items pending or in flight, at most
-    max_batch_tokens: int  # padded input tokens per batch
-    max_batch_size: int
-    # After a batch, wait up to this long (never more than a tenth of that batch's time) for callers
-    # it just answered to come back: closed-loop clients otherwise split into a batch of 1 and the rest.
-    linger: float = 0.5
-
-
-BatchObserver = Callable[[int, int, float], None]  # (items, padded tokens, seconds)
-
-
-def new_flow(priority: Priority = Priority.INTERACTIVE, within: float | None = None) -> Flow:
-    """A new request's flow; `within` seconds from now is its deadline, for all of its work together."""
-    deadline = None if within is None else time.monotonic() + within
-    return Flow(uuid.uuid4().hex, priority, deadline)
 
 
 _Future = asyncio.Future[Generation]
@@ -192,26 +166,14 @@ class Scheduler:
             raise Overloaded(self.depth, self.retry_after(len(items)))
 
     def _judge_time(self, items: Sequence[QueueItem], flow: Flow, allowed: float | None) -> None:
-        """Refuse what could not be done in `allowed` seconds: alone, in all of them; served in turns with
-        the requests ahead of it, in half of them (`admission.py`). Bulk work waits as long as it takes.
-
-        A request's own work already waiting (its other documents) counts as its own: all of it must be
-        answered by its deadline.
-        """
+        """Refuse what could not be done in `allowed` seconds (`admission.py`); bulk work waits as long
+        as it takes."""
         if allowed is None or flow.priority is Priority.BULK:
             return
         ahead = [*self._in_flight, *(t for t in self._pending if t.flow.priority <= flow.priority)]
-        own = work_of(item.tokens for item in items) + work_of(
-            t.tokens for t in ahead if t.flow.key == flow.key
-        )
-        others: dict[str, int] = {}
-        for ticket in ahead:
-            if ticket.flow.key != flow.key:
-                others[ticket.flow.key] = others.get(ticket.flow.key, 0) + work_of([ticket.tokens])
+        request = RequestWork.of([item.tokens for item in items], flow.key, ahead)
         concurrency = min(self.capacity, len(ahead) + len(items))
-        verdict = judge(
-            own, list(others.values()), lambda work: self.throughput.seconds_for(work, concurrency), allowed
-        )
+        verdict = judge(request, lambda work: self.throughput.seconds_for(work, concurrency), allowed)
         if verdict.admitted:
             return
         if not verdict.alone_fits:
@@ -370,11 +332,7 @@ class Scheduler:
                 future.set_result(output)
 
     async def _execute(self, rank: int, fn: Callable[..., _T], *args: object) -> _T:
-        """`fn` on the model thread; where that thread is shared by several models' schedulers, it is
-        taken in `rank` order (interactive work of one model before bulk work of another)."""
-        if isinstance(self._executor, ModelThread):
-            return await asyncio.wrap_future(self._executor.submit_ranked(rank, fn, *args))
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        return await run_ranked(self._executor, rank, fn, *args)
 
     @staticmethod
     def _fail(tickets: Sequence[_Ticket], error: Exception) -> None:

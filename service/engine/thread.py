@@ -12,6 +12,7 @@ goes before a bulk batch of another that was submitted first. Nothing running is
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 import queue
@@ -73,3 +74,11 @@ class ModelThread(Executor):
                 future.set_result(fn(*args, **kwargs))
             except BaseException as error:  # handed to the caller, whatever it is
                 future.set_exception(error)
+
+
+async def run_ranked(executor: Executor, rank: int, fn: Callable[..., T], *args: object) -> T:
+    """`fn(*args)` on `executor`; on the shared `ModelThread`, taken in `rank` order (interactive work of
+    one model before bulk work of another)."""
+    if isinstance(executor, ModelThread):
+        return await asyncio.wrap_future(executor.submit_ranked(rank, fn, *args))
+    return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)

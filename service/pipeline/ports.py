@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from service.engine.items import QueueItem
 from service.engine.pending import Flow, Priority
-from service.engine.scheduler import QueueItem
 from service.models.backend import Backend, Generation
 
 T = TypeVar("T")

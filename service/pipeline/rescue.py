@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from service.engine.items import QueueItem
 from service.engine.pending import Flow
-from service.engine.scheduler import QueueItem
 from service.models.backend import Generation, Source
 from service.pipeline import repair
 from service.pipeline.checks import output_problem

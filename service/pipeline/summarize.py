@@ -13,8 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
-from service.engine.scheduler import QueueItem, new_flow
 from service.models.backend import Generation, Source
 from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit

@@ -11,8 +11,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
-from service.engine.scheduler import QueueItem, new_flow
 from service.glossary import build_glossary
 from service.models.backend import Generation
 from service.pipeline import rescue

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from service.engine.items import QueueItem
 from service.engine.pending import Flow
-from service.engine.scheduler import QueueItem
 from service.models.backend import Backend, Generation
 
 
