@@ -169,7 +169,7 @@ def register(commands: Subcommands) -> None:
         dest="line_behind_document",
         action="store_true",
         help="only the scenario of one sentence sent --delay seconds after a document (160 sentences, or "
-        "--hol-sentences) on a fresh server warmed by one sentence, beside its bounds",
+        "--hol-sentences) on a fresh server warmed by four one-sentence requests, beside its bounds",
     )
     bench.add_argument("--delay", type=_positive(float), default=2.0, help="see --line-behind-document")
     bench.add_argument(

@@ -8,8 +8,11 @@ The rate depends on how many items the model runs at once: a batch of 16 costs l
 of one, so per item it is several times faster. One number measured on whatever ran last (single
 sentences, say) would make a request arriving beside a document look many times costlier than it is.
 So each record carries its concurrency (the items in the batch, or the items the step held), and the
-rate is kept per concurrency band (1, 2-3, 4-7, 8-15, ...); an estimate asks for the band it will run
-at, and falls back to the nearest band measured (the smaller first: it is the slower per item).
+rate is kept per concurrency band (1, 2-3, 4-7, 8-15, ...). An estimate asks for the band it will run
+at; where that band has not been measured, it takes the least time the bands measured allow: a band
+above is at least as slow per item at fewer items at once, a band below at most as many times slower
+per item as it runs fewer at once (a batch never costs less than a smaller one). Refusing a request, or
+putting it ahead of others, on a guess would be wrong; on a bound, it is sure.
 """
 
 from __future__ import annotations
@@ -70,25 +73,28 @@ class Throughput:
         return self._total.trusted
 
     def items_per_second(self, concurrency: int | None = None) -> float | None:
-        """Items finished per second: over everything measured, or at `concurrency`."""
-        sums = self._total if concurrency is None else self._sums_at(concurrency)
-        if sums is None or not sums.trusted:
+        """Items finished per second: over everything measured, or at `concurrency` (at most)."""
+        if concurrency is None:
+            return self._total.items / self._total.seconds if self._total.trusted else None
+        per_work = self._seconds_per_work(concurrency)
+        if per_work is None or not self._total.trusted:
             return None
-        return sums.items / sums.seconds
+        return self._total.items / (self._total.work * per_work)
 
     def seconds_for(self, work: int, concurrency: int | None = None) -> float | None:
-        """How long `work` takes at the rate measured at `concurrency` (None: over everything measured);
-        None until enough has been measured."""
-        sums = self._total if concurrency is None else self._sums_at(concurrency)
-        if sums is None or not sums.trusted:
-            return None
-        return work * sums.seconds / sums.work
+        """How long `work` takes at the rate measured at `concurrency` (None: over everything measured),
+        or the least it can take where that concurrency was not measured; None until enough has been."""
+        if concurrency is None:
+            return work * self._total.seconds / self._total.work if self._total.trusted else None
+        per_work = self._seconds_per_work(concurrency)
+        return None if per_work is None else work * per_work
 
-    def _sums_at(self, concurrency: int) -> _Sums | None:
-        """The band of `concurrency` if measured, else the nearest measured one, the smaller on a tie."""
+    def _seconds_per_work(self, concurrency: int) -> float | None:
         wanted = band_of(concurrency)
-        measured = [band for band, sums in self._bands.items() if sums.trusted]
+        measured = {band: sums.seconds / sums.work for band, sums in self._bands.items() if sums.trusted}
+        if wanted in measured:
+            return measured[wanted]
         if not measured:
             return None
-        nearest = min(measured, key=lambda band: (abs(band - wanted), band))
-        return self._bands[nearest]
+        # Each measured band bounds the unmeasured one from below; the largest bound is the tightest.
+        return max(rate / 2 ** max(0, wanted - band) for band, rate in measured.items())

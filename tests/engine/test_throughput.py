@@ -21,14 +21,14 @@ def test_an_estimate_uses_the_rate_measured_at_its_concurrency() -> None:
     assert rate.items_per_second(16) == pytest.approx(4.0)
 
 
-def test_an_unmeasured_concurrency_takes_the_nearest_band_the_slower_on_a_tie() -> None:
+def test_an_unmeasured_concurrency_takes_the_least_time_the_measured_bands_allow() -> None:
     rate = Throughput()
     for _ in range(4):
-        rate.record(1, 10, 2.0)
-    rate.record(16, 160, 4.0)
-    assert rate.seconds_for(10, concurrency=2) == pytest.approx(2.0)  # band 1: nearest is 0
-    assert rate.seconds_for(10, concurrency=8) == pytest.approx(0.25)  # band 3: nearest is 4
-    assert rate.seconds_for(10, concurrency=4) == pytest.approx(2.0)  # band 2: 0 and 4 tie, 0 is slower
+        rate.record(1, 10, 2.0)  # 0.2 s a unit of work, one at a time
+    assert rate.seconds_for(10, concurrency=16) == pytest.approx(2.0 / 16)  # sixteen at once: at best 16x
+    rate.record(4, 40, 2.0)  # four at once: 0.05 s a unit
+    assert rate.seconds_for(10, concurrency=16) == pytest.approx(0.5 / 4)  # both bound it; the tighter
+    assert rate.seconds_for(10, concurrency=2) == pytest.approx(1.0)  # band 0 halved beats band 2 as is
     assert Throughput().seconds_for(10, concurrency=4) is None
 
 
