@@ -1,47 +1,57 @@
-"""Who may call, and how often: the same rules for every API family (/v1, LibreTranslate, DeepL).
+"""Who is calling, and what may they spend: the one access policy of every API family (/v1, LibreTranslate,
+DeepL). An adapter only reads the key from its family's place and words the refusals in its family's body.
 
-Keys are compared in constant time, each against every configured key, so neither a match's position nor
-a near miss shows in the time taken. A key is never logged or stored: a caller is named by a digest of its
-key (`key-1a2b3c4d5e6f`), or by its address where the service has no keys. Each caller has a token bucket
-(GAZETTE_RATE_LIMIT requests a minute, GAZETTE_RATE_BURST at once) and counters of what it used.
+A request is resolved once into a `Principal`: its tenant (who owns the jobs, uploads, documents,
+glossaries, idempotency keys and usage it makes), its rate bucket and its quota.
 
-Each API key also has a durable count of the characters translated under it, whatever the API family,
-and with GAZETTE_CHARACTER_QUOTA set, a request that would take it past the quota is refused
-(`QuotaExceeded`: DeepL's 456, 403 `quota_exceeded` elsewhere). The count is charged once the work is
-done, so a request that failed costs nothing.
+- Keys are those of GAZETTE_API_KEYS (compared in constant time, each against every one; tenant
+  `key-<digest>`) and those made by `gazette keys add NAME` (found by digest in GAZETTE_DB on every
+  request, so a revoked one is refused at once; tenant NAME, its own quota and rate if given).
+- With no key of either kind there is one tenant, `anonymous`: whatever key a client sends is ignored,
+  and creates nothing. Its rate buckets are per address (bounded in number).
+- Characters are reserved before work starts (`reserve`, `spending`) and settled after: see usage_store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.key_store import KeyStore
 from service.settings import Settings
 from service.sqlite_file import StoreWriteFailed
-from service.usage_store import UsageStore
+from service.usage_store import QuotaExceeded, Reservation, TenantUsage, UsageStore
 
+__all__ = [
+    "Access", "KeyMissing", "KeyRefused", "Principal", "QuotaExceeded", "RateLimited", "Reservation", "key_id"
+]  # fmt: skip
 log = logging.getLogger(__name__)
 
 # Buckets kept at most: a flood of new addresses must not grow memory without end; the oldest go first.
 MAX_CALLERS = 10_000
+ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
-class Caller:
-    id: str  # safe to log: a digest of the key, or the address
+class Principal:
+    tenant: str  # safe to log: a key's name, `key-<digest>`, or `anonymous`
+    bucket: str  # its rate bucket: the tenant, or `addr-<address>` for the anonymous tenant
+    quota: int | None = None  # characters it may have translated; None: no limit
+    rate: int | None = None  # requests a minute; None: no limit
 
-
-@dataclass(frozen=True)
-class Usage:
-    requests: int
-    characters: int
+    @property
+    def id(self) -> str:
+        """How the request log names the caller."""
+        return self.bucket
 
 
 class KeyMissing(Exception):
@@ -49,13 +59,7 @@ class KeyMissing(Exception):
 
 
 class KeyRefused(Exception):
-    """The key offered is not one of the service's."""
-
-
-class QuotaExceeded(Exception):
-    def __init__(self, quota: int) -> None:
-        super().__init__(f"Quota exceeded: this key may have {quota} characters translated")
-        self.quota = quota
+    """The key offered is not one of the service's (or it was revoked)."""
 
 
 class RateLimited(Exception):
@@ -80,8 +84,6 @@ def key_matches(offered: str, keys: Sequence[str]) -> bool:
 class _Bucket:
     tokens: float
     updated: float
-    requests: int = 0
-    characters: int = 0
 
 
 class Access:
@@ -93,17 +95,18 @@ class Access:
         burst: int = 10,
         clock: Callable[[], float] = time.monotonic,
         quota: int | None = None,
-        usage_file: Path | None = None,
+        db: Path | None = None,
     ) -> None:
-        """`quota`: characters per key, counted in `usage_file` (an SQLite file, opened on first use; the
-        counts need one)."""
+        """`keys`: GAZETTE_API_KEYS; `db`: the SQLite file of the managed keys and the usage (opened on
+        first use); without one, only `keys` count and nothing is reserved."""
         self._keys = tuple(keys)
-        self._rate = per_minute / 60 if per_minute else None  # tokens a second
+        self._per_minute = per_minute
         self._burst = max(1, burst)
         self._clock = clock
-        self._callers: OrderedDict[str, _Bucket] = OrderedDict()
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self.quota = quota
-        self._usage_file = usage_file
+        self._db = db
+        self._key_store: KeyStore | None = None
         self._usage: UsageStore | None = None
 
     @classmethod
@@ -113,84 +116,122 @@ class Access:
             per_minute=settings.rate_limit,
             burst=settings.rate_burst,
             quota=settings.character_quota,
-            usage_file=settings.jobs_db(),
+            db=settings.jobs_db(),
         )
 
-    @property
-    def keys_required(self) -> bool:
-        return bool(self._keys)
+    # -- who -------------------------------------------------------------------------------------
 
-    def caller(self, offered: str | None, address: str | None) -> Caller:
-        """Who this is; with keys configured, only a caller offering one of them."""
-        if not self._keys:
-            return Caller(f"addr-{address or 'unknown'}")
-        if not offered:
-            raise KeyMissing("an API key is needed")
-        if not key_matches(offered, self._keys):
-            raise KeyRefused("the API key is not valid")
-        return Caller(key_id(offered))
+    async def keys_required(self) -> bool:
+        return bool(self._keys) or (
+            self._db is not None and await asyncio.to_thread(self.key_store.any_active)
+        )
 
-    def admit(self, caller: Caller) -> None:
-        """Take a token from the caller's bucket, or refuse with the seconds until one is back."""
-        bucket = self._bucket(caller)
-        bucket.requests += 1
-        if self._rate is None:
+    async def principal(self, offered: str | None, address: str | None) -> Principal:
+        """Who this is, admitted by its rate bucket: KeyMissing, KeyRefused or RateLimited otherwise."""
+        principal = await self.identify(offered or "", address)
+        self.admit(principal)
+        return principal
+
+    async def identify(self, offered: str, address: str | None) -> Principal:
+        """Who this is (KeyMissing or KeyRefused otherwise), without taking from its rate."""
+        if self._keys and key_matches(offered, self._keys):
+            tenant = key_id(offered)
+            return Principal(tenant, tenant, self.quota, self._per_minute)
+        if self._db is not None and offered:
+            found = await self.key_store.find(offered)
+            if found is not None:
+                await self.key_store.touch(found)
+                quota = found.quota if found.quota is not None else self.quota
+                rate = found.rate if found.rate is not None else self._per_minute
+                return Principal(found.name, found.name, quota, rate)
+        if await self.keys_required():
+            raise KeyRefused("the API key is not valid") if offered else KeyMissing("an API key is needed")
+        return Principal(ANONYMOUS, f"addr-{address or 'unknown'}", self.quota, self._per_minute)
+
+    def admit(self, principal: Principal) -> None:
+        """Take a token from the principal's bucket, or refuse with the seconds until one is back."""
+        if principal.rate is None:
             return
+        per_second = principal.rate / 60
         now = self._clock()
-        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+        bucket = self._bucket(principal.bucket, now)
+        bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * per_second)
         bucket.updated = now
         if bucket.tokens < 1:
-            raise RateLimited(max(1, math.ceil((1 - bucket.tokens) / self._rate)))
+            raise RateLimited(max(1, math.ceil((1 - bucket.tokens) / per_second)))
         bucket.tokens -= 1
 
-    def record(self, caller: Caller, characters: int) -> None:
-        self._bucket(caller).characters += characters
-
-    def usage(self, caller: Caller) -> Usage:
-        bucket = self._callers.get(caller.id)
-        return Usage(bucket.requests, bucket.characters) if bucket else Usage(0, 0)
-
-    def _bucket(self, caller: Caller) -> _Bucket:
-        bucket = self._callers.get(caller.id)
+    def _bucket(self, name: str, now: float) -> _Bucket:
+        bucket = self._buckets.get(name)
         if bucket is None:
-            bucket = self._callers[caller.id] = _Bucket(float(self._burst), self._clock())
-            if len(self._callers) > MAX_CALLERS:
-                self._callers.popitem(last=False)
-        self._callers.move_to_end(caller.id)
+            bucket = self._buckets[name] = _Bucket(float(self._burst), now)
+            if len(self._buckets) > MAX_CALLERS:
+                self._buckets.popitem(last=False)
+        self._buckets.move_to_end(name)
         return bucket
 
-    # -- characters per key ----------------------------------------------------------------------
+    # -- what they spend -------------------------------------------------------------------------
 
-    async def characters_used(self, api_key: str) -> int:
-        """Characters translated under this key so far ("" for callers without one), every family."""
-        return await self.usage_store.characters(api_key)
+    async def reserve(self, principal: Principal, characters: int, *, durable: bool = False) -> Reservation:
+        """`characters` reserved (committed), or QuotaExceeded; settle it once the work is done. Without a
+        quota, and unless `durable` (a job's, settled by another process maybe), nothing is written now:
+        the count is only for reporting, and a disk that cannot write it must not stop the work."""
+        if principal.quota is None and not durable:
+            return Reservation(None, principal.tenant, characters)
+        return await self.usage_store.reserve(principal.tenant, characters, principal.quota)
 
-    async def within_quota(self, api_key: str, characters: int) -> None:
-        """Raises `QuotaExceeded` when `characters` more would take the key past the quota."""
-        if self.quota is not None and await self.characters_used(api_key) + characters > self.quota:
-            raise QuotaExceeded(self.quota)
-
-    async def charge(self, api_key: str, characters: int) -> None:
-        """Count work done under a key; committed before it returns. A count that cannot be written (a
-        full disk) fails the request only where a quota depends on it: the work done is not thrown away
-        for a figure nobody enforces."""
+    async def settle(self, reservation: Reservation, used: int) -> None:
         try:
-            await self.usage_store.add_characters(api_key, characters)
+            await self.usage_store.settle(reservation, used)
         except StoreWriteFailed as error:
-            if self.quota is not None:
+            if reservation.id is not None:
                 raise
             log.warning("characters used not counted: %s", error)
 
+    @asynccontextmanager
+    async def spending(self, principal: Principal, characters: int) -> AsyncIterator[None]:
+        """Reserved for the block; charged in full if it succeeds, given back whole if it raises."""
+        reservation = await self.reserve(principal, characters)
+        used = 0
+        try:
+            yield
+            used = characters
+        finally:
+            await asyncio.shield(self.settle(reservation, used))
+
+    async def usage(self, principal: Principal) -> TenantUsage:
+        return await self.usage_store.usage(principal.tenant)
+
+    # -- the files -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """As the server starts: carry over the counts of GAZETTE_API_KEYS kept by earlier versions, and
+        give back the reservations of requests a stopped process left."""
+        if self._db is None:
+            return
+        for key in self._keys:
+            self.usage_store.carry_over(key, key_id(key))
+        self.usage_store.release_orphans()
+
     def close(self) -> None:
-        if self._usage is not None:
-            self._usage.close()
-            self._usage = None
+        for store in (self._usage, self._key_store):
+            if store is not None:
+                store.close()
+        self._usage = self._key_store = None
+
+    @property
+    def key_store(self) -> KeyStore:
+        if self._key_store is None:
+            self._key_store = KeyStore(self._required_db())
+        return self._key_store
 
     @property
     def usage_store(self) -> UsageStore:
-        """The durable counts (opened on first use)."""
         if self._usage is None:
-            if self._usage_file is None:
-                raise RuntimeError("characters are counted only with a usage file")
-            self._usage = UsageStore(self._usage_file)
+            self._usage = UsageStore(self._required_db())
         return self._usage
+
+    def _required_db(self) -> Path:
+        if self._db is None:
+            raise RuntimeError("managed keys and usage need the service's database file")
+        return self._db

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
+from service.access import Access
 from service.engine.items import BatchObserver, new_flow
 from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
@@ -72,6 +73,8 @@ class Gazette:
         self._jobs: Jobs | None = None
         self._job_runner: asyncio.Task[None] | None = None
         self._glossaries: GlossaryStore | None = None
+        # Who may call and what they may spend, for every adapter; its files open on first use.
+        self.access = Access.from_settings(settings)
 
     async def __aenter__(self) -> Gazette:
         # In the background: a server answers /healthz at once and /readyz says 503 until loaded.
@@ -87,8 +90,14 @@ class Gazette:
 
     def _start_jobs(self) -> None:
         store = JobStore(self.settings.jobs_db())
-        runner = JobRunner(store, self, concurrency=self.settings.job_concurrency, ready=self.wait_ready)
-        self._jobs = Jobs(store, self.settings, runner.wake, lambda: runner.paused)
+        runner = JobRunner(
+            store,
+            self,
+            concurrency=self.settings.job_concurrency,
+            ready=self.wait_ready,
+            settle=lambda: jobs.settle_ended(),
+        )
+        jobs = self._jobs = Jobs(store, self.settings, runner.wake, lambda: runner.paused, self.access)
         self._job_runner = asyncio.create_task(runner.run_forever(), name="job-runner")
 
     @property
@@ -169,6 +178,7 @@ class Gazette:
             self._loading.cancel()
             await asyncio.gather(self._loading, return_exceptions=True)
         await self._registry.shutdown()
+        self.access.close()
 
     # -- work ------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ of them imports another."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
-from service.access import Access, Caller
+from service.access import Principal
 from service.api.errors import install_error_handlers
 from service.api.jobs import jobs_api
 from service.api.limits import BodyLimitMiddleware
@@ -35,11 +36,12 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     engine = engine or Gazette(settings, run_jobs=True)
     engine.on_batch(metrics.observe_batch)
     metrics.track_queue(engine.queue_depth)
-    access = Access.from_settings(settings)  # keys and rates, the same for every API family
+    access = engine.access  # who calls and what they may spend: one policy for every API family
     state = AppState(settings=settings, engine=engine, metrics=metrics, access=access)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(access.start)  # before any request: give back a stopped process's
         try:
             async with engine:  # models load in the background; leaving answers every waiting caller
                 yield
@@ -83,9 +85,8 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After", "Location"],
         )
 
-    def count_use(caller: Caller, characters: int) -> None:
-        access.record(caller, characters)
-        metrics.observe_caller(caller.id, characters)
+    def count_use(caller: Principal, characters: int) -> None:
+        metrics.observe_caller(caller.tenant, characters)
 
     app.add_middleware(RequestLog, on_done=count_use)  # outermost: every answer gets its id and line
     return app

@@ -93,6 +93,14 @@ def _roll_back(db: sqlite3.Connection) -> None:
             log.error("could not roll back a failed write: %s", error)
 
 
+def add_missing_columns(db: sqlite3.Connection, added: Sequence[tuple[str, str, str]]) -> None:
+    """`(table, column, definition)` added to tables made before the column was (inside a write)."""
+    for table, column, definition in added:
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in present:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+
 class StoreFile:
     """What every store has: its file's one connection and lock, its schema made on opening, each write
     one transaction (`_transaction`), closing, and `limit_size` for the tests' full disk. A store may name

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.access import Access, QuotaExceeded
+from service.access import Access, Principal, QuotaExceeded
 from service.gazette import Gazette
 from service.server import create_app
 from service.settings import Settings
@@ -73,17 +73,19 @@ def test_the_quota_is_counted_over_every_family_and_refused_in_each_ones_way(quo
 
 def test_counts_are_durable_across_restarts(tmp_path: Path) -> None:
     async def scenario() -> tuple[int, int]:
-        first = Access([KEY], quota=10, usage_file=tmp_path / "usage.sqlite3")
-        await first.within_quota(KEY, 10)
-        await first.charge(KEY, 6)
+        first = Access([KEY], quota=10, db=tmp_path / "usage.sqlite3")
+        principal = await first.identify(KEY, None)
+        await first.settle(await first.reserve(principal, 10), 6)  # 4 of the 10 given back
         first.close()
-        again = Access([KEY], quota=10, usage_file=tmp_path / "usage.sqlite3")
+        again = Access([KEY, OTHER], quota=10, db=tmp_path / "usage.sqlite3")
+        principal = await again.identify(KEY, None)
         with pytest.raises(QuotaExceeded):
-            await again.within_quota(KEY, 5)
-        await again.within_quota(KEY, 4)
-        used = await again.characters_used(KEY), await again.characters_used(OTHER)
+            await again.reserve(principal, 5)
+        await again.reserve(principal, 4)
+        used = (await again.usage(principal)).characters
+        other = (await again.usage(await again.identify(OTHER, None))).characters
         again.close()
-        return used
+        return used, other
 
     assert asyncio.run(scenario()) == (6, 0)
 
@@ -91,30 +93,24 @@ def test_counts_are_durable_across_restarts(tmp_path: Path) -> None:
 def test_a_count_that_cannot_be_written_fails_the_request_only_under_a_quota(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """New keys are counted until the file, held at its size, has no room left: under a quota the
-    request then fails (a 503); without one, the work is delivered and the miss logged."""
+    """Under a quota the reservation is a write, and a full disk refuses the work (a 503); without one,
+    the work is delivered and the count that could not be written is logged."""
 
-    async def scenario() -> tuple[int, int]:
-        limited = Access([KEY], quota=10**9, usage_file=tmp_path / "limited.sqlite3")
-        free = Access([KEY], usage_file=tmp_path / "free.sqlite3")
+    async def scenario() -> None:
+        limited = Access([KEY], quota=10**9, db=tmp_path / "limited.sqlite3")
+        free = Access([KEY], db=tmp_path / "free.sqlite3")
         for access in (limited, free):
             access.usage_store.limit_size(0)  # the disk is full
         with pytest.raises(StoreWriteFailed):
             for n in range(1000):
-                await limited.charge(f"key-{n}", 5)
-        failed_at = n
-        for m in range(failed_at + 1):
-            await free.charge(f"key-{m}", 5)
-        used = (
-            await limited.characters_used(f"key-{failed_at}"),
-            await free.characters_used(f"key-{failed_at}"),
-        )
+                await limited.reserve(Principal(f"key-{n}", "b", 10**9), 5)
+        for m in range(1000):
+            async with free.spending(Principal(f"key-{m}", "b"), 5):
+                pass
         limited.close()
         free.close()
-        return failed_at, used[0] + used[1]
 
-    failed_at, counted = asyncio.run(scenario())
-    assert 0 < failed_at < 1000 and counted == 0
+    asyncio.run(scenario())
     assert "characters used not counted" in caplog.text
 
 

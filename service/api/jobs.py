@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from service.access import Principal, QuotaExceeded
 from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
-from service.api.routes import ERRORS, State, glossary_of, require_key, within_quota
+from service.api.routes import ERRORS, State, glossary_of, principal_of, require_key
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
@@ -25,6 +26,7 @@ from service.jobs.work import JobOptions
 from service.request_log import note_work
 from service.sqlite_file import StoreWriteFailed
 
+Caller = Annotated[Principal, Depends(require_key)]
 jobs_api = APIRouter(prefix="/v1/jobs", responses=ERRORS, dependencies=[Depends(require_key)], tags=["jobs"])
 
 _MEDIA_TYPES = {
@@ -90,7 +92,7 @@ async def _from_json(request: Request, state: State) -> tuple[JobOptions, list[I
         body = JobRequest.model_validate_json(await request.body())
     except ValidationError as error:
         raise APIError(422, "invalid_request", _first_problem(error)) from error
-    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    glossary = await glossary_of(state, principal_of(request), body.glossary_id, body.glossary)
     options = JobOptions(body.task, body.source_lang, glossary, body.bullets)
     items = [ItemInput(item.id or str(n), item.text) for n, item in enumerate(body.items)]
     return options, items, {}
@@ -134,7 +136,7 @@ async def _from_form(request: Request, state: State) -> tuple[JobOptions, list[I
             raise APIError(415, "unsupported_media_type", str(error)) from error
         except BadFile as error:
             raise APIError(422, "invalid_request", f"{name}: {error}") from error
-    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    glossary = await glossary_of(state, principal_of(request), body.glossary_id, body.glossary)
     return JobOptions(body.task, body.source_lang, glossary, body.bullets), items, files
 
 
@@ -155,13 +157,15 @@ async def submit_job(
     if not items:
         raise APIError(422, "invalid_request", "the job has no items")
     note_work(request, [item.text for item in items])
-    characters = await within_quota(state, request, [item.text for item in items])
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         twice = sorted(found for found, count in Counter(ids).items() if count > 1)[:3]
         raise APIError(422, "invalid_request", f"item ids must be unique within a job: {', '.join(twice)}")
+    principal = principal_of(request)
     try:
-        job, created = await _jobs(state).submit(options, items, files, idempotency_key)
+        job, created = await _jobs(state).submit(principal, options, items, files, idempotency_key)
+    except QuotaExceeded as error:
+        raise APIError(403, "quota_exceeded", str(error)) from None
     except JobLimit as error:
         status, code = (413, "payload_too_large") if error.kind == "too_large" else (429, "overloaded")
         raise APIError(status, code, str(error), {"Retry-After": "60"} if status == 429 else None) from error
@@ -170,9 +174,7 @@ async def submit_job(
     except StoreWriteFailed as error:  # a full disk: nothing was stored, and a retry later can succeed
         message = f"the job was not stored: {error}"
         raise APIError(503, "storage_unavailable", message, {"Retry-After": "60"}) from error
-    if created:  # a job is charged when it is stored; the same job again is not charged twice
-        await state.access.charge(request.state.api_key, characters)
-    progress = await _jobs(state).progress(job.id)
+    progress = await _jobs(state).progress(job.id, principal.tenant)
     assert progress is not None
     headers = {"Location": f"/v1/jobs/{job.id}"}
     if not created:
@@ -180,8 +182,9 @@ async def submit_job(
     return JSONResponse(job_out(progress).model_dump(), status_code=202, headers=headers)
 
 
-async def _progress(state: State, job_id: str) -> Progress:
-    progress = await _jobs(state).progress(job_id)
+async def _progress(state: State, principal: Principal, job_id: str) -> Progress:
+    """The principal's job; another's is answered exactly as an unknown one."""
+    progress = await _jobs(state).progress(job_id, principal.tenant)
     if progress is None:
         raise APIError(404, "not_found", f"no job {job_id}")
     return progress
@@ -190,25 +193,26 @@ async def _progress(state: State, job_id: str) -> Progress:
 @jobs_api.get("", response_model=JobList)
 async def list_jobs(
     state: State,
+    principal: Caller,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     before: Annotated[str | None, Query(max_length=64)] = None,
 ) -> JobList:
-    """Jobs, newest first, `limit` per page."""
-    page = await _jobs(state).newest(limit, before)
+    """The caller's jobs, newest first, `limit` per page."""
+    page = await _jobs(state).newest(principal.tenant, limit, before)
     return JobList(
         jobs=[job_out(p) for p in page], next_before=page[-1].job.id if len(page) == limit else None
     )
 
 
 @jobs_api.get("/{job_id}", response_model=JobOut)
-async def get_job(job_id: str, state: State) -> JobOut:
-    return job_out(await _progress(state, job_id))
+async def get_job(job_id: str, state: State, principal: Caller) -> JobOut:
+    return job_out(await _progress(state, principal, job_id))
 
 
 @jobs_api.delete("/{job_id}", response_model=JobOut)
-async def cancel_job(job_id: str, state: State) -> JobOut:
+async def cancel_job(job_id: str, state: State, principal: Caller) -> JobOut:
     """Cancel: items in flight finish, the others are marked cancelled."""
-    progress = await _jobs(state).cancel(job_id)
+    progress = await _jobs(state).cancel(job_id, principal.tenant)
     if progress is None:
         raise APIError(404, "not_found", f"no job {job_id}")
     return job_out(progress)
@@ -216,18 +220,18 @@ async def cancel_job(job_id: str, state: State) -> JobOut:
 
 @jobs_api.get("/{job_id}/results", response_class=StreamingResponse)
 async def job_results(
-    job_id: str, state: State, after: Annotated[str | None, Query(max_length=200)] = None
+    job_id: str, state: State, principal: Caller, after: Annotated[str | None, Query(max_length=200)] = None
 ) -> StreamingResponse:
     """JSON Lines, one per finished item in input order; `after`: an item id, to page on from it."""
-    await _progress(state, job_id)
-    jobs = _jobs(state)
-    start = -1 if after is None else await jobs.position_of(job_id, after)
+    await _progress(state, principal, job_id)
+    jobs, tenant = _jobs(state), principal.tenant
+    start = -1 if after is None else await jobs.position_of(job_id, tenant, after)
     if start is None:
         raise APIError(404, "not_found", f"job {job_id} has no item {after!r}")
 
     async def lines() -> AsyncIterator[bytes]:
         cursor = start
-        while page := await jobs.records(job_id, cursor):
+        while page := await jobs.records(job_id, tenant, cursor):
             for position, record in page:
                 yield (json.dumps(record, ensure_ascii=False) + "\n").encode()
                 cursor = position
@@ -236,10 +240,10 @@ async def job_results(
 
 
 @jobs_api.get("/{job_id}/files/{name}", response_class=Response)
-async def job_file(job_id: str, name: str, state: State) -> Response:
+async def job_file(job_id: str, name: str, state: State, principal: Caller) -> Response:
     """An uploaded file, translated, in its own format (once its item is done)."""
-    await _progress(state, job_id)
-    found = await _jobs(state).translated_file(job_id, name)
+    await _progress(state, principal, job_id)
+    found = await _jobs(state).translated_file(job_id, principal.tenant, name)
     if found is None:
         raise APIError(404, "not_found", f"job {job_id} has no file {name!r}")
     data, why = found

@@ -33,15 +33,21 @@ class Metrics:
         self.batch_tokens = Counter(
             "gazette_batch_padded_tokens", "Padded input tokens", registry=self.registry
         )
-        # Per key (named by its digest, never the key); callers without keys count as "anonymous", so
-        # that a flood of addresses cannot grow the label set.
+        # Per tenant (a key's name or digest, never the key; callers without keys are all "anonymous"):
+        # tenants are made only by an operator, so the label set stays small.
         self.caller_requests = Counter(
-            "gazette_caller_requests", "Requests per API key", ["caller"], registry=self.registry
+            "gazette_caller_requests", "Requests per tenant", ["caller"], registry=self.registry
         )
         self.caller_characters = Counter(
             "gazette_caller_characters",
-            "Characters sent for translation per API key",
+            "Characters sent for translation per tenant",
             ["caller"],
+            registry=self.registry,
+        )
+        self.tenant_characters = Gauge(
+            "gazette_tenant_characters_charged",
+            "Characters translated and charged per tenant, over every API family (durable: GAZETTE_DB)",
+            ["tenant"],
             registry=self.registry,
         )
         self.queue_depth = Gauge(
@@ -53,10 +59,9 @@ class Metrics:
         self.batch_tokens.inc(padded_tokens)
         self.batch_seconds.observe(seconds)
 
-    def observe_caller(self, caller: str, characters: int) -> None:
-        label = caller if caller.startswith("key-") else "anonymous"
-        self.caller_requests.labels(caller=label).inc()
-        self.caller_characters.labels(caller=label).inc(characters)
+    def observe_caller(self, tenant: str, characters: int) -> None:
+        self.caller_requests.labels(caller=tenant).inc()
+        self.caller_characters.labels(caller=tenant).inc(characters)
 
     def track_queue(self, depth: Callable[[], int]) -> None:
         self.queue_depth.set_function(depth)

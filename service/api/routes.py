@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from service.access import Access, KeyMissing, KeyRefused, QuotaExceeded, RateLimited
+from service.access import Access, KeyMissing, KeyRefused, Principal, QuotaExceeded, RateLimited
 from service.api.disconnect import unless_disconnected
 from service.api.errors import APIError, error_response
 from service.api.metrics import Metrics
@@ -22,6 +24,7 @@ from service.api.schemas import (
     SummaryDocumentOut,
     TranslateRequest,
     TranslateResponse,
+    UsageOut,
 )
 from service.gazette import Gazette
 from service.models.backend import ModelInfo
@@ -49,34 +52,41 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def require_key(
+async def require_key(
     request: Request,
     state: State,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
-) -> None:
-    """The caller's key (when the service has keys) and its rate; the caller is noted for the log."""
+) -> Principal:
+    """Who calls (`Authorization: Bearer KEY` or `X-API-Key`), resolved once per request by the access
+    policy; noted on the request for the log and for the routes (`principal_of`)."""
+    if getattr(request.state, "caller", None) is not None:
+        return principal_of(request)  # a router's dependency and a route's own: resolved once
     offered = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
     address = request.client.host if request.client else None
     try:
-        caller = state.access.caller(offered, address)
-        request.state.caller = caller
-        request.state.api_key = offered or ""  # for the character count; never logged
-        state.access.admit(caller)
+        request.state.caller = await state.access.principal(offered, address)
     except (KeyMissing, KeyRefused):
         raise APIError(401, "unauthorized", "a valid API key is needed (Authorization: Bearer KEY)") from None
     except RateLimited as limited:
         raise APIError(429, "rate_limited", str(limited), {"Retry-After": str(limited.retry_after)}) from None
+    return principal_of(request)
 
 
-async def within_quota(state: AppState, request: Request, texts: Sequence[str]) -> int:
-    """The characters of `texts`, once the key is known to have that many left (else 403)."""
-    characters = sum(map(len, texts))
+def principal_of(request: Request) -> Principal:
+    principal: Principal = request.state.caller
+    return principal
+
+
+@asynccontextmanager
+async def spending(access: Access, principal: Principal, texts: Sequence[str]) -> AsyncIterator[None]:
+    """The characters of `texts` reserved for the block (403 `quota_exceeded` past the quota), charged
+    if it succeeds, given back if it fails."""
     try:
-        await state.access.within_quota(request.state.api_key, characters)
+        async with access.spending(principal, sum(map(len, texts))):
+            yield
     except QuotaExceeded as error:
         raise APIError(403, "quota_exceeded", str(error)) from None
-    return characters
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -99,11 +109,13 @@ def check_limits(body: TranslateRequest, settings: Settings) -> None:
             )
 
 
-async def glossary_of(state: AppState, glossary_id: str | None, own: dict[str, str]) -> dict[str, str]:
-    """The request's glossary over the stored one it names (by `glossary_id`), if any."""
+async def glossary_of(
+    state: AppState, principal: Principal, glossary_id: str | None, own: dict[str, str]
+) -> dict[str, str]:
+    """The request's glossary over the stored one of the principal's it names (by `glossary_id`), if any."""
     if glossary_id is None:
         return own
-    stored = await state.engine.glossaries.get(glossary_id)
+    stored = await state.engine.glossaries.get(principal.tenant, glossary_id)
     if stored is None:
         raise APIError(404, "not_found", f"no glossary {glossary_id!r}")
     return {**stored.mapping(), **own}
@@ -171,11 +183,11 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
 async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
     check_limits(body, state.settings)
     note_work(request, body.documents())
-    characters = await within_quota(state, request, body.documents())
-    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    principal = principal_of(request)
+    glossary = await glossary_of(state, principal, body.glossary_id, body.glossary)
     jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in body.documents()]
-    documents = await unless_disconnected(request, state.engine.translate(jobs))
-    await state.access.charge(request.state.api_key, characters)
+    async with spending(state.access, principal, body.documents()):
+        documents = await unless_disconnected(request, state.engine.translate(jobs))
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))
     return TranslateResponse(
@@ -187,19 +199,33 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
 async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
     check_limits(body, state.settings)
     note_work(request, body.documents())
-    characters = await within_quota(state, request, body.documents())
-    glossary = await glossary_of(state, body.glossary_id, body.glossary)
+    principal = principal_of(request)
+    glossary = await glossary_of(state, principal, body.glossary_id, body.glossary)
     jobs = [
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)
         for text in body.documents()
     ]
-    done = await unless_disconnected(request, state.engine.summarize(jobs))
-    await state.access.charge(request.state.api_key, characters)
+    async with spending(state.access, principal, body.documents()):
+        done = await unless_disconnected(request, state.engine.summarize(jobs))
     state.metrics.documents.inc(len(done))
     state.metrics.segments.inc(sum(len(item.document.segments) for item in done))
     return SummarizeResponse(
         documents=[summary_out(item, body.include_translation) for item in done],
         model=model_out(state, [item.document for item in done], done),
+    )
+
+
+@api.get("/usage", response_model=UsageOut)
+async def usage(state: State, request: Request) -> UsageOut:
+    """What the caller's tenant has had translated (every API family), has reserved, and may."""
+    principal = principal_of(request)
+    used = await state.access.usage(principal)
+    return UsageOut(
+        tenant=principal.tenant,
+        characters=used.characters,
+        reserved=used.reserved,
+        quota=principal.quota,
+        rate_limit=principal.rate,
     )
 
 
@@ -237,4 +263,6 @@ async def readyz(state: State) -> Response:
 
 @probes.get("/metrics", response_class=PlainTextResponse)
 async def metrics(state: State) -> Response:
+    for tenant, characters in (await asyncio.to_thread(state.access.usage_store.all_usage)).items():
+        state.metrics.tenant_characters.labels(tenant=tenant).set(characters)
     return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")

@@ -152,3 +152,11 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+class UsageOut(BaseModel):
+    tenant: str = Field(description="who the key is: a key's name, key-<digest>, or anonymous")
+    characters: int = Field(description="characters translated and charged, over every API family")
+    reserved: int = Field(description="characters held by work not finished yet (requests, jobs)")
+    quota: int | None = Field(description="characters the tenant may have translated; null: no limit")
+    rate_limit: int | None = Field(description="requests a minute; null: no limit")

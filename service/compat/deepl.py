@@ -27,7 +27,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from service.access import Access, QuotaExceeded
+from service.access import Access, Principal, QuotaExceeded
 from service.compat import deepl_documents
 from service.compat.deepl_documents import DocumentFields, document_options
 from service.compat.deepl_glossaries import (
@@ -98,25 +98,20 @@ class DeepLState:
         except RuntimeError:
             raise DeepLError(400, "Document translation is not available: this server runs no jobs") from None
 
-    async def within_quota(self, key: str, characters: int) -> None:
-        """456, as DeepL answers, when `characters` more would take the key past GAZETTE_CHARACTER_QUOTA
-        (counted over every API family)."""
-        try:
-            await self.access.within_quota(key, characters)
-        except QuotaExceeded as error:
-            raise DeepLError(456, str(error)) from None
-
-    async def glossary(self, glossary_id: str) -> StoredGlossary:
-        glossary = await self.engine.glossaries.get(glossary_id)
+    async def glossary(self, principal: Principal, glossary_id: str) -> StoredGlossary:
+        """The principal's glossary; another's is answered as an unknown one."""
+        glossary = await self.engine.glossaries.get(principal.tenant, glossary_id)
         if glossary is None:
             raise DeepLError(404, "Glossary not found")
         return glossary
 
-    async def glossary_for(self, glossary_id: str | None, source: str) -> Mapping[str, str]:
+    async def glossary_for(
+        self, principal: Principal, glossary_id: str | None, source: str
+    ) -> Mapping[str, str]:
         """The stored glossary's entries; its source language must be the request's."""
         if glossary_id is None:
             return {}
-        glossary = await self.glossary(glossary_id)
+        glossary = await self.glossary(principal, glossary_id)
         if glossary.source_lang != source:
             raise DeepLError(400, "The glossary's language pair does not match the request's")
         return glossary.mapping()
@@ -125,32 +120,35 @@ class DeepLState:
 router = APIRouter(prefix="/v2", tags=["DeepL"])
 
 
-def _caller(request: Request) -> tuple[DeepLState, str]:
-    """The adapter's state and the caller's key (checked)."""
+async def _caller(request: Request) -> tuple[DeepLState, Principal]:
+    """The adapter's state and who calls, resolved once per request by the access policy."""
     state: DeepLState = request.app.state.deepl
     address = request.client.host if request.client else None
-    key, caller = check_key(state.access, request.headers.get("authorization"), address)
-    request.state.caller = caller  # for the request's log line, which never holds the key itself
-    return state, key
+    principal = await check_key(state.access, request.headers.get("authorization"), address)
+    request.state.caller = principal  # for the request's log line, which never holds the key itself
+    return state, principal
 
 
-def _identity(key: str, fields: dict[str, Any]) -> str:
+def _identity(principal: Principal, fields: dict[str, Any]) -> str:
     """Two requests with this in common are the same request (a client's resend)."""
-    canonical = json.dumps([key, fields], sort_keys=True, ensure_ascii=False, default=str)
+    canonical = json.dumps([principal.tenant, fields], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 async def _translate(
-    state: DeepLState, key: str, checked: TranslateRequest, glossary: Mapping[str, str]
+    state: DeepLState, principal: Principal, checked: TranslateRequest, glossary: Mapping[str, str]
 ) -> Translations:
-    """The work of one `/v2/translate`, whoever of its identical requests started it."""
+    """The work of one `/v2/translate`, whoever of its identical requests started it (so a client's resend
+    is not charged again); 456, as DeepL answers, past the tenant's quota."""
     try:
-        results = await translate_texts(
-            state.engine, checked.texts, checked.source, checked.text_format, glossary
-        )
+        async with state.access.spending(principal, sum(len(text) for text in checked.texts)):
+            results = await translate_texts(
+                state.engine, checked.texts, checked.source, checked.text_format, glossary
+            )
+    except QuotaExceeded as error:
+        raise DeepLError(456, str(error)) from None
     except Exception as error:
         raise engine_error(error) from error
-    await state.access.charge(key, sum(len(text) for text in checked.texts))
     # A text with nothing to translate was detected as nothing: the language asked for, else English.
     undetected = deepl_code(checked.source if checked.source != "auto" else ENGLISH)
     return [
@@ -167,16 +165,17 @@ async def _translate(
 
 @router.post("/translate")
 async def translate(request: Request) -> JSONResponse:
-    state, key = _caller(request)
+    state, principal = await _caller(request)
     fields = await read_fields(request)
     checked = checked_translate(parse(TranslateFields, fields), state.settings, state.served())
-    glossary = await state.glossary_for(checked.glossary_id, checked.source)
+    glossary = await state.glossary_for(principal, checked.glossary_id, checked.source)
     note_work(request, checked.texts)
-    await state.within_quota(key, sum(len(text) for text in checked.texts))
     try:
         work = await unless_disconnected(
             request,
-            state.in_flight.run(_identity(key, fields), lambda: _translate(state, key, checked, glossary)),
+            state.in_flight.run(
+                _identity(principal, fields), lambda: _translate(state, principal, checked, glossary)
+            ),
         )
     except ClientGone as gone:
         raise engine_error(gone) from None
@@ -187,7 +186,7 @@ async def translate(request: Request) -> JSONResponse:
 @router.post("/languages")
 async def languages(request: Request) -> JSONResponse:
     """`type` may come in the query string or, as the official client sends it, in a form body on GET."""
-    state, _ = _caller(request)
+    state, _ = await _caller(request)
     kind = parse(LanguageFields, await read_fields(request)).type
     return JSONResponse(
         source_languages(state.engine.languages()) if kind == "source" else target_languages()
@@ -196,56 +195,56 @@ async def languages(request: Request) -> JSONResponse:
 
 @router.get("/glossary-language-pairs")
 async def glossary_language_pairs(request: Request) -> JSONResponse:
-    state, _ = _caller(request)
+    state, _ = await _caller(request)
     return JSONResponse({"supported_languages": glossary_pairs(state.engine.languages())})
 
 
 @router.get("/usage")
 @router.post("/usage")
 async def usage(request: Request) -> JSONResponse:
-    state, key = _caller(request)
-    count = await state.access.characters_used(key)
-    return JSONResponse(
-        {"character_count": count, "character_limit": state.settings.character_quota or UNLIMITED}
-    )
+    state, principal = await _caller(request)
+    used = await state.access.usage(principal)
+    return JSONResponse({"character_count": used.characters, "character_limit": principal.quota or UNLIMITED})
 
 
 @router.post("/glossaries", status_code=201)
 async def create_glossary(request: Request) -> JSONResponse:
     """Answered once the glossary is committed."""
-    state, _ = _caller(request)
+    state, principal = await _caller(request)
     name, source, entries = checked_glossary(
         parse(GlossaryFields, await read_fields(request)), state.served()
     )
-    glossary = await state.engine.glossaries.create(name, source, ENGLISH, entries)
+    glossary = await state.engine.glossaries.create(principal.tenant, name, source, ENGLISH, entries)
     return JSONResponse(glossary_out(glossary), status_code=201)
 
 
 @router.get("/glossaries")
 async def list_glossaries(request: Request) -> JSONResponse:
-    state, _ = _caller(request)
-    return JSONResponse({"glossaries": [glossary_out(g) for g in await state.engine.glossaries.all()]})
+    state, principal = await _caller(request)
+    return JSONResponse(
+        {"glossaries": [glossary_out(g) for g in await state.engine.glossaries.all(principal.tenant)]}
+    )
 
 
 @router.get("/glossaries/{glossary_id}")
 async def get_glossary(glossary_id: str, request: Request) -> JSONResponse:
-    state, _ = _caller(request)
-    return JSONResponse(glossary_out(await state.glossary(glossary_id)))
+    state, principal = await _caller(request)
+    return JSONResponse(glossary_out(await state.glossary(principal, glossary_id)))
 
 
 @router.get("/glossaries/{glossary_id}/entries")
 async def glossary_entries(glossary_id: str, request: Request) -> Response:
-    state, _ = _caller(request)
+    state, principal = await _caller(request)
     if not wants_tsv(request.headers.get("accept")):
         raise DeepLError(415, "Unsupported Media Type: entries are given as text/tab-separated-values")
-    tsv = entries_tsv(await state.glossary(glossary_id))
+    tsv = entries_tsv(await state.glossary(principal, glossary_id))
     return Response(tsv, media_type="text/tab-separated-values; charset=utf-8")
 
 
 @router.delete("/glossaries/{glossary_id}", status_code=204)
 async def delete_glossary(glossary_id: str, request: Request) -> Response:
-    state, _ = _caller(request)
-    if not await state.engine.glossaries.delete(glossary_id):
+    state, principal = await _caller(request)
+    if not await state.engine.glossaries.delete(principal.tenant, glossary_id):
         raise DeepLError(404, "Glossary not found")
     return Response(status_code=204)
 
@@ -253,34 +252,38 @@ async def delete_glossary(glossary_id: str, request: Request) -> Response:
 @router.post("/document")
 async def upload_document(request: Request) -> JSONResponse:
     """Answered once the document's job is stored; the client then asks for its status."""
-    state, key = _caller(request)
+    state, principal = await _caller(request)
     fields = parse(DocumentFields, await read_fields(request))
     file = (await request.form()).get("file")
     if not isinstance(file, UploadFile):
         raise missing("file")
     source = languages_of(fields, state.served())
-    glossary = await state.glossary_for(fields.glossary_id, source)
-    # Its size is known once it is read: refused only when the key has no character left.
-    await state.within_quota(key, 1)
+    glossary = await state.glossary_for(principal, fields.glossary_id, source)
     options = document_options(source, glossary)
-    answer, characters = await deepl_documents.upload(state.jobs(), state.store, file, fields, options)
-    await state.access.charge(key, characters)
+    try:  # its characters, counted from the parsed file, are reserved before its job is stored
+        answer = await deepl_documents.upload(state.jobs(), principal, state.store, file, fields, options)
+    except QuotaExceeded as error:
+        raise DeepLError(456, str(error)) from None
     return JSONResponse(answer)
 
 
 @router.post("/document/{document_id}")
 async def document_status(document_id: str, request: Request) -> JSONResponse:
-    state, _ = _caller(request)
+    state, principal = await _caller(request)
     fields = parse(DocumentFields, await read_fields(request))
-    found = await deepl_documents.status(state.jobs(), state.store, document_id, fields.document_key)
+    found = await deepl_documents.status(
+        state.jobs(), principal, state.store, document_id, fields.document_key
+    )
     return JSONResponse(found)
 
 
 @router.post("/document/{document_id}/result")
 async def document_result(document_id: str, request: Request) -> Response:
-    state, _ = _caller(request)
+    state, principal = await _caller(request)
     fields = parse(DocumentFields, await read_fields(request))
-    return await deepl_documents.result(state.jobs(), state.store, document_id, fields.document_key)
+    return await deepl_documents.result(
+        state.jobs(), principal, state.store, document_id, fields.document_key
+    )
 
 
 def install_deepl(app: FastAPI, settings: Settings, engine: Gazette, access: Access) -> None:

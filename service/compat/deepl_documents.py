@@ -12,6 +12,7 @@ from typing import Any, Literal
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from service.access import Principal
 from service.compat.deepl_schemas import DeepLError, LanguagePairFields
 from service.compat.deepl_store import DeepLStore
 from service.compat.files import FileRefused, attachment, file_job, upload_name
@@ -37,9 +38,14 @@ def _refusal(error: FileRefused) -> DeepLError:
 
 
 async def upload(
-    jobs: Jobs, store: DeepLStore, file: UploadFile, fields: DocumentFields, options: JobOptions
-) -> tuple[dict[str, str], int]:
-    """(`{"document_id", "document_key"}`, the document's characters) once its job is stored."""
+    jobs: Jobs,
+    principal: Principal,
+    store: DeepLStore,
+    file: UploadFile,
+    fields: DocumentFields,
+    options: JobOptions,
+) -> dict[str, str]:
+    """`{"document_id", "document_key"}` once its job is stored (QuotaExceeded past the quota)."""
     try:
         name = upload_name(fields.filename or file.filename)
         if (
@@ -49,29 +55,33 @@ async def upload(
             raise DeepLError(
                 400, "Value for 'output_format' not supported: a document comes back in its own format"
             )
-        job = await file_job(jobs, name, await file.read(), options)
+        job = await file_job(jobs, principal, name, await file.read(), options)
     except FileRefused as error:
         raise _refusal(error) from None
     key = await store.new_document(job.id, name)
-    return {"document_id": job.id, "document_key": key}, job.chars
+    return {"document_id": job.id, "document_key": key}
 
 
-async def _document(jobs: Jobs, store: DeepLStore, document_id: str, key: str | None) -> tuple[str, Progress]:
-    """The document's file name and its job, when `key` is its key. A wrong key is answered as an unknown
-    document: whether an id exists is not told to whoever lacks its key."""
+async def _document(
+    jobs: Jobs, principal: Principal, store: DeepLStore, document_id: str, key: str | None
+) -> tuple[str, Progress]:
+    """The document's file name and its job, when `key` is its key and it is the principal's. A wrong key,
+    or another tenant's document, is answered as an unknown document: whether an id exists is not told."""
     if not key:
         raise DeepLError(400, "Parameter 'document_key' not specified.")
     name = await store.document_file(document_id, key)
-    progress = await jobs.progress(document_id) if name is not None else None
+    progress = await jobs.progress(document_id, principal.tenant) if name is not None else None
     if name is None or progress is None:
         raise DeepLError(404, "Document not found")
     return name, progress
 
 
-async def status(jobs: Jobs, store: DeepLStore, document_id: str, key: str | None) -> dict[str, Any]:
+async def status(
+    jobs: Jobs, principal: Principal, store: DeepLStore, document_id: str, key: str | None
+) -> dict[str, Any]:
     """`{"document_id", "status"}` with `seconds_remaining` while it is translated (when it can be told),
     `billed_characters` once done, `error_message` on error."""
-    _, progress = await _document(jobs, store, document_id, key)
+    _, progress = await _document(jobs, principal, store, document_id, key)
     job = progress.job
     answer: dict[str, Any] = {"document_id": document_id}
     if job.state in ("queued", "running"):
@@ -84,15 +94,17 @@ async def status(jobs: Jobs, store: DeepLStore, document_id: str, key: str | Non
         return answer | {"status": "done", "billed_characters": job.chars}
     why = "the translation was cancelled"
     if job.state != "cancelled":
-        records = await jobs.records(document_id, -1, 1)
+        records = await jobs.records(document_id, principal.tenant, -1, 1)
         why = str(records[0][1].get("error") or "") if records else ""
     return answer | {"status": "error", "error_message": why or "the document could not be translated"}
 
 
-async def result(jobs: Jobs, store: DeepLStore, document_id: str, key: str | None) -> Response:
+async def result(
+    jobs: Jobs, principal: Principal, store: DeepLStore, document_id: str, key: str | None
+) -> Response:
     """The translated file; 503 until it is ready (the client reads that as "not ready yet")."""
-    name, _ = await _document(jobs, store, document_id, key)
-    found = await jobs.translated_file(document_id, name)
+    name, _ = await _document(jobs, principal, store, document_id, key)
+    found = await jobs.translated_file(document_id, principal.tenant, name)
     if found is None:
         raise DeepLError(404, "Document not found")
     data, why = found

@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from service.access import Access, Caller, KeyMissing, KeyRefused, RateLimited
+from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited
 from service.compat.deepl_languages import engine_source, is_english
 from service.compat.markup import TextFormat
 from service.disconnect import ClientGone
@@ -125,15 +125,14 @@ def parse(model: type[Fields], fields: dict[str, Any]) -> Fields:
         raise DeepLError(400, f"Value for '{where[0] if where else 'body'}' not supported.") from None
 
 
-def check_key(access: Access, authorization: str | None, address: str | None) -> tuple[str, Caller]:
-    """The key the caller offered (`Authorization: DeepL-Auth-Key KEY`), "" when none, and who it is.
-    With GAZETTE_API_KEYS set it must be one of them: else 403, as DeepL answers a bad key; over the
-    caller's rate, 429 as DeepL answers too many requests."""
+async def check_key(access: Access, authorization: str | None, address: str | None) -> Principal:
+    """Who the caller is, by the key it offered (`Authorization: DeepL-Auth-Key KEY`). Where the service
+    has keys, a missing or wrong one is a 403, as DeepL answers a bad key; over the caller's rate, 429 as
+    DeepL answers too many requests."""
     offered = (authorization or "").strip()
     offered = offered[len(_SCHEME) :].strip() if offered.lower().startswith(_SCHEME.lower()) else ""
     try:
-        caller = access.caller(offered, address)
-        access.admit(caller)
+        return await access.principal(offered, address)
     except (KeyMissing, KeyRefused):
         raise DeepLError(
             403, "Authorization failure: send Authorization: DeepL-Auth-Key with a valid key"
@@ -142,7 +141,6 @@ def check_key(access: Access, authorization: str | None, address: str | None) ->
         raise DeepLError(
             429, "Too many requests: " + str(limited), {"Retry-After": str(limited.retry_after)}
         ) from None
-    return offered, caller
 
 
 class LanguageFields(BaseModel):

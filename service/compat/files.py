@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
+from service.access import Principal
 from service.jobs.formats import SUFFIXES, BadFile, kind_of, read_items
 from service.jobs.job import Job
 from service.jobs.jobs import JobLimit, Jobs
@@ -46,8 +47,9 @@ def upload_name(filename: str | None) -> str:
     return name
 
 
-async def file_job(jobs: Jobs, name: str, data: bytes, options: JobOptions) -> Job:
-    """The upload stored as a job of one item (committed before this returns); the runner does the work."""
+async def file_job(jobs: Jobs, principal: Principal, name: str, data: bytes, options: JobOptions) -> Job:
+    """The upload stored as the principal's job of one item (committed before this returns); the runner
+    does the work. Its characters, counted from the parsed file, are reserved first (QuotaExceeded)."""
     try:
         items = await asyncio.to_thread(read_items, name, data)  # .docx/.html parsing takes a while
     except BadFile as error:
@@ -55,7 +57,7 @@ async def file_job(jobs: Jobs, name: str, data: bytes, options: JobOptions) -> J
     if not any(item.text.strip() for item in items):
         raise FileRefused("empty", "the file has no text to translate")
     try:
-        job, _ = await jobs.submit(options, items, {name: data})
+        job, _ = await jobs.submit(principal, options, items, {name: data})
     except JobLimit as error:
         raise FileRefused("too_many" if error.kind == "too_many" else "too_large", str(error)) from None
     return job

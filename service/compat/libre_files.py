@@ -14,6 +14,7 @@ from pathlib import PurePath
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from service.access import Principal
 from service.compat.files import FILE_SUFFIXES, FileRefused, attachment, file_job, upload_name
 from service.compat.libre_schemas import LibreError
 from service.jobs.formats import BadFile
@@ -41,39 +42,41 @@ def _refusal(error: FileRefused) -> LibreError:
     return LibreError(400, f"Invalid request: {error}")
 
 
-async def translate_file(jobs: Jobs, upload: UploadFile, source: str, timeout: float) -> tuple[str, int]:
-    """The stored name of the upload's translation, once its job has finished (or `timeout` passed),
-    and the file's characters."""
+async def translate_file(
+    jobs: Jobs, principal: Principal, upload: UploadFile, source: str, timeout: float
+) -> str:
+    """The stored name of the upload's translation, once its job has finished (or `timeout` passed).
+    QuotaExceeded when its characters would take the principal past its quota."""
     try:
         name = upload_name(upload.filename)
-        job = await file_job(jobs, name, await upload.read(), JobOptions("translate", source))
+        job = await file_job(jobs, principal, name, await upload.read(), JobOptions("translate", source))
     except FileRefused as error:
         raise _refusal(error) from None
-    await _finished(jobs, job.id, timeout)
-    found = await jobs.translated_file(job.id, name)
+    await _finished(jobs, principal.tenant, job.id, timeout)
+    found = await jobs.translated_file(job.id, principal.tenant, name)
     if found is not None and found[0] is None and found[1] != "not translated yet":
         raise LibreError(500, f"Cannot translate file: {found[1]}")
-    return stored_name(job.id, name), job.chars
+    return stored_name(job.id, name)
 
 
-async def _finished(jobs: Jobs, job_id: str, timeout: float) -> None:
+async def _finished(jobs: Jobs, tenant: str, job_id: str, timeout: float) -> None:
     """Until the job is no longer queued or running, or `timeout` seconds have passed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     pause = 0.05
-    while (progress := await jobs.progress(job_id)) is not None and progress.job.state in UNFINISHED:
+    while (progress := await jobs.progress(job_id, tenant)) is not None and progress.job.state in UNFINISHED:
         if loop.time() >= deadline:
             return
         await asyncio.sleep(min(pause, max(0.0, deadline - loop.time())))
         pause = min(2 * pause, _LONGEST_POLL)
 
 
-async def download(jobs: Jobs, stored: str) -> Response:
+async def download(jobs: Jobs, principal: Principal, stored: str) -> Response:
     job_id, _, name = stored.partition("-")
     if not job_id or not name or PurePath(name).name != name:
         raise LibreError(400, "Invalid filename")
     try:
-        found = await jobs.translated_file(job_id, name)
+        found = await jobs.translated_file(job_id, principal.tenant, name)
     except (BadFile, ValueError) as error:
         raise LibreError(500, f"Cannot translate file: {error}") from None
     if found is None:

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from service.access import Access, Caller, KeyMissing, KeyRefused, RateLimited
+from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited
 from service.compat.libre_languages import engine_source, is_english
 from service.disconnect import ClientGone
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
@@ -103,12 +103,11 @@ def parse(model: type[Fields], fields: dict[str, Any]) -> Fields:
         raise LibreError(400, f"Invalid request: {name} parameter is not valid") from None
 
 
-def check_key(access: Access, offered: str | None, address: str | None) -> Caller:
-    """GAZETTE_API_KEYS set: the `api_key` field must hold one of them (403 as LibreTranslate answers);
-    then the caller's rate (429, as LibreTranslate's own limiter answers)."""
+async def check_key(access: Access, offered: str | None, address: str | None) -> Principal:
+    """Who the caller is, by its `api_key` field. Where the service has keys, a missing or wrong one is a
+    403 as LibreTranslate answers; over the caller's rate, 429, as LibreTranslate's own limiter answers."""
     try:
-        caller = access.caller(offered, address)
-        access.admit(caller)
+        return await access.principal(offered, address)
     except KeyMissing:
         raise LibreError(403, "Please contact the server operator to get an API key") from None
     except KeyRefused:
@@ -117,7 +116,6 @@ def check_key(access: Access, offered: str | None, address: str | None) -> Calle
         raise LibreError(
             429, "Slowdown: " + str(limited), {"Retry-After": str(limited.retry_after)}
         ) from None
-    return caller
 
 
 class KeyFields(BaseModel):

@@ -16,7 +16,7 @@ Fields come as JSON or as form and query string, and `api_key` is one of them; e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -25,7 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from service.access import Access, QuotaExceeded
+from service.access import Access, Principal, QuotaExceeded
 from service.compat import libre_files
 from service.compat.libre_languages import ENGLISH, UNDETECTED, detected, detection, languages_out
 from service.compat.libre_schemas import (
@@ -42,7 +42,7 @@ from service.compat.libre_schemas import (
     parse,
     read_fields,
 )
-from service.compat.markup import translate_texts
+from service.compat.markup import TextFormat, translate_texts
 from service.disconnect import unless_disconnected
 from service.error_bodies import claim
 from service.gazette import Gazette
@@ -84,26 +84,32 @@ def _state(request: Request) -> LibreState:
     return state
 
 
-def _admit(request: Request, state: LibreState, offered: str | None) -> None:
-    """The key and the rate checked; the caller noted for the request's log line."""
+async def _admit(request: Request, state: LibreState, offered: str | None) -> Principal:
+    """Who calls, by the `api_key` field, resolved once per request by the access policy; noted for the
+    request's log line."""
     address = request.client.host if request.client else None
-    request.state.caller = check_key(state.access, offered, address)
-
-
-async def _within_quota(state: LibreState, offered: str | None, characters: int) -> None:
-    """403, as LibreTranslate refuses a key, when the key's characters (GAZETTE_CHARACTER_QUOTA) are used up."""
-    try:
-        await state.access.within_quota(offered or "", characters)
-    except QuotaExceeded as error:
-        raise LibreError(403, str(error)) from None
+    principal = await check_key(state.access, offered, address)
+    request.state.caller = principal
+    return principal
 
 
 async def _engine(work: Awaitable[T]) -> T:
-    """The engine's answer, or its error as LibreTranslate's."""
+    """The engine's answer, or its error as LibreTranslate's; 403, as LibreTranslate refuses a key, past
+    the tenant's quota."""
     try:
         return await work
+    except QuotaExceeded as error:
+        raise LibreError(403, str(error)) from None
     except Exception as error:
         raise engine_error(error) from error
+
+
+async def _spent(
+    state: LibreState, principal: Principal, characters: int, work: Callable[[], Awaitable[T]]
+) -> T:
+    """`work()`, its characters reserved before it starts and settled once it ends."""
+    async with state.access.spending(principal, characters):
+        return await work()
 
 
 @router.post("/translate")
@@ -111,18 +117,21 @@ async def translate(request: Request) -> JSONResponse:
     state = _state(request)
     fields, from_json = await read_fields(request)
     body = parse(TranslateFields, fields)
-    _admit(request, state, body.api_key)
+    principal = await _admit(request, state, body.api_key)
     checked = checked_translate(body, from_json, state.settings, state.served())
     note_work(request, checked.texts)
+    text_format: TextFormat = "html" if checked.html else "text"
     characters = sum(map(len, checked.texts))
-    await _within_quota(state, body.api_key, characters)
     results = await _engine(
-        unless_disconnected(
-            request,
-            translate_texts(state.engine, checked.texts, checked.source, "html" if checked.html else "text"),
+        _spent(
+            state,
+            principal,
+            characters,
+            lambda: unless_disconnected(
+                request, translate_texts(state.engine, checked.texts, checked.source, text_format)
+            ),
         )
     )
-    await state.access.charge(body.api_key or "", characters)
     texts = [result.text for result in results]
     answer: dict[str, Any] = {"translatedText": texts if checked.batch else texts[0]}
     if checked.source == "auto":
@@ -138,7 +147,7 @@ async def detect(request: Request) -> JSONResponse:
     state = _state(request)
     fields, _ = await read_fields(request)
     body = parse(DetectFields, fields)
-    _admit(request, state, body.api_key)
+    await _admit(request, state, body.api_key)
     if not body.q:
         raise missing("q")
     text = "\n".join(body.q) if isinstance(body.q, list) else body.q
@@ -157,7 +166,7 @@ async def translate_file(request: Request) -> JSONResponse:
     state = _state(request)
     fields, _ = await read_fields(request)
     body = parse(FileFields, fields)
-    _admit(request, state, body.api_key)
+    principal = await _admit(request, state, body.api_key)
     jobs = state.jobs()
     if jobs is None:
         raise LibreError(403, "Files translation are disabled on this server.")
@@ -165,29 +174,31 @@ async def translate_file(request: Request) -> JSONResponse:
     if not isinstance(upload, UploadFile):
         raise missing("file")
     source = languages_of(body, state.served())
-    await _within_quota(state, body.api_key, 1)  # its size is known once it is read
-    stored, characters = await libre_files.translate_file(
-        jobs, upload, source, state.settings.request_timeout
+    # Its characters, counted from the parsed file, are reserved before its job is stored.
+    stored = await _engine(
+        libre_files.translate_file(jobs, principal, upload, source, state.settings.request_timeout)
     )
-    await state.access.charge(body.api_key or "", characters)
     url = str(request.url_for("libre_download_file", name=quote(stored, safe="")))  # names may be Chinese
     return JSONResponse({"translatedFileUrl": url})
 
 
 @router.get("/download_file/{name}", name="libre_download_file")
 async def download_file(name: str, request: Request) -> Response:
-    """No key: the name holds the job's random id, and only its uploader was told it."""
-    jobs = _state(request).jobs()
+    """The uploader's own files only: where the service has keys, `api_key` in the query string (as
+    every LibreTranslate field may come); another tenant's file is answered as an unknown one."""
+    state = _state(request)
+    principal = await _admit(request, state, request.query_params.get("api_key"))
+    jobs = state.jobs()
     if jobs is None:
         raise LibreError(400, "Files translation are disabled on this server.")
-    return await libre_files.download(jobs, name)
+    return await libre_files.download(jobs, principal, name)
 
 
 @router.get("/frontend/settings")
 async def frontend_settings(request: Request) -> JSONResponse:
     state = _state(request)
     files = state.jobs() is not None
-    keys = bool(state.settings.api_keys)
+    keys = await state.access.keys_required()
     return JSONResponse(
         {
             "charLimit": state.settings.max_chars,

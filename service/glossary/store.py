@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.sqlite_file import StoreFile
+from service.sqlite_file import StoreFile, add_missing_columns
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS glossaries (
     id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL DEFAULT 'anonymous',
     name TEXT NOT NULL,
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL,
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS glossaries (
     created REAL NOT NULL
 )
 """
+
+
+_ADDED_COLUMNS = (("glossaries", "tenant", "TEXT NOT NULL DEFAULT 'anonymous'"),)
 
 
 @dataclass(frozen=True)
@@ -50,57 +54,66 @@ class StoredGlossary:
 
 class GlossaryStore(StoreFile):
     # A glossary is on disk before its id is given out (sqlite_file: synchronous=FULL, explicit writes).
+    # Each glossary is its tenant's: another tenant's id is answered as no glossary.
     def __init__(self, path: Path) -> None:
         super().__init__(path, [_SCHEMA])
+        with self._transaction() as db:
+            add_missing_columns(db, _ADDED_COLUMNS)
 
     # -- for the event loop: each call runs in a worker thread ------------------------------------
 
     async def create(
-        self, name: str, source_lang: str, target_lang: str, entries: Sequence[tuple[str, str]]
+        self, tenant: str, name: str, source_lang: str, target_lang: str, entries: Sequence[tuple[str, str]]
     ) -> StoredGlossary:
-        return await asyncio.to_thread(self.create_now, name, source_lang, target_lang, entries)
+        return await asyncio.to_thread(self.create_now, tenant, name, source_lang, target_lang, entries)
 
-    async def get(self, glossary_id: str) -> StoredGlossary | None:
-        return await asyncio.to_thread(self.get_now, glossary_id)
+    async def get(self, tenant: str, glossary_id: str) -> StoredGlossary | None:
+        return await asyncio.to_thread(self.get_now, tenant, glossary_id)
 
-    async def all(self) -> list[StoredGlossary]:
-        return await asyncio.to_thread(self.all_now)
+    async def all(self, tenant: str) -> list[StoredGlossary]:
+        return await asyncio.to_thread(self.all_now, tenant)
 
-    async def delete(self, glossary_id: str) -> bool:
-        return await asyncio.to_thread(self.delete_now, glossary_id)
+    async def delete(self, tenant: str, glossary_id: str) -> bool:
+        return await asyncio.to_thread(self.delete_now, tenant, glossary_id)
 
     # -- blocking --------------------------------------------------------------------------------
 
     def create_now(
-        self, name: str, source_lang: str, target_lang: str, entries: Sequence[tuple[str, str]]
+        self, tenant: str, name: str, source_lang: str, target_lang: str, entries: Sequence[tuple[str, str]]
     ) -> StoredGlossary:
-        """A new glossary, committed."""
+        """A new glossary of `tenant`, committed."""
         glossary = StoredGlossary(
             str(uuid.uuid4()), name, source_lang, target_lang, tuple(entries), time.time()
         )
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO glossaries (id, name, source_lang, target_lang, entries, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (glossary.id, name, source_lang, target_lang, _dumps(glossary.entries), glossary.created),
-            )
+                "INSERT INTO glossaries (id, tenant, name, source_lang, target_lang, entries, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (glossary.id, tenant, name, source_lang, target_lang, _dumps(glossary.entries),
+                 glossary.created),
+            )  # fmt: skip
         return glossary
 
-    def get_now(self, glossary_id: str) -> StoredGlossary | None:
+    def get_now(self, tenant: str, glossary_id: str) -> StoredGlossary | None:
         with self._lock:
-            row = self._db.execute("SELECT * FROM glossaries WHERE id = ?", (glossary_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT * FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant)
+            ).fetchone()
         return None if row is None else _glossary(row)
 
-    def all_now(self) -> list[StoredGlossary]:
+    def all_now(self, tenant: str) -> list[StoredGlossary]:
         """Oldest first."""
         with self._lock:
-            rows = self._db.execute("SELECT * FROM glossaries ORDER BY created, id").fetchall()
+            rows = self._db.execute(
+                "SELECT * FROM glossaries WHERE tenant = ? ORDER BY created, id", (tenant,)
+            ).fetchall()
         return [_glossary(row) for row in rows]
 
-    def delete_now(self, glossary_id: str) -> bool:
-        """False when there was no such glossary."""
+    def delete_now(self, tenant: str, glossary_id: str) -> bool:
+        """False when there was no such glossary (of this tenant)."""
         with self._transaction() as db:
-            return db.execute("DELETE FROM glossaries WHERE id = ?", (glossary_id,)).rowcount > 0
+            deleted = db.execute("DELETE FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant))
+            return deleted.rowcount > 0
 
 
 def _dumps(entries: Sequence[tuple[str, str]]) -> str:

@@ -27,6 +27,7 @@ class IdempotencyConflict(ValueError):
 @dataclass(frozen=True)
 class Job:
     id: str
+    tenant: str  # who submitted it: the only one who sees it
     task: JobTask
     options: JobOptions
     state: JobState
@@ -35,7 +36,8 @@ class Job:
     failed: int
     cancelled: int
     chars: int
-    chars_done: int
+    chars_done: int  # of the items finished, failed ones included
+    chars_served: int  # of the items done: what the tenant is charged
     created: float
     updated: float
     started: float | None

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from service.access import Access, Principal
 from service.jobs.formats import kind_of, paragraph_count, read_items, write_translated
 from service.jobs.job import UNFINISHED, IdempotencyConflict, Job, TooManyJobs
 from service.jobs.records import ItemInput, record_paragraphs
@@ -45,8 +46,11 @@ class Jobs:
         settings: Settings,
         wake: Callable[[], None],
         paused: Callable[[], str | None] = lambda: None,
+        access: Access | None = None,
     ) -> None:
-        """`wake`: tell the runner there is new work; `paused`: why the runner is not moving, if it is not."""
+        """`wake`: tell the runner there is new work; `paused`: why the runner is not moving, if it is not;
+        `access`: where a job's characters are reserved and settled (None: not counted)."""
+        self._access = access
         self._store = store
         self._settings = settings
         self._wake = wake
@@ -54,22 +58,48 @@ class Jobs:
 
     async def submit(
         self,
+        principal: Principal,
         options: JobOptions,
         items: Sequence[ItemInput],
         files: dict[str, bytes] | None = None,
         idempotency_key: str | None = None,
     ) -> tuple[Job, bool]:
-        """Store the job (committed before this returns) and wake the runner; `(job, created)`."""
+        """Store the principal's job (committed before this returns) and wake the runner; `(job, created)`.
+        Its characters are reserved first (QuotaExceeded), and charged as its items are done when it ends."""
         self._check(items)
+        reservation = None
+        if self._access is not None:
+            chars = sum(len(item.text) for item in items)
+            reservation = await self._access.reserve(principal, chars, durable=True)
         try:
             job, created = await asyncio.to_thread(
-                self._store.create, options, items, files, idempotency_key, self._settings.max_jobs_queued
-            )
-        except TooManyJobs as error:
-            raise JobLimit("too_many", str(error)) from error
+                self._store.create,
+                principal.tenant, options, items, files, idempotency_key, self._settings.max_jobs_queued,
+            )  # fmt: skip
+        except BaseException as error:
+            if self._access is not None and reservation is not None:
+                await asyncio.shield(self._access.settle(reservation, 0))
+            if isinstance(error, TooManyJobs):
+                raise JobLimit("too_many", str(error)) from error
+            raise
+        if self._access is not None and reservation is not None:
+            if created:
+                await self._access.usage_store.attach(reservation, job.id)
+            else:  # the job this key made before, charged as such: this one reserved for nothing
+                await self._access.settle(reservation, 0)
         if created:
             self._wake()
         return job, created
+
+    async def settle_ended(self) -> None:
+        """Charge each ended job's done items and give the rest of its reservation back."""
+        if self._access is None:
+            return
+        usage = self._access.usage_store
+        for reservation, job_id in await asyncio.to_thread(usage.job_reservations):
+            job = await asyncio.to_thread(self._store.get, job_id)
+            if job is None or job.state not in UNFINISHED:
+                await asyncio.to_thread(usage.settle_now, reservation, job.chars_served if job else 0)
 
     def _check(self, items: Sequence[ItemInput]) -> None:
         settings = self._settings
@@ -85,31 +115,41 @@ class Jobs:
                     f"item {item.id!r} has {len(item.text)} characters; at most {settings.max_chars}",
                 )
 
-    async def progress(self, job_id: str) -> Progress | None:
-        job = await asyncio.to_thread(self._store.get, job_id)
+    # Every read and change below is the tenant's: another's job is answered as no job (None).
+
+    async def progress(self, job_id: str, tenant: str) -> Progress | None:
+        job = await asyncio.to_thread(self._store.get, job_id, tenant)
         return None if job is None else progress_of(job, paused=self._paused())
 
-    async def newest(self, limit: int, before: str | None) -> list[Progress]:
+    async def newest(self, tenant: str, limit: int, before: str | None) -> list[Progress]:
         paused = self._paused()
         return [
             progress_of(job, paused=paused)
-            for job in await asyncio.to_thread(self._store.newest, limit, before)
+            for job in await asyncio.to_thread(self._store.newest, tenant, limit, before)
         ]
 
-    async def position_of(self, job_id: str, item_id: str) -> int | None:
+    async def position_of(self, job_id: str, tenant: str, item_id: str) -> int | None:
+        if await asyncio.to_thread(self._store.get, job_id, tenant) is None:
+            return None
         return await asyncio.to_thread(self._store.position_of, job_id, item_id)
 
-    async def records(self, job_id: str, after: int, limit: int = 200) -> list[tuple[int, dict[str, Any]]]:
+    async def records(
+        self, job_id: str, tenant: str, after: int, limit: int = 200
+    ) -> list[tuple[int, dict[str, Any]]]:
         """Finished items after input position `after`, in input order, with their positions."""
+        if await asyncio.to_thread(self._store.get, job_id, tenant) is None:
+            return []
         return await asyncio.to_thread(self._store.records, job_id, after, limit)
 
-    async def cancel(self, job_id: str) -> Progress | None:
-        job = await asyncio.to_thread(self._store.cancel, job_id)
+    async def cancel(self, job_id: str, tenant: str) -> Progress | None:
+        job = await asyncio.to_thread(self._store.cancel, job_id, tenant)
         self._wake()
         return None if job is None else progress_of(job)
 
-    async def translated_file(self, job_id: str, name: str) -> tuple[bytes | None, str] | None:
+    async def translated_file(self, job_id: str, tenant: str, name: str) -> tuple[bytes | None, str] | None:
         """(the upload translated in its own format, or None with why); None if there is no such file."""
+        if await asyncio.to_thread(self._store.get, job_id, tenant) is None:
+            return None
         found = await asyncio.to_thread(self._store.file, job_id, name)
         if found is None:
             return None

@@ -12,10 +12,11 @@ from service.jobs.work import JobOptions
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL DEFAULT 'anonymous',
     task TEXT NOT NULL,
     options TEXT NOT NULL,
     state TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,
+    idempotency_key TEXT UNIQUE,  -- "tenant/key": a tenant's own (see scoped_key)
     fingerprint TEXT NOT NULL,
     total INTEGER NOT NULL,
     chars INTEGER NOT NULL,
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS items (
     finished REAL,
     PRIMARY KEY (job_id, position)
 );
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, finished);
 CREATE INDEX IF NOT EXISTS items_by_state ON items (job_id, state, position);
 CREATE TABLE IF NOT EXISTS files (
     job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -45,6 +47,18 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (job_id, name)
 );
 """
+
+
+# Added since the first files were made: (table, column, definition), added where missing.
+ADDED_COLUMNS = (("jobs", "tenant", "TEXT NOT NULL DEFAULT 'anonymous'"),)
+# After the columns they name exist.
+INDEXES = ("CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created, id)",)
+
+
+def scoped_key(tenant: str, idempotency_key: str) -> str:
+    """An Idempotency-Key as stored: the tenant's own. (Files made before tenants hold the column as
+    UNIQUE, which SQLite cannot change in place; a tenant name has no "/", so this is unambiguous.)"""
+    return f"{tenant}/{idempotency_key}"
 
 
 def iso(seconds: float) -> str:
@@ -69,6 +83,7 @@ def job_of(db: sqlite3.Connection, job_id: str) -> Job:
     options = json.loads(row["options"])
     return Job(
         id=row["id"],
+        tenant=row["tenant"],
         task=row["task"],
         options=JobOptions(options["task"], options["source_lang"], options["glossary"], options["bullets"]),
         state=row["state"],
@@ -78,6 +93,7 @@ def job_of(db: sqlite3.Connection, job_id: str) -> Job:
         cancelled=counts.get("cancelled", (0, 0))[0],
         chars=row["chars"],
         chars_done=sum(counts.get(state, (0, 0))[1] or 0 for state in ("done", "failed")),
+        chars_served=counts.get("done", (0, 0))[1] or 0,
         created=row["created"],
         updated=row["updated"],
         started=row["started"],

@@ -39,7 +39,11 @@ class JobRunner:
         concurrency: int,
         ready: Callable[[], Awaitable[None]] | None = None,
         retry_seconds: float = RETRY_SECONDS,
+        settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """`settle`: called once jobs have ended (each one run, and each time the runner is woken): their
+        reserved characters are charged for the items done, and the rest given back."""
+        self._settle = settle
         self._store = store
         self._engine = engine
         self._concurrency = concurrency
@@ -62,6 +66,7 @@ class JobRunner:
                 if self._ready is not None:
                     await self._ready()  # the default model loaded (it may have failed, and come back)
                 await self._run_until_idle()
+                await self._settled()
                 await self._wake.wait()
                 self._wake.clear()
             except asyncio.CancelledError:
@@ -81,6 +86,11 @@ class JobRunner:
         while ids := await asyncio.to_thread(self._store.unfinished):
             for job_id in ids:
                 await self.run_job(job_id)
+                await self._settled()
+
+    async def _settled(self) -> None:
+        if self._settle is not None:
+            await self._settle()
 
     async def run_job(self, job_id: str) -> None:
         """Every pending item of one job, `concurrency` at a time; then the job is finished."""

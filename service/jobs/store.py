@@ -31,9 +31,9 @@ from service.jobs.job import (
     options_json,
 )
 from service.jobs.records import ItemInput
-from service.jobs.rows import SCHEMA, iso, job_of
+from service.jobs.rows import ADDED_COLUMNS, INDEXES, SCHEMA, iso, job_of, scoped_key
 from service.jobs.work import JobOptions
-from service.sqlite_file import StoreFile, StoreWriteFailed
+from service.sqlite_file import StoreFile, StoreWriteFailed, add_missing_columns
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,10 @@ class JobStore(StoreFile):
         self._path = path  # named in its write errors, the schema's included
         statements = [statement for statement in SCHEMA.split(";") if statement.strip()]
         super().__init__(path, statements, timeout=5.0)
+        with self._transaction() as db:
+            add_missing_columns(db, ADDED_COLUMNS)
+            for index in INDEXES:
+                db.execute(index)
         self._db.execute("PRAGMA foreign_keys=ON")
 
     def _write_failed(self, error: sqlite3.OperationalError) -> StoreWriteFailed:
@@ -52,21 +56,23 @@ class JobStore(StoreFile):
 
     def create(
         self,
+        tenant: str,
         options: JobOptions,
         items: Sequence[ItemInput],
         files: dict[str, bytes] | None = None,
         idempotency_key: str | None = None,
         max_active: int | None = None,
     ) -> tuple[Job, bool]:
-        """Store a new job (queued) with its items and files; `(job, created)`. A key already used
-        for the same submission returns that job (`created` False); for another, IdempotencyConflict.
+        """Store a new job (queued) of `tenant` with its items and files; `(job, created)`. A key the tenant
+        already used for the same submission returns that job (`created` False); for another, IdempotencyConflict.
         With `max_active` jobs queued or running already, TooManyJobs (a replay is still answered)."""
         digest = fingerprint(options, items)
         now = time.time()
+        scoped = None if idempotency_key is None else scoped_key(tenant, idempotency_key)
         with self._transaction() as db:
-            if idempotency_key is not None:
+            if scoped is not None:
                 row = db.execute(
-                    "SELECT id, fingerprint FROM jobs WHERE idempotency_key = ?", (idempotency_key,)
+                    "SELECT id, fingerprint FROM jobs WHERE idempotency_key = ?", (scoped,)
                 ).fetchone()
                 if row is not None:
                     if row["fingerprint"] != digest:
@@ -80,9 +86,9 @@ class JobStore(StoreFile):
                     raise TooManyJobs(f"{active[0]} jobs are queued or running already; at most {max_active}")
             job_id = uuid.uuid4().hex
             db.execute(
-                "INSERT INTO jobs (id, task, options, state, idempotency_key, fingerprint, total, chars,"
-                " created, updated) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
-                (job_id, options.task, json.dumps(options_json(options)), idempotency_key, digest,
+                "INSERT INTO jobs (id, tenant, task, options, state, idempotency_key, fingerprint, total,"
+                " chars, created, updated) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+                (job_id, tenant, options.task, json.dumps(options_json(options)), scoped, digest,
                  len(items), sum(len(i.text) for i in items), now, now),
             )  # fmt: skip
             db.executemany(
@@ -131,10 +137,11 @@ class JobStore(StoreFile):
                 )
             return job_of(db, job_id)
 
-    def cancel(self, job_id: str) -> Job | None:
-        """Pending items are cancelled (those in flight finish); None when there is no such job."""
+    def cancel(self, job_id: str, tenant: str | None = None) -> Job | None:
+        """Pending items are cancelled (those in flight finish); None when there is no such job (of
+        `tenant`, when given)."""
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is None:
+            if not _exists(db, job_id, tenant):
                 return None
             now = time.time()
             updated = db.execute(
@@ -155,18 +162,19 @@ class JobStore(StoreFile):
             row = self._db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else str(row["state"])
 
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: str, tenant: str | None = None) -> Job | None:
+        """The job; None when there is none (of `tenant`, when given: another's is answered as none)."""
         with self._lock:
-            exists = self._db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone()
-            return job_of(self._db, job_id) if exists else None
+            return job_of(self._db, job_id) if _exists(self._db, job_id, tenant) else None
 
-    def newest(self, limit: int, before: str | None = None) -> list[Job]:
-        """Newest first; `before` a job id: the page after it."""
+    def newest(self, tenant: str, limit: int, before: str | None = None) -> list[Job]:
+        """The tenant's jobs, newest first; `before` a job id: the page after it."""
         with self._lock:
-            query, args = "SELECT id FROM jobs", [str(limit)]
+            query, args = "SELECT id FROM jobs WHERE tenant = ?", [tenant]
             if before is not None:
-                query += " WHERE (created, id) < (SELECT created, id FROM jobs WHERE id = ?)"
-                args.insert(0, before)
+                query += " AND (created, id) < (SELECT created, id FROM jobs WHERE id = ?)"
+                args.append(before)
+            args.append(str(limit))
             rows = self._db.execute(query + " ORDER BY created DESC, id DESC LIMIT ?", args).fetchall()
             return [job_of(self._db, row["id"]) for row in rows]
 
@@ -229,3 +237,10 @@ class JobStore(StoreFile):
                 (job_id, name),
             ).fetchone()
         return bytes(row["data"]), json.loads(item["record"]) if item else None
+
+
+def _exists(db: sqlite3.Connection, job_id: str, tenant: str | None) -> bool:
+    if tenant is None:
+        return db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None
+    found = db.execute("SELECT 1 FROM jobs WHERE id = ? AND tenant = ?", (job_id, tenant)).fetchone()
+    return found is not None

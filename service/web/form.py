@@ -44,7 +44,7 @@ def asset_versions(folder: Path = STATIC) -> dict[str, str]:
     }
 
 
-def page_context(settings: Settings, engine: Gazette) -> dict[str, Any]:
+def page_context(settings: Settings, engine: Gazette, keys_required: bool) -> dict[str, Any]:
     """What the page is rendered with: limits, whether keys are needed, the profile and the languages."""
     active = engine.profile
     profile = active.profile.name if active else settings.profile
@@ -52,7 +52,7 @@ def page_context(settings: Settings, engine: Gazette) -> dict[str, Any]:
     return {
         "max_chars": settings.max_chars,
         "job_chars": min(settings.web_job_chars, settings.max_chars),
-        "keys_required": bool(settings.api_keys),
+        "keys_required": keys_required,
         "profile": profile,
         "noise": noise,
         "languages": [(language.code, language.name) for language in engine.languages()],
@@ -68,7 +68,8 @@ def install_web_form(app: FastAPI, settings: Settings, engine: Gazette) -> None:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def web_form(request: Request) -> HTMLResponse:
-        context = page_context(settings, engine) | {"asset": asset}
+        keys = await engine.access.keys_required()
+        context = page_context(settings, engine, keys) | {"asset": asset}
         response = templates.TemplateResponse(request, "form.html", context)
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -23,7 +23,7 @@ def stored(tiny_settings: Settings) -> Iterator[tuple[TestClient, str]]:
     with running_app(tiny_settings) as client:
         state: AppState = client.app.state.gazette  # type: ignore[attr-defined]
         made = state.engine.glossaries.create_now(
-            "people", "zh", "en", [("周桂良", "Zhou Guiliang"), ("会议", "the meeting")]
+            "anonymous", "people", "zh", "en", [("周桂良", "Zhou Guiliang"), ("会议", "the meeting")]
         )
         yield client, made.id
 

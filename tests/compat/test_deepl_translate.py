@@ -22,7 +22,8 @@ from tests.compat.conftest import BREAKS, deepl_message, settings_for
 from tests.wrappers import WatchAll
 
 TEXT = "国务院召开常务会议。"
-KEY = {"Authorization": "DeepL-Auth-Key any-key"}
+KEY_VALUE = "any-key"
+KEY = {"Authorization": f"DeepL-Auth-Key {KEY_VALUE}"}
 TO_ENGLISH = {"target_lang": "EN-GB"}
 
 
@@ -193,9 +194,12 @@ def test_languages_as_the_client_asks_for_them(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def quota(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """Ten characters a key; bodies of 1 KiB at most."""
+    """Two keys of ten characters each; bodies of 1 KiB at most."""
     cache = tmp_path_factory.mktemp("cache")
-    with running_app(settings_for(tiny_marian_dir, cache, character_quota=10, max_body_bytes=1024)) as ready:
+    settings = settings_for(
+        tiny_marian_dir, cache, api_keys=["first", "second"], character_quota=10, max_body_bytes=1024
+    )
+    with running_app(settings) as ready:
         yield ready
 
 
@@ -231,7 +235,8 @@ def test_identical_requests_in_flight_are_translated_once(tiny_marian_dir: Path,
     gate = threading.Event()
     watch = WatchAll(gate)
     body = {"text": ["重复的请求。"], **TO_ENGLISH}
-    with running_app(settings_for(tiny_marian_dir, tmp_path), wrap_backend=watch) as client:
+    settings = settings_for(tiny_marian_dir, tmp_path, api_keys=[KEY_VALUE, "other"])
+    with running_app(settings, wrap_backend=watch) as client:
         state: DeepLState = client.app.state.deepl  # type: ignore[attr-defined]
         model = watch.models[0]
         before = len(model.seen)

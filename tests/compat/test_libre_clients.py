@@ -74,7 +74,9 @@ def test_a_file_over_http(server: str) -> None:
         timeout=60,
     )
     assert response.status_code == 200, response.text
-    download = httpx.get(response.json()["translatedFileUrl"])
+    url = response.json()["translatedFileUrl"]
+    assert httpx.get(url).status_code == 403  # the server has keys: the file is its uploader's only
+    download = httpx.get(url, params={"api_key": KEY})
     assert download.status_code == 200, download.text
     expected = served_translation(server, TEXT)
     assert download.text == f"{expected}\n\n{expected}\n"

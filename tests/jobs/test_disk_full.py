@@ -35,16 +35,16 @@ def _items() -> list[ItemInput]:
 
 def test_a_refused_write_is_rolled_back_whole_and_the_store_goes_on(tmp_path: Path) -> None:
     store = JobStore(tmp_path / "jobs.sqlite3")
-    job, _ = store.create(JobOptions(), _items())
+    job, _ = store.create("t", JobOptions(), _items())
     store.record(job.id, 0, {"id": "i0", "translation": "done before", "error": None})
     store.limit_size(0)  # no room beyond what the file holds now
     with pytest.raises(StoreWriteFailed, match="database or disk is full"):
         store.record(job.id, 1, {"id": "i1", "translation": "y" * 20_000, "error": None})
     with pytest.raises(StoreWriteFailed, match="database or disk is full"):
-        store.create(JobOptions(), _items())  # a new job is refused too, and nothing of it is kept
+        store.create("t", JobOptions(), _items())  # a new job is refused too, and nothing of it is kept
     stored = store.get(job.id)
     assert stored is not None and (stored.state, stored.done) == ("queued", 1)
-    assert len(store.newest(10)) == 1
+    assert len(store.newest("t", 10)) == 1
     store.limit_size(None)
     store.record(job.id, 1, {"id": "i1", "translation": "y" * 20_000, "error": None})
     assert [record["id"] for _, record in store.records(job.id)] == ["i0", "i1"]
@@ -70,7 +70,7 @@ class FillsTheDisk(FakeEngine):
 @in_loop
 async def test_a_job_pauses_on_a_full_disk_and_finishes_once_there_is_room(tmp_path: Path) -> None:
     store = JobStore(tmp_path / "jobs.sqlite3")
-    job, _ = store.create(JobOptions(), _items())
+    job, _ = store.create("t", JobOptions(), _items())
     runner = JobRunner(store, FillsTheDisk(store), concurrency=2, retry_seconds=0.05)
     jobs = Jobs(store, Settings(model_cache=tmp_path), runner.wake, lambda: runner.paused)
     running = asyncio.create_task(runner.run_forever())
@@ -79,7 +79,7 @@ async def test_a_job_pauses_on_a_full_disk_and_finishes_once_there_is_room(tmp_p
             await asyncio.sleep(0.01)
         before = dict(store.records(job.id))
         await asyncio.sleep(0.3)  # several tries, each refused while the disk stays full
-        paused = await jobs.progress(job.id)
+        paused = await jobs.progress(job.id, "t")
         assert paused is not None and paused.job.state == "running"
         assert paused.job.done == len(before) <= FULL_AT + 1 < ITEMS
         assert "database or disk is full" in str(job_out(paused).paused)
@@ -94,5 +94,5 @@ async def test_a_job_pauses_on_a_full_disk_and_finishes_once_there_is_room(tmp_p
     after = dict(store.records(job.id))
     assert [record["id"] for record in after.values()] == [f"i{n}" for n in range(ITEMS)]
     assert all(after[position] == record for position, record in before.items())
-    finished = await jobs.progress(job.id)
+    finished = await jobs.progress(job.id, "t")
     assert finished is not None and finished.paused is None and finished.job.done == ITEMS

@@ -85,7 +85,7 @@ def store(tmp_path: Path) -> JobStore:
 
 @in_loop
 async def test_every_item_is_run_once_at_bulk_priority_within_the_concurrency(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(10))
+    job, _ = store.create("t", JobOptions(), _items(10))
     engine = FakeEngine(delay=0.01)
     await JobRunner(store, engine, concurrency=3).run_job(job.id)
     assert sorted(engine.seen) == sorted(f"item {n}" for n in range(10))
@@ -98,7 +98,7 @@ async def test_every_item_is_run_once_at_bulk_priority_within_the_concurrency(st
 
 @in_loop
 async def test_a_failing_item_is_recorded_and_the_job_goes_on(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(3))
+    job, _ = store.create("t", JobOptions(), _items(3))
     await JobRunner(store, FakeEngine(fail={"item 1"}), concurrency=2).run_job(job.id)
     done = store.get(job.id)
     assert done is not None and (done.state, done.done, done.failed) == ("done", 2, 1)
@@ -109,7 +109,7 @@ async def test_a_failing_item_is_recorded_and_the_job_goes_on(store: JobStore) -
 
 @in_loop
 async def test_a_resumed_job_runs_only_what_was_not_recorded(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(6))
+    job, _ = store.create("t", JobOptions(), _items(6))
     for position in (0, 1, 3):
         store.record(job.id, position, {"id": f"i{position}", "error": None})
     engine = FakeEngine()
@@ -119,7 +119,7 @@ async def test_a_resumed_job_runs_only_what_was_not_recorded(store: JobStore) ->
 
 @in_loop
 async def test_an_engine_shutting_down_leaves_the_job_unfinished_to_resume(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(4))
+    job, _ = store.create("t", JobOptions(), _items(4))
     with pytest.raises(ShuttingDown):
         await JobRunner(store, FakeEngine(stop_on="item 2"), concurrency=1).run_job(job.id)
     stopped = store.get(job.id)
@@ -132,7 +132,7 @@ async def test_an_engine_shutting_down_leaves_the_job_unfinished_to_resume(store
 
 @in_loop
 async def test_cancel_lets_items_in_flight_finish_and_runs_no_more(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(20))
+    job, _ = store.create("t", JobOptions(), _items(20))
     engine = FakeEngine(delay=0.05)
     running = asyncio.create_task(JobRunner(store, engine, concurrency=2).run_job(job.id))
     while len(engine.seen) < 3:
@@ -147,8 +147,8 @@ async def test_cancel_lets_items_in_flight_finish_and_runs_no_more(store: JobSto
 
 @in_loop
 async def test_the_loop_runs_stored_jobs_in_order_and_wakes_for_new_ones(store: JobStore) -> None:
-    first, _ = store.create(JobOptions(), [ItemInput("a", "first")])
-    second, _ = store.create(JobOptions(), [ItemInput("b", "second")])
+    first, _ = store.create("t", JobOptions(), [ItemInput("a", "first")])
+    second, _ = store.create("t", JobOptions(), [ItemInput("b", "second")])
     engine = FakeEngine()
     runner = JobRunner(store, engine, concurrency=4)
     loop = asyncio.create_task(runner.run_forever())
@@ -156,7 +156,7 @@ async def test_the_loop_runs_stored_jobs_in_order_and_wakes_for_new_ones(store: 
         while len(engine.seen) < 2:
             await asyncio.sleep(0.01)
         assert engine.seen == ["first", "second"]
-        third, _ = store.create(JobOptions(), [ItemInput("c", "third")])
+        third, _ = store.create("t", JobOptions(), [ItemInput("c", "third")])
         runner.wake()
         async with asyncio.timeout(5):
             while store.get(third.id).state != "done":  # type: ignore[union-attr]
@@ -187,7 +187,7 @@ class NoModelFor(FakeEngine):
 
 @in_loop
 async def test_no_model_for_an_item_is_its_error_and_a_full_line_is_waited_out(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(4))
+    job, _ = store.create("t", JobOptions(), _items(4))
     engine = NoModelFor()
     with pytest.raises(Overloaded):  # the engine could not take item 2 now: the job pauses, unfinished
         await JobRunner(store, engine, concurrency=1).run_job(job.id)

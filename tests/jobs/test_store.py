@@ -27,7 +27,7 @@ def store(tmp_path: Path) -> JobStore:
 
 
 def test_a_new_job_is_queued_with_its_items_counted(store: JobStore) -> None:
-    job, created = store.create(JobOptions("both", "zh", {"同安区": "Tong'an District"}, 3), _items(4))
+    job, created = store.create("t", JobOptions("both", "zh", {"同安区": "Tong'an District"}, 3), _items(4))
     assert created
     assert (job.state, job.total, job.done, job.failed, job.chars) == ("queued", 4, 0, 0, 16)
     assert job.options == JobOptions("both", "zh", {"同安区": "Tong'an District"}, 3)
@@ -42,18 +42,18 @@ def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:
 
 
 def test_an_idempotency_key_returns_the_same_job_and_refuses_another_body(store: JobStore) -> None:
-    first, created = store.create(JobOptions(), _items(2), idempotency_key="k1")
-    again, created_again = store.create(JobOptions(), _items(2), idempotency_key="k1")
+    first, created = store.create("t", JobOptions(), _items(2), idempotency_key="k1")
+    again, created_again = store.create("t", JobOptions(), _items(2), idempotency_key="k1")
     assert created and not created_again and again.id == first.id
     with pytest.raises(IdempotencyConflict):
-        store.create(JobOptions(), _items(3), idempotency_key="k1")
-    assert len(store.newest(10)) == 1
+        store.create("t", JobOptions(), _items(3), idempotency_key="k1")
+    assert len(store.newest("t", 10)) == 1
 
 
 def test_a_record_is_committed_and_seen_by_another_connection_at_once(tmp_path: Path) -> None:
     path = tmp_path / "jobs.sqlite3"
     writer = JobStore(path)
-    job, _ = writer.create(JobOptions(), _items(3))
+    job, _ = writer.create("t", JobOptions(), _items(3))
     writer.record(job.id, 1, _record("i1"))
     # As a restarted process would see it: a new connection, the writer never closed.
     reader = JobStore(path)
@@ -67,26 +67,26 @@ def test_a_record_is_committed_and_seen_by_another_connection_at_once(tmp_path: 
 
 
 def test_pending_items_come_in_input_order_leaving_out_those_in_flight(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(6))
+    job, _ = store.create("t", JobOptions(), _items(6))
     assert [p.position for p in store.pending(job.id, 3)] == [0, 1, 2]
     assert [p.position for p in store.pending(job.id, 3, skip=[0, 1, 2])] == [3, 4, 5]
     assert store.pending(job.id, 2)[0].item == ItemInput("i0", "第0句。")
 
 
 def test_finishing_says_done_or_failed_when_every_item_failed(store: JobStore) -> None:
-    mixed, _ = store.create(JobOptions(), _items(2))
+    mixed, _ = store.create("t", JobOptions(), _items(2))
     store.record(mixed.id, 0, _record("i0"))
     store.record(mixed.id, 1, error_record(ItemInput("i1", "x"), "unsupported language"))
     done = store.finish(mixed.id)
     assert (done.state, done.done, done.failed) == ("done", 1, 1)
     assert done.finished is not None
-    broken, _ = store.create(JobOptions(), _items(1))
+    broken, _ = store.create("t", JobOptions(), _items(1))
     store.record(broken.id, 0, error_record(ItemInput("i0", "x"), "bad"))
     assert store.finish(broken.id).state == "failed"
 
 
 def test_cancel_marks_the_pending_items_and_an_item_in_flight_still_counts(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(4))
+    job, _ = store.create("t", JobOptions(), _items(4))
     store.start(job.id)
     store.record(job.id, 0, _record("i0"))
     cancelled = store.cancel(job.id)
@@ -100,7 +100,7 @@ def test_cancel_marks_the_pending_items_and_an_item_in_flight_still_counts(store
 
 
 def test_records_page_in_input_order_up_to_the_first_unfinished_item(store: JobStore) -> None:
-    job, _ = store.create(JobOptions(), _items(5))
+    job, _ = store.create("t", JobOptions(), _items(5))
     for position in (3, 0, 4, 1):
         store.record(job.id, position, _record(f"i{position}"))
     # Item 2 is still in flight: what follows it waits, so paging on from i1 cannot skip it.
@@ -113,24 +113,24 @@ def test_records_page_in_input_order_up_to_the_first_unfinished_item(store: JobS
 
 
 def test_newest_first_with_pages(store: JobStore) -> None:
-    made = [store.create(JobOptions(), _items(1))[0].id for _ in range(5)]
-    first = store.newest(2)
+    made = [store.create("t", JobOptions(), _items(1))[0].id for _ in range(5)]
+    first = store.newest("t", 2)
     assert [job.id for job in first] == made[::-1][:2]
-    assert [job.id for job in store.newest(10, before=first[-1].id)] == made[::-1][2:]
+    assert [job.id for job in store.newest("t", 10, before=first[-1].id)] == made[::-1][2:]
     assert store.unfinished() == made
 
 
 def test_a_full_store_refuses_new_jobs_but_still_answers_a_replay(store: JobStore) -> None:
-    first, _ = store.create(JobOptions(), _items(1), idempotency_key="k", max_active=1)
+    first, _ = store.create("t", JobOptions(), _items(1), idempotency_key="k", max_active=1)
     with pytest.raises(TooManyJobs):
-        store.create(JobOptions(), _items(2), max_active=1)
-    again, created = store.create(JobOptions(), _items(1), idempotency_key="k", max_active=1)
+        store.create("t", JobOptions(), _items(2), max_active=1)
+    again, created = store.create("t", JobOptions(), _items(1), idempotency_key="k", max_active=1)
     assert again.id == first.id and not created
 
 
 def test_uploaded_files_are_kept_with_their_item_record(store: JobStore) -> None:
     job, _ = store.create(
-        JobOptions(), [ItemInput("a.txt", "第一句。", "a.txt")], files={"a.txt": "第一句。".encode()}
+        "t", JobOptions(), [ItemInput("a.txt", "第一句。", "a.txt")], files={"a.txt": "第一句。".encode()}
     )
     assert job.files == ("a.txt",)
     assert store.file(job.id, "a.txt") == ("第一句。".encode(), None)
