@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from service.access import Access, Principal, QuotaExceeded
+from service.access import Access, Principal, QuotaExceeded, key_id
+from service.api.routes import AppState
 from service.gazette import Gazette
 from service.server import create_app
 from service.settings import Settings
@@ -128,3 +132,91 @@ def test_a_full_disk_is_a_503_with_retry_after(tiny_marian_dir: Path, tmp_path: 
         assert "disk is full" in refused.json()["message"]
         engine.glossaries.limit_size(None)
         assert client.post("/v2/glossaries", json=glossary).status_code == 201
+
+
+def ten(n: int) -> str:
+    """10 characters (a quota of 60 fits 6 requests), each text its own: identical DeepL requests in
+    flight are done, and charged, once (a client's resend)."""
+    return f"国务院第{n:02d}次会议。"
+
+
+@pytest.fixture(scope="module")
+def sixty(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = Settings(
+        profile="tiny",
+        translate_model=str(tiny_marian_dir),
+        model_cache=tmp_path_factory.mktemp("cache"),
+        num_beams=1,
+        api_keys=["v1-key", "libre-key", "deepl-key", "upload-key"],
+        character_quota=60,
+    )
+    with running_app(settings) as client:
+        yield client
+
+
+def _v1(client: TestClient, n: int) -> tuple[int, Any]:
+    reply = client.post("/v1/translate", json={"text": ten(n)}, headers={"X-API-Key": "v1-key"})
+    return reply.status_code, reply.json()
+
+
+def _libre(client: TestClient, n: int) -> tuple[int, Any]:
+    reply = client.post("/translate", json={"q": ten(n), "source": "zh", "target": "en", "api_key": "libre-key"})
+    return reply.status_code, reply.json()
+
+
+def _deepl(client: TestClient, n: int) -> tuple[int, Any]:
+    headers = {"Authorization": "DeepL-Auth-Key deepl-key"}
+    reply = client.post("/v2/translate", json={"text": [ten(n)], "target_lang": "EN-GB"}, headers=headers)
+    return reply.status_code, reply.json()
+
+
+@pytest.mark.parametrize(
+    ("send", "key", "refusal"),
+    [
+        (_v1, "v1-key", (403, {"error": {"code": "quota_exceeded"}})),
+        (_libre, "libre-key", (403, {"error": "Quota exceeded"})),
+        (_deepl, "deepl-key", (456, {"message": "Quota exceeded"})),
+    ],
+)
+def test_32_concurrent_requests_never_spend_past_the_quota(
+    sixty: TestClient, send: Callable[[TestClient, int], tuple[int, Any]], key: str, refusal: tuple[int, Any]
+) -> None:
+    with ThreadPoolExecutor(32) as pool:
+        answers = list(pool.map(lambda n: send(sixty, n), range(32)))
+    served = [body for status, body in answers if status == 200]
+    refused = [body for status, body in answers if status == refusal[0]]
+    assert len(served) == 6 and len(refused) == 26, [status for status, _ in answers]
+    for body in refused:  # in the family's own body
+        assert set(body) == set(refusal[1])
+        assert json.dumps(body, ensure_ascii=False).count("Quota exceeded") == 1 or "quota_exceeded" in str(
+            body
+        )
+    usage = sixty.get("/v1/usage", headers={"X-API-Key": key}).json()
+    assert (usage["characters"], usage["reserved"]) == (60, 0)  # exactly what was served
+
+
+def test_an_upload_over_what_is_left_is_refused_before_it_is_stored(sixty: TestClient) -> None:
+    over = ("notice.txt", ("会议" * 35).encode())  # 70 characters, counted from the parsed file
+    refused = [
+        sixty.post(
+            "/v1/jobs", data={"task": "translate"}, files={"files": over}, headers={"X-API-Key": "upload-key"}
+        ),
+        sixty.post(
+            "/translate_file",
+            data={"source": "zh", "target": "en", "api_key": "upload-key"},
+            files={"file": over},
+        ),
+        sixty.post(
+            "/v2/document",
+            data={"target_lang": "EN-US"},
+            files={"file": over},
+            headers={"Authorization": "DeepL-Auth-Key upload-key"},
+        ),
+    ]
+    assert [reply.status_code for reply in refused] == [403, 403, 456]
+    assert refused[0].json()["error"]["code"] == "quota_exceeded"
+    state: AppState = sixty.app.state.gazette  # type: ignore[attr-defined]
+    tenant = key_id("upload-key")
+    assert asyncio.run(state.engine.jobs.newest(tenant, 10, None)) == []  # nothing stored
+    usage = sixty.get("/v1/usage", headers={"X-API-Key": "upload-key"}).json()
+    assert (usage["characters"], usage["reserved"]) == (0, 0)
