@@ -160,7 +160,9 @@ def _v1(client: TestClient, n: int) -> tuple[int, Any]:
 
 
 def _libre(client: TestClient, n: int) -> tuple[int, Any]:
-    reply = client.post("/translate", json={"q": ten(n), "source": "zh", "target": "en", "api_key": "libre-key"})
+    reply = client.post(
+        "/translate", json={"q": ten(n), "source": "zh", "target": "en", "api_key": "libre-key"}
+    )
     return reply.status_code, reply.json()
 
 
