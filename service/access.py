@@ -122,9 +122,7 @@ class Access:
     # -- who -------------------------------------------------------------------------------------
 
     async def keys_required(self) -> bool:
-        return bool(self._keys) or (
-            self._db is not None and await asyncio.to_thread(self.key_store.any_active)
-        )
+        return bool(self._keys) or (self._db is not None and await asyncio.to_thread(self.key_store.any_made))
 
     async def principal(self, offered: str | None, address: str | None) -> Principal:
         """Who this is, admitted by its rate bucket: KeyMissing, KeyRefused or RateLimited otherwise."""

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from service.commandline import ENTRY_POINT_GROUP, Subcommands, add_model_flags, settings_from_args
+from service.keys_command import add_keys_command
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="discard what is cached and pull it again (a damaged file)"
     )
     pull.set_defaults(handler=_models_pull)
+    add_keys_command(commands)
     _add_registered_commands(commands)
     return parser
 

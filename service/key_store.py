@@ -91,12 +91,11 @@ class KeyStore(StoreFile):
             rows = self._db.execute("SELECT * FROM api_keys ORDER BY created, name").fetchall()
         return [_stored(row) for row in rows]
 
-    def any_active(self) -> bool:
+    def any_made(self) -> bool:
+        """Whether a key was ever made here, revoked ones included: revoking the last key must not open
+        the service to callers without one."""
         with self._lock:
-            return (
-                self._db.execute("SELECT 1 FROM api_keys WHERE revoked IS NULL LIMIT 1").fetchone()
-                is not None
-            )
+            return self._db.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None
 
     async def find(self, key: str) -> StoredKey | None:
         """The active key `key` is, if any."""
