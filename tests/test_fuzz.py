@@ -137,8 +137,19 @@ def test_a_500_a_stack_trace_and_a_wrong_body_are_each_caught() -> None:
     assert response_problems("/v1/translate", 422, v1) == []
     assert response_problems("/v2/translate", 400, deepl) == []
     assert response_problems("/translate", 500, libre) == ["server error 500"]
-    model_error = json.dumps({"error": {"code": "model_error", "message": "weights"}}).encode()
-    assert response_problems("/v1/translate", 500, model_error) == []
+    # No 5xx passes for its status alone: a crashed scheduler answers these, documented as they are.
+    for path, status, body in (
+        ("/v1/translate", 500, {"error": {"code": "model_error", "message": "weights"}}),
+        ("/v1/translate", 503, {"error": {"code": "not_ready", "message": "the service is shutting down"}}),
+        ("/v1/jobs", 503, {"error": {"code": "storage_unavailable", "message": "disk full"}}),
+        ("/v1/summarize", 504, {"error": {"code": "timeout", "message": "did not finish"}}),
+        ("/translate", 503, {"error": "the models are not ready"}),
+        ("/v2/translate", 504, {"message": "Timeout: the translation did not finish"}),
+        ("/v2/document/abc", 503, {"message": "Document not ready"}),  # a status call has no such cause
+    ):
+        assert response_problems(path, status, json.dumps(body).encode()) == [f"server error {status}"]
+    not_ready = json.dumps({"message": "Document not ready"}).encode()
+    assert response_problems("/v2/document/abc/result", 503, not_ready) == []  # documented: 503 until then
     trace = b'Traceback (most recent call last):\n  File "x.py", line 1'
     assert "a stack trace in the body" in response_problems("/v1/models", 200, trace)
     assert response_problems("/v1/translate", 200, b'echo: File "x"', sent=b'File "x"') == []
