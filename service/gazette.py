@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -26,6 +26,7 @@ from service.glossary import read_glossary_file
 from service.glossary.auto import warm_up as warm_up_names
 from service.glossary.store import GlossaryStore
 from service.jobs.jobs import Jobs
+from service.jobs.retention import sweep_forever
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
@@ -72,6 +73,8 @@ class Gazette:
         self._run_jobs = run_jobs
         self._jobs: Jobs | None = None
         self._job_runner: asyncio.Task[None] | None = None
+        self._retention: asyncio.Task[None] | None = None
+        self._forget_jobs: list[Callable[[Sequence[str]], None]] = []
         self._glossaries: GlossaryStore | None = None
         # Who may call and what they may spend, for every adapter; its files open on first use.
         self.access = Access.from_settings(settings)
@@ -98,7 +101,12 @@ class Gazette:
             settle=lambda: jobs.settle_ended(),
         )
         jobs = self._jobs = Jobs(store, self.settings, runner.wake, lambda: runner.paused, self.access)
+        for forget in self._forget_jobs:
+            jobs.on_deleted(forget)
         self._job_runner = asyncio.create_task(runner.run_forever(), name="job-runner")
+        if self.settings.retention_days:
+            sweeping = sweep_forever(jobs, self.settings.retention_days)
+            self._retention = asyncio.create_task(sweeping, name="retention")
 
     @property
     def jobs(self) -> Jobs:
@@ -106,6 +114,11 @@ class Gazette:
         if self._jobs is None:
             raise RuntimeError("this engine does not run jobs (Gazette(settings, run_jobs=True))")
         return self._jobs
+
+    def on_jobs_deleted(self, forget: Callable[[Sequence[str]], None]) -> None:
+        """Call `forget(job_ids)` once jobs are deleted (retention, a DELETE): what an adapter keeps of them
+        goes with them. Registered before the engine is opened."""
+        self._forget_jobs.append(forget)
 
     @property
     def glossaries(self) -> GlossaryStore:
@@ -170,10 +183,11 @@ class Gazette:
     async def drain(self) -> None:
         """Stop taking work and answer every waiting caller with `ShuttingDown` now; idempotent."""
         self._closing = True
-        if self._job_runner is not None:
+        for task in (self._job_runner, self._retention):
             # Items in flight are not recorded: they stay pending and run again on the next start.
-            self._job_runner.cancel()
-            await asyncio.gather(self._job_runner, return_exceptions=True)
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()
             await asyncio.gather(self._loading, return_exceptions=True)

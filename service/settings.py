@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     db: Path | None = Field(
         default=None, description="SQLite file for jobs; default jobs.sqlite3 in MODEL_CACHE"
     )
+    retention_days: float = Field(
+        default=30,
+        ge=0,
+        description="Finished jobs, their uploads, results and DeepL documents are deleted after this"
+        " many days; 0: kept forever",
+    )
     max_job_items: int = Field(default=10_000, ge=1, description="Items per job")
     max_job_chars: int = Field(default=20_000_000, ge=1, description="Characters per job, all items together")
     max_jobs_queued: int = Field(default=100, ge=1, description="Jobs queued or running at once")

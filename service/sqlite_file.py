@@ -32,6 +32,9 @@ def connect(path: Path, *, timeout: float = 5.0) -> tuple[sqlite3.Connection, th
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=timeout)
     db.row_factory = sqlite3.Row
+    # Pages freed by deletions can be given back to the disk (`reclaim`); on a new file only: an older
+    # one is converted by the job store, once (VACUUM).
+    db.execute("PRAGMA auto_vacuum=INCREMENTAL")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     return db, threading.Lock()
@@ -115,6 +118,17 @@ class StoreFile:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def reclaim(self) -> int:
+        """Give the pages freed by deletions back to the disk; the bytes given back."""
+        with self._lock:
+            page_size = self._db.execute("PRAGMA page_size").fetchone()[0]
+            free = self._db.execute("PRAGMA freelist_count").fetchone()[0]
+            # A script, stepped to its end: each step of this pragma frees one page, and `execute` stops
+            # after the first step of a statement that returns no rows.
+            self._db.executescript("PRAGMA incremental_vacuum;")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return int(free) * int(page_size)
 
     def limit_size(self, max_bytes: int | None) -> None:
         """As on a full disk past `max_bytes` (see the function of that name); None: no limit."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,7 @@ from service.server import create_app
 from service.settings import Settings
 from service.sqlite_file import StoreWriteFailed
 from tests.api.conftest import running_app
+from tests.compat.conftest import BREAKS, Marked
 
 KEY = "quota-key-77"
 OTHER = "other-key-78"
@@ -222,3 +224,30 @@ def test_an_upload_over_what_is_left_is_refused_before_it_is_stored(sixty: TestC
     assert asyncio.run(state.engine.jobs.newest(tenant, 10, None)) == []  # nothing stored
     usage = sixty.get("/v1/usage", headers={"X-API-Key": "upload-key"}).json()
     assert (usage["characters"], usage["reserved"]) == (0, 0)
+
+
+def test_a_job_is_charged_for_its_items_done_and_the_rest_given_back(
+    tiny_marian_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(
+        profile="tiny",
+        translate_model=str(tiny_marian_dir),
+        model_cache=tmp_path,
+        num_beams=1,
+        api_keys=[KEY],
+        character_quota=100,
+        job_concurrency=1,  # one item a batch: the broken one fails alone
+    )
+    served, broken = "国务院召开会议。", f"{BREAKS}发生。"
+    bearer = {"X-API-Key": KEY}
+    with running_app(settings, wrap_backend=Marked) as client:
+        body = {"task": "translate", "items": [{"text": served}, {"text": broken}]}
+        job = client.post("/v1/jobs", json=body, headers=bearer).json()
+        deadline = time.monotonic() + 60
+        while client.get(f"/v1/jobs/{job['id']}", headers=bearer).json()["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        while (usage := client.get("/v1/usage", headers=bearer).json())["reserved"]:
+            assert time.monotonic() < deadline, usage  # settled once the runner is past the job
+            time.sleep(0.05)
+        assert usage["characters"] == len(served)  # the failed item is not charged

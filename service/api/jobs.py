@@ -20,6 +20,7 @@ from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
 from service.api.routes import ERRORS, State, glossary_of, principal_of, require_key
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
+from service.jobs.job import UNFINISHED
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
 from service.jobs.work import JobOptions
@@ -209,13 +210,22 @@ async def get_job(job_id: str, state: State, principal: Caller) -> JobOut:
     return job_out(await _progress(state, principal, job_id))
 
 
-@jobs_api.delete("/{job_id}", response_model=JobOut)
-async def cancel_job(job_id: str, state: State, principal: Caller) -> JobOut:
-    """Cancel: items in flight finish, the others are marked cancelled."""
-    progress = await _jobs(state).cancel(job_id, principal.tenant)
-    if progress is None:
-        raise APIError(404, "not_found", f"no job {job_id}")
-    return job_out(progress)
+@jobs_api.delete(
+    "/{job_id}",
+    response_model=JobOut,
+    responses={204: {"description": "The finished job was deleted, its uploads and results with it"}},
+)
+async def cancel_job(job_id: str, state: State, principal: Caller) -> Response:
+    """A queued or running job is cancelled (items in flight finish, the others are marked cancelled)
+    and answered, so that what was done can still be read; a finished one is deleted at once (204)."""
+    jobs = _jobs(state)
+    found = await _progress(state, principal, job_id)
+    if found.job.state in UNFINISHED:
+        progress = await jobs.cancel(job_id, principal.tenant)
+        if progress is not None:
+            return JSONResponse(job_out(progress).model_dump())
+    await jobs.delete([job_id])
+    return Response(status_code=204)
 
 
 @jobs_api.get("/{job_id}/results", response_class=StreamingResponse)

@@ -293,7 +293,8 @@ def install_deepl(app: FastAPI, settings: Settings, engine: Gazette, access: Acc
         assert isinstance(error, DeepLError)
         return error_response(error)
 
-    app.state.deepl = DeepLState(settings, engine, access)
+    state = app.state.deepl = DeepLState(settings, engine, access)
+    engine.on_jobs_deleted(lambda job_ids: state.store.forget(job_ids))  # a document is its job
     app.add_exception_handler(DeepLError, on_error)
     # The router's 404 and 405 and a refused body under /v2 take DeepL's body too.
     claim(app, ("/v2", "/v2/"), lambda message: {"message": message})

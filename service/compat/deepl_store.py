@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from service.sqlite_file import StoreFile
@@ -45,6 +46,11 @@ class DeepLStore(StoreFile):
         if row is None or not hmac.compare_digest(row[0], _digest(document_key)):
             return None
         return row[1]
+
+    def forget(self, document_ids: Sequence[str]) -> None:
+        """The keys of documents whose jobs were deleted (retention, or deleted through /v1)."""
+        with self._transaction() as db:
+            db.executemany("DELETE FROM deepl_documents WHERE document_id = ?", [(i,) for i in document_ids])
 
     def _add_document(self, document_id: str, key_digest: str, file: str) -> None:
         with self._transaction() as db:

@@ -51,6 +51,7 @@ class Jobs:
         """`wake`: tell the runner there is new work; `paused`: why the runner is not moving, if it is not;
         `access`: where a job's characters are reserved and settled (None: not counted)."""
         self._access = access
+        self._forget: list[Callable[[Sequence[str]], None]] = []
         self._store = store
         self._settings = settings
         self._wake = wake
@@ -114,6 +115,23 @@ class Jobs:
                     "too_large",
                     f"item {item.id!r} has {len(item.text)} characters; at most {settings.max_chars}",
                 )
+
+    def on_deleted(self, forget: Callable[[Sequence[str]], None]) -> None:
+        """Call `forget(job_ids)` (in a worker thread) after jobs are deleted: what others keep of them."""
+        self._forget.append(forget)
+
+    async def delete(self, job_ids: Sequence[str]) -> list[str]:
+        """The finished ones of these jobs deleted (rows, uploads, results) once their characters are
+        settled, and their space given back; those deleted."""
+        await self.settle_ended()
+        gone = await asyncio.to_thread(self._store.delete, job_ids)
+        for forget in self._forget:
+            await asyncio.to_thread(forget, gone)
+        await asyncio.to_thread(self._store.reclaim)
+        return gone
+
+    async def finished_before(self, cutoff: float, limit: int) -> list[str]:
+        return await asyncio.to_thread(self._store.finished_before, cutoff, limit)
 
     # Every read and change below is the tenant's: another's job is answered as no job (None).
 

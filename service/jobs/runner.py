@@ -118,7 +118,8 @@ class JobRunner:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
         done = await self._write(self._store.finish, job_id)
-        log.info("job %s %s: %d done, %d failed", job_id, done.state, done.done, done.failed)
+        if done is not None:  # else deleted meanwhile, once cancelled
+            log.info("job %s %s: %d done, %d failed", job_id, done.state, done.done, done.failed)
 
     async def _one(self, pending: PendingItem, options: JobOptions) -> None:
         if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":

@@ -36,6 +36,7 @@ from service.jobs.work import JobOptions
 from service.sqlite_file import StoreFile, StoreWriteFailed, add_missing_columns
 
 log = logging.getLogger(__name__)
+_INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 
 
 class JobStore(StoreFile):
@@ -47,6 +48,9 @@ class JobStore(StoreFile):
             add_missing_columns(db, ADDED_COLUMNS)
             for index in INDEXES:
                 db.execute(index)
+        if self._db.execute("PRAGMA auto_vacuum").fetchone()[0] != _INCREMENTAL:
+            log.info("converting %s to incremental vacuum, once", path)
+            self._db.execute("VACUUM")  # a file made before retention: its freed pages can be given back
         self._db.execute("PRAGMA foreign_keys=ON")
 
     def _write_failed(self, error: sqlite3.OperationalError) -> StoreWriteFailed:
@@ -124,9 +128,12 @@ class JobStore(StoreFile):
             )
             db.execute("UPDATE jobs SET updated = ? WHERE id = ?", (now, job_id))
 
-    def finish(self, job_id: str) -> Job:
-        """A job with no pending item left: done, or failed when every item failed."""
+    def finish(self, job_id: str) -> Job | None:
+        """A job with no pending item left: done, or failed when every item failed; None when it was
+        deleted meanwhile (a cancelled job deleted while its last items were in flight)."""
         with self._transaction() as db:
+            if not _exists(db, job_id, None):
+                return None
             job = job_of(db, job_id)
             if job.state in UNFINISHED:
                 state = "failed" if job.total and job.failed == job.total else "done"
@@ -154,6 +161,29 @@ class JobStore(StoreFile):
                     "UPDATE items SET state = 'cancelled' WHERE job_id = ? AND state = 'pending'", (job_id,)
                 )
             return job_of(db, job_id)
+
+    def delete(self, job_ids: Sequence[str]) -> list[str]:
+        """The finished ones of these jobs deleted, rows and uploads; those deleted."""
+        with self._transaction() as db:
+            marks = ",".join("?" * len(job_ids))
+            rows = db.execute(
+                f"SELECT id FROM jobs WHERE id IN ({marks}) AND state NOT IN ('queued', 'running')", job_ids
+            ).fetchall()
+            gone = [row["id"] for row in rows]
+            marks = ",".join("?" * len(gone))
+            for table, column in (("items", "job_id"), ("files", "job_id"), ("jobs", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", gone)
+        return gone
+
+    def finished_before(self, cutoff: float, limit: int) -> list[str]:
+        """Up to `limit` jobs that finished before `cutoff` (seconds since the epoch)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND finished < ?"
+                " ORDER BY finished LIMIT ?",
+                (cutoff, limit),
+            ).fetchall()
+        return [row["id"] for row in rows]
 
     # -- reads -----------------------------------------------------------------------------------
 

@@ -265,3 +265,15 @@ def test_the_seed_as_docx_with_a_table_and_as_html_comes_back_in_its_own_format(
     html = jobs_client.get(f"/v1/jobs/{job['id']}/files/seed.html").text
     assert html.count("<p>") == 14 and 'lang="en"' in html
     assert all(f"<p>{escape(part, quote=False)}</p>" in html for part in english["seed.html"])
+
+
+def test_deleting_a_finished_job_deletes_it_and_its_files(jobs_client: TestClient) -> None:
+    upload = {"files": ("notice.txt", SENTENCES[0].encode())}
+    job_id = jobs_client.post("/v1/jobs", data={"task": "translate"}, files=upload).json()["id"]
+    wait_for(jobs_client, job_id)
+    deleted = jobs_client.delete(f"/v1/jobs/{job_id}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    for path in ("", "/results", "/files/notice.txt"):
+        assert jobs_client.get(f"/v1/jobs/{job_id}{path}").status_code == 404
+    assert jobs_client.delete(f"/v1/jobs/{job_id}").status_code == 404
+    assert job_id not in {job["id"] for job in jobs_client.get("/v1/jobs").json()["jobs"]}

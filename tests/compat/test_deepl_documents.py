@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Any
 import docx
 from fastapi.testclient import TestClient
 
+from service.compat.deepl import DeepLState
 from tests.api.conftest import running_app
 from tests.compat.conftest import BREAKS, Reply, deepl_message, settings_for
 from tests.wrappers import WatchAll
@@ -155,3 +157,16 @@ def test_without_a_job_store_documents_are_not_taken(tiny_marian_dir: Path, tmp_
             "/v2/document", data=TO_ENGLISH, files={"file": ("a.txt", "你好。".encode())}, headers=KEY
         )
         assert "runs no jobs" in deepl_message(response, 400)
+
+
+def test_a_document_deleted_with_its_job_is_gone_key_included(marked: TestClient) -> None:
+    """Retention (or a DELETE through /v1) deletes the job; the document's key goes with it."""
+    handle = upload(marked, "gone.txt", "你好。".encode())
+    finished(marked, handle)
+    state: DeepLState = marked.app.state.deepl  # type: ignore[attr-defined]
+    document_id, key = handle["document_id"], handle["document_key"]
+    assert asyncio.run(state.store.document_file(document_id, key)) == "gone.txt"
+    assert marked.delete(f"/v1/jobs/{document_id}").status_code == 204  # the server has no keys
+    assert asyncio.run(state.store.document_file(document_id, key)) is None
+    status = marked.post(f"/v2/document/{document_id}", json={"document_key": key}, headers=KEY)
+    assert deepl_message(status, 404) == "Document not found"
