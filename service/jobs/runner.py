@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from service.jobs.job import PendingItem
 from service.jobs.store import JobStore
-from service.jobs.work import NOT_THE_ITEMS_FAULT, BatchEngine, JobOptions, process
+from service.jobs.work import NOT_THE_ITEMS_FAULT, RETRY_DELAYS, BatchEngine, JobOptions, process
 from service.models.backend import ModelUnavailable
 from service.sqlite_file import StoreWriteFailed
 
@@ -40,16 +40,19 @@ class JobRunner:
         ready: Callable[[], Awaitable[None]] | None = None,
         retry_seconds: float = RETRY_SECONDS,
         settle: Callable[[], Awaitable[None]] | None = None,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
         """`settle`: called once jobs have ended (each one run, and each time the runner is woken): their
         reserved characters are charged for the items done, and the rest given back."""
         self._settle = settle
+        self._retry_delays = retry_delays  # before each new try of an item whose model failed
         self._store = store
         self._engine = engine
         self._concurrency = concurrency
         self._ready = ready
         self._retry_seconds = retry_seconds
         self._wake = asyncio.Event()
+        self._lanes = 1  # tenants whose jobs run side by side now
         self.paused: str | None = None  # why unfinished jobs are not moving now; None while they are
 
     def _paused_by(self, error: Exception) -> None:
@@ -68,7 +71,6 @@ class JobRunner:
                 await self._run_until_idle()
                 await self._settled()
                 await self._wake.wait()
-                self._wake.clear()
             except asyncio.CancelledError:
                 raise
             except (StoreWriteFailed, ModelUnavailable) as error:  # until an operator or a load fixes it
@@ -83,10 +85,40 @@ class JobRunner:
                 await asyncio.sleep(self._retry_seconds)
 
     async def _run_until_idle(self) -> None:
-        while ids := await asyncio.to_thread(self._store.unfinished):
-            for job_id in ids:
-                await self.run_job(job_id)
-                await self._settled()
+        """One lane per tenant with work, side by side, sharing the concurrency: a tenant's long job does
+        not hold back another's one file. A lane's error stops them all (to the supervisor above)."""
+        lanes: dict[str, asyncio.Task[None]] = {}
+        try:
+            while True:
+                self._wake.clear()  # set again by a submission from here on: looked at below
+                for tenant, lane in list(lanes.items()):
+                    if lane.done():
+                        del lanes[tenant]
+                        lane.result()
+                for tenant in await asyncio.to_thread(self._store.unfinished_tenants):
+                    if tenant not in lanes:
+                        lanes[tenant] = asyncio.create_task(self._lane(tenant), name=f"jobs-of-{tenant}")
+                self._lanes = len(lanes)
+                if not lanes:
+                    return
+                woken = asyncio.create_task(self._wake.wait())
+                await asyncio.wait([*lanes.values(), woken], return_when=asyncio.FIRST_COMPLETED)
+                woken.cancel()
+        finally:
+            for lane in lanes.values():
+                lane.cancel()
+            await asyncio.gather(*lanes.values(), return_exceptions=True)
+            self._lanes = 1
+
+    async def _lane(self, tenant: str) -> None:
+        """The tenant's jobs, oldest first, one at a time."""
+        while ids := await asyncio.to_thread(self._store.unfinished, tenant):
+            await self.run_job(ids[0])
+            await self._settled()
+
+    def _share(self) -> int:
+        """Items of a job in the engine at once: the concurrency, shared between the tenants' lanes."""
+        return max(1, self._concurrency // max(1, self._lanes))
 
     async def _settled(self) -> None:
         if self._settle is not None:
@@ -103,7 +135,7 @@ class JobRunner:
         options = job.options
         try:
             while True:
-                room = self._concurrency - len(running)
+                room = max(0, self._share() - len(running))
                 taken = await asyncio.to_thread(self._store.pending, job_id, room, list(running.values()))
                 for pending in taken:
                     running[asyncio.create_task(self._one(pending, options))] = pending.position
@@ -124,7 +156,7 @@ class JobRunner:
     async def _one(self, pending: PendingItem, options: JobOptions) -> None:
         if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":
             return  # cancelled between being taken and starting: it was marked so with the others
-        record = await process(self._engine, pending.item, options)
+        record = await process(self._engine, pending.item, options, self._retry_delays)
         await self._write(self._store.record, pending.job_id, pending.position, record)
 
     async def _write(self, write: Callable[..., _T], *args: Any) -> _T:

@@ -208,13 +208,23 @@ class JobStore(StoreFile):
             rows = self._db.execute(query + " ORDER BY created DESC, id DESC LIMIT ?", args).fetchall()
             return [job_of(self._db, row["id"]) for row in rows]
 
-    def unfinished(self) -> list[str]:
-        """Jobs queued or running, oldest first: the runner's work, in order."""
+    def unfinished(self, tenant: str | None = None) -> list[str]:
+        """Jobs queued or running (of `tenant`, when given), oldest first: the runner's work, in order."""
+        query, args = "SELECT id FROM jobs WHERE state IN ('queued', 'running')", []
+        if tenant is not None:
+            query, args = query + " AND tenant = ?", [tenant]
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY created, id", args).fetchall()
+            return [row["id"] for row in rows]
+
+    def unfinished_tenants(self) -> list[str]:
+        """The tenants with jobs queued or running, the one waiting longest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id FROM jobs WHERE state IN ('queued', 'running') ORDER BY created, id"
+                "SELECT tenant FROM jobs WHERE state IN ('queued', 'running') GROUP BY tenant"
+                " ORDER BY MIN(created)"
             ).fetchall()
-            return [row["id"] for row in rows]
+            return [row["tenant"] for row in rows]
 
     def pending(self, job_id: str, limit: int, skip: Sequence[int] = ()) -> list[PendingItem]:
         """The first `limit` pending items in input order, leaving out the positions in `skip`."""

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from service.engine.outcomes import Overloaded, ShuttingDown
+from service.engine.outcomes import BackendFailed, Overloaded, ShuttingDown
 from service.engine.pending import Priority
 from service.jobs.records import ItemInput, JobTask, error_record, summary_record, translation_record
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,18 +44,37 @@ class BatchEngine(Protocol):
 NOT_THE_ITEMS_FAULT = (ShuttingDown, Overloaded)
 
 
-async def process(engine: BatchEngine, item: ItemInput, options: JobOptions) -> dict[str, Any]:
+# Seconds before each new try of an item whose model failed (BackendFailed: out of memory, a crashed
+# backend or scheduler): such a fault is often gone a moment later; the item is failed after the last.
+RETRY_DELAYS = (0.5, 2.0)
+
+
+async def process(
+    engine: BatchEngine, item: ItemInput, options: JobOptions, retry_delays: Sequence[float] = RETRY_DELAYS
+) -> dict[str, Any]:
     """The item's record; a failure of the item itself (bad language, no model for it, model error) is its
-    `error`. Raises only what is not the item's fault (`NOT_THE_ITEMS_FAULT`) and cancellation. Bulk work has
-    no time limit, so an item is never failed for waiting behind people."""
+    `error`, a model error only once tried again after each of `retry_delays`. Raises only what is not the
+    item's fault (`NOT_THE_ITEMS_FAULT`) and cancellation. Bulk work has no time limit, so an item is
+    never failed for waiting behind people."""
+    for delay in (*retry_delays, None):
+        try:
+            return await _attempt(engine, item, options)
+        except NOT_THE_ITEMS_FAULT:
+            raise
+        except BackendFailed as error:
+            if delay is None:
+                return error_record(item, str(error) or type(error).__name__)
+            log.warning("item %r: %s; trying again in %g s", item.id, error, delay)
+            await asyncio.sleep(delay)
+        except Exception as error:  # the item failed; the batch goes on
+            return error_record(item, str(error) or type(error).__name__)
+    raise AssertionError("unreachable: the last try returns")
+
+
+async def _attempt(engine: BatchEngine, item: ItemInput, options: JobOptions) -> dict[str, Any]:
     job = TranslateJob(item.text, options.source_lang, "en", dict(options.glossary))
-    try:
-        if options.task == "translate":
-            [document] = await engine.translate([job], priority=Priority.BULK)
-            return translation_record(item, document)
-        [done] = await engine.summarize([SummarizeJob(job, options.bullets)], priority=Priority.BULK)
-        return summary_record(item, done, options.task)
-    except NOT_THE_ITEMS_FAULT:
-        raise
-    except Exception as error:  # the item failed; the batch goes on
-        return error_record(item, str(error) or type(error).__name__)
+    if options.task == "translate":
+        [document] = await engine.translate([job], priority=Priority.BULK)
+        return translation_record(item, document)
+    [done] = await engine.summarize([SummarizeJob(job, options.bullets)], priority=Priority.BULK)
+    return summary_record(item, done, options.task)

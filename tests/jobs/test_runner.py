@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from service.engine.outcomes import Overloaded, ShuttingDown
+from service.engine.outcomes import BackendFailed, Overloaded, ShuttingDown
 from service.engine.pending import Priority
 from service.jobs.records import ItemInput
 from service.jobs.runner import JobRunner
@@ -195,3 +195,61 @@ async def test_no_model_for_an_item_is_its_error_and_a_full_line_is_waited_out(s
     done = store.get(job.id)
     assert done is not None and (done.state, done.done, done.failed) == ("done", 3, 1)
     assert dict(store.records(job.id))[1]["error"] == "no model for Klingon here"
+
+
+@in_loop
+async def test_tenants_are_served_in_turn(store: JobStore) -> None:
+    """Another tenant's one-item job, stored while a 200-item job runs, is done long before that job."""
+    long_job, _ = store.create("a", JobOptions(), _items(200))
+    engine = FakeEngine(delay=0.01)
+    runner = JobRunner(store, engine, concurrency=2)
+    loop = asyncio.create_task(runner.run_forever())
+    try:
+        while len(engine.seen) < 10:
+            await asyncio.sleep(0.01)
+        short_job, _ = store.create("b", JobOptions(), [ItemInput("x", "one file")])
+        runner.wake()
+        async with asyncio.timeout(10):
+            while store.get(short_job.id).state != "done":  # type: ignore[union-attr]
+                await asyncio.sleep(0.01)
+        running = store.get(long_job.id)
+        assert running is not None and running.state == "running" and running.done < 50
+        # The tenants share the concurrency: one over it at most, while a new lane starts beside a full one.
+        assert engine.most_in_flight <= 3
+        async with asyncio.timeout(15):
+            while store.get(long_job.id).state != "done":  # type: ignore[union-attr]
+                await asyncio.sleep(0.02)
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+
+
+class FailsFirst(FakeEngine):
+    """The model fails (a crashed backend, out of memory) the first `times` tries of each item."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__()
+        self.times = times
+        self.tries: dict[str, int] = {}
+
+    async def translate(
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+    ) -> list[TranslatedDocument]:
+        self.tries[jobs[0].text] = self.tries.get(jobs[0].text, 0) + 1
+        if self.tries[jobs[0].text] <= self.times:
+            raise BackendFailed("the model failed: MemoryError")
+        return await super().translate(jobs, priority=priority)
+
+
+@in_loop
+async def test_a_transient_model_fault_is_tried_again_before_the_item_fails(store: JobStore) -> None:
+    recovers, _ = store.create("t", JobOptions(), _items(2))
+    await JobRunner(store, FailsFirst(2), concurrency=2, retry_delays=(0.01, 0.02)).run_job(recovers.id)
+    done = store.get(recovers.id)
+    assert done is not None and (done.done, done.failed) == (2, 0)  # third try each
+    stays, _ = store.create("t", JobOptions(), _items(1))
+    engine = FailsFirst(3)
+    await JobRunner(store, engine, concurrency=1, retry_delays=(0.01, 0.02)).run_job(stays.id)
+    failed = store.get(stays.id)
+    assert failed is not None and (failed.done, failed.failed, engine.tries["item 0"]) == (0, 1, 3)
+    assert "MemoryError" in dict(store.records(stays.id))[0]["error"]
