@@ -29,7 +29,7 @@ from starlette.datastructures import UploadFile
 
 from service.access import Access, Principal, QuotaExceeded
 from service.compat import deepl_documents
-from service.compat.deepl_documents import DocumentFields, document_options
+from service.compat.deepl_documents import DocumentFields, DocumentKeyFields, document_options
 from service.compat.deepl_glossaries import (
     GlossaryFields,
     checked_glossary,
@@ -66,6 +66,7 @@ from service.error_bodies import claim
 from service.gazette import Gazette
 from service.glossary.store import StoredGlossary
 from service.jobs.jobs import Jobs
+from service.openapi_bodies import request_body
 from service.request_log import note_work
 from service.settings import Settings
 
@@ -163,7 +164,7 @@ async def _translate(
     ]
 
 
-@router.post("/translate")
+@router.post("/translate", openapi_extra=request_body(TranslateFields))
 async def translate(request: Request) -> JSONResponse:
     state, principal = await _caller(request)
     fields = await read_fields(request)
@@ -207,7 +208,7 @@ async def usage(request: Request) -> JSONResponse:
     return JSONResponse({"character_count": used.characters, "character_limit": principal.quota or UNLIMITED})
 
 
-@router.post("/glossaries", status_code=201)
+@router.post("/glossaries", status_code=201, openapi_extra=request_body(GlossaryFields))
 async def create_glossary(request: Request) -> JSONResponse:
     """Answered once the glossary is committed."""
     state, principal = await _caller(request)
@@ -249,7 +250,7 @@ async def delete_glossary(glossary_id: str, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/document")
+@router.post("/document", openapi_extra=request_body(DocumentFields, file="file"))
 async def upload_document(request: Request) -> JSONResponse:
     """Answered once the document's job is stored; the client then asks for its status."""
     state, principal = await _caller(request)
@@ -267,7 +268,7 @@ async def upload_document(request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
-@router.post("/document/{document_id}")
+@router.post("/document/{document_id}", openapi_extra=request_body(DocumentKeyFields))
 async def document_status(document_id: str, request: Request) -> JSONResponse:
     state, principal = await _caller(request)
     fields = parse(DocumentFields, await read_fields(request))
@@ -277,7 +278,7 @@ async def document_status(document_id: str, request: Request) -> JSONResponse:
     return JSONResponse(found)
 
 
-@router.post("/document/{document_id}/result")
+@router.post("/document/{document_id}/result", openapi_extra=request_body(DocumentKeyFields))
 async def document_result(document_id: str, request: Request) -> Response:
     state, principal = await _caller(request)
     fields = parse(DocumentFields, await read_fields(request))

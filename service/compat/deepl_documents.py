@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any, Literal
 
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from service.access import Principal
@@ -21,6 +22,14 @@ from service.jobs.work import JobOptions
 
 DocumentState = Literal["queued", "translating", "done", "error"]
 _NOT_YET = "not translated yet"
+
+
+class DocumentKeyFields(BaseModel):
+    """What a document's status and result calls send (as the fields of a document upload may)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    document_key: str | None = None
 
 
 class DocumentFields(LanguagePairFields):

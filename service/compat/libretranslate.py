@@ -47,6 +47,7 @@ from service.disconnect import unless_disconnected
 from service.error_bodies import claim
 from service.gazette import Gazette
 from service.jobs.jobs import Jobs
+from service.openapi_bodies import request_body
 from service.pipeline.prepare import cleaned_text
 from service.request_log import note_work
 from service.settings import Settings
@@ -112,7 +113,7 @@ async def _spent(
         return await work()
 
 
-@router.post("/translate")
+@router.post("/translate", openapi_extra=request_body(TranslateFields))
 async def translate(request: Request) -> JSONResponse:
     state = _state(request)
     fields, from_json = await read_fields(request)
@@ -142,7 +143,7 @@ async def translate(request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
-@router.post("/detect")
+@router.post("/detect", openapi_extra=request_body(DetectFields))
 async def detect(request: Request) -> JSONResponse:
     state = _state(request)
     fields, _ = await read_fields(request)
@@ -161,7 +162,7 @@ async def languages(request: Request) -> JSONResponse:
     return JSONResponse(languages_out(_state(request).engine.languages()))
 
 
-@router.post("/translate_file")
+@router.post("/translate_file", openapi_extra=request_body(FileFields, file="file"))
 async def translate_file(request: Request) -> JSONResponse:
     state = _state(request)
     fields, _ = await read_fields(request)
