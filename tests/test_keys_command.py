@@ -36,7 +36,8 @@ def test_keys_are_added_listed_and_revoked_on_a_running_server(
         served = httpx.post(f"{url}/v1/translate", json={"text": TEXT}, headers=bearer, timeout=60)
         assert served.status_code == 200, served.text
         assert httpx.get(f"{url}/v1/usage", headers=bearer).json() == {
-            "tenant": "acme", "characters": len(TEXT), "reserved": 0, "quota": 100, "rate_limit": 600
+            "tenant": "acme", "characters_used": len(TEXT), "characters_reserved": 0, "character_limit": 100,
+            "rate_limit": 600,
         }  # fmt: skip
         # A key exists now: the service wants one.
         assert httpx.post(f"{url}/v1/translate", json={"text": TEXT}, timeout=60).status_code == 401

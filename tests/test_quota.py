@@ -196,7 +196,7 @@ def test_32_concurrent_requests_never_spend_past_the_quota(
             body
         )
     usage = sixty.get("/v1/usage", headers={"X-API-Key": key}).json()
-    assert (usage["characters"], usage["reserved"]) == (60, 0)  # exactly what was served
+    assert (usage["characters_used"], usage["characters_reserved"]) == (60, 0)  # exactly what was served
 
 
 def test_an_upload_over_what_is_left_is_refused_before_it_is_stored(sixty: TestClient) -> None:
@@ -223,7 +223,7 @@ def test_an_upload_over_what_is_left_is_refused_before_it_is_stored(sixty: TestC
     tenant = key_id("upload-key")
     assert asyncio.run(state.engine.jobs.newest(tenant, 10, None)) == []  # nothing stored
     usage = sixty.get("/v1/usage", headers={"X-API-Key": "upload-key"}).json()
-    assert (usage["characters"], usage["reserved"]) == (0, 0)
+    assert (usage["characters_used"], usage["characters_reserved"]) == (0, 0)
 
 
 def test_a_job_is_charged_for_its_items_done_and_the_rest_given_back(
@@ -247,7 +247,7 @@ def test_a_job_is_charged_for_its_items_done_and_the_rest_given_back(
         while client.get(f"/v1/jobs/{job['id']}", headers=bearer).json()["state"] not in ("done", "failed"):
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        while (usage := client.get("/v1/usage", headers=bearer).json())["reserved"]:
+        while (usage := client.get("/v1/usage", headers=bearer).json())["characters_reserved"]:
             assert time.monotonic() < deadline, usage  # settled once the runner is past the job
             time.sleep(0.05)
-        assert usage["characters"] == len(served)  # the failed item is not charged
+        assert usage["characters_used"] == len(served)  # the failed item is not charged

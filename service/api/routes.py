@@ -222,9 +222,9 @@ async def usage(state: State, request: Request) -> UsageOut:
     used = await state.access.usage(principal)
     return UsageOut(
         tenant=principal.tenant,
-        characters=used.characters,
-        reserved=used.reserved,
-        quota=principal.quota,
+        characters_used=used.characters,
+        characters_reserved=used.reserved,
+        character_limit=principal.quota,
         rate_limit=principal.rate,
     )
 

@@ -156,7 +156,7 @@ class ErrorBody(BaseModel):
 
 class UsageOut(BaseModel):
     tenant: str = Field(description="who the key is: a key's name, key-<digest>, or anonymous")
-    characters: int = Field(description="characters translated and charged, over every API family")
-    reserved: int = Field(description="characters held by work not finished yet (requests, jobs)")
-    quota: int | None = Field(description="characters the tenant may have translated; null: no limit")
+    characters_used: int = Field(description="characters translated and charged, over every API family")
+    characters_reserved: int = Field(description="characters held by work not finished yet (requests, jobs)")
+    character_limit: int | None = Field(description="characters the tenant may have translated; null: none")
     rate_limit: int | None = Field(description="requests a minute; null: no limit")

@@ -9,6 +9,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from service.gazette import Gazette
 from service.jobs.jobs import Jobs
 from service.jobs.records import ItemInput
 from service.jobs.retention import DAY, sweep
@@ -77,3 +78,26 @@ def test_a_file_made_before_retention_is_converted_to_give_space_back(tmp_path: 
     JobStore(path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+
+
+def test_the_engine_sweeps_as_it_starts(tiny_marian_dir: Path, tmp_path: Path) -> None:
+    """`Gazette(settings, run_jobs=True)` runs the supervised sweep: an old finished job is gone soon after
+    the start, a young one stays."""
+    path = tmp_path / "jobs.sqlite3"
+    store = JobStore(path)
+    old, young = _finished_job(store, 1), _finished_job(store, 2)
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE jobs SET finished = finished - ? WHERE id = ?", (3 * DAY, old))
+    settings = Settings(
+        profile="tiny", translate_model=str(tiny_marian_dir), model_cache=tmp_path, db=path, retention_days=2
+    )
+
+    async def scenario() -> None:
+        async with Gazette(settings, run_jobs=True) as engine:
+            async with asyncio.timeout(20):
+                while await engine.jobs.progress(old, "t") is not None:
+                    await asyncio.sleep(0.05)
+            assert await engine.jobs.progress(young, "t") is not None
+
+    asyncio.run(scenario())
