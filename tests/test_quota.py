@@ -149,7 +149,7 @@ def sixty(tiny_marian_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         translate_model=str(tiny_marian_dir),
         model_cache=tmp_path_factory.mktemp("cache"),
         num_beams=1,
-        api_keys=["v1-key", "libre-key", "deepl-key", "upload-key"],
+        api_keys=["v1-key", "libre-key", "deepl-key", "upload-key", "retry-key"],
         character_quota=60,
     )
     with running_app(settings) as client:
@@ -251,3 +251,16 @@ def test_a_job_is_charged_for_its_items_done_and_the_rest_given_back(
             assert time.monotonic() < deadline, usage  # settled once the runner is past the job
             time.sleep(0.05)
         assert usage["characters_used"] == len(served)  # the failed item is not charged
+
+
+def test_a_retried_submission_is_answered_even_with_the_quota_spent_on_it(sixty: TestClient) -> None:
+    """The job took the last characters; the client's retry (same Idempotency-Key, same body) gets it back,
+    not a 403."""
+    headers = {"X-API-Key": "retry-key", "Idempotency-Key": "nightly"}
+    body = {"task": "translate", "items": [{"text": "会议" * 30}]}  # all 60 characters
+    first = sixty.post("/v1/jobs", json=body, headers=headers)
+    again = sixty.post("/v1/jobs", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (202, 202), again.text
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+    other = sixty.post("/v1/jobs", json=body, headers=headers | {"Idempotency-Key": "another"})
+    assert other.status_code == 403

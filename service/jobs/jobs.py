@@ -68,6 +68,12 @@ class Jobs:
         """Store the principal's job (committed before this returns) and wake the runner; `(job, created)`.
         Its characters are reserved first (QuotaExceeded), and charged as its items are done when it ends."""
         self._check(items)
+        if idempotency_key is not None:
+            made = await asyncio.to_thread(
+                self._store.made_with, principal.tenant, idempotency_key, options, items
+            )
+            if made is not None:
+                return made, False
         reservation = None
         if self._access is not None:
             chars = sum(len(item.text) for item in items)

@@ -74,14 +74,8 @@ class JobStore(StoreFile):
         now = time.time()
         scoped = None if idempotency_key is None else scoped_key(tenant, idempotency_key)
         with self._transaction() as db:
-            if scoped is not None:
-                row = db.execute(
-                    "SELECT id, fingerprint FROM jobs WHERE idempotency_key = ?", (scoped,)
-                ).fetchone()
-                if row is not None:
-                    if row["fingerprint"] != digest:
-                        raise IdempotencyConflict("this Idempotency-Key was used for a different job")
-                    return job_of(db, row["id"]), False
+            if scoped is not None and (made := _made_with(db, scoped, digest)) is not None:
+                return made, False
             if max_active is not None:
                 active = db.execute(
                     "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
@@ -105,6 +99,14 @@ class JobStore(StoreFile):
                 [(job_id, name, data) for name, data in (files or {}).items()],
             )
             return job_of(db, job_id), True
+
+    def made_with(
+        self, tenant: str, idempotency_key: str, options: JobOptions, items: Sequence[ItemInput]
+    ) -> Job | None:
+        """The job this key of the tenant's made for this same submission, if any (IdempotencyConflict if
+        it made another): a retried submission is answered before anything is reserved for it."""
+        with self._lock:
+            return _made_with(self._db, scoped_key(tenant, idempotency_key), fingerprint(options, items))
 
     def start(self, job_id: str) -> None:
         """Queued → running; a job taken up again after a stop keeps its first start and is `resumed` now
@@ -202,8 +204,9 @@ class JobStore(StoreFile):
         with self._lock:
             query, args = "SELECT id FROM jobs WHERE tenant = ?", [tenant]
             if before is not None:
-                query += " AND (created, id) < (SELECT created, id FROM jobs WHERE id = ?)"
-                args.append(before)
+                # Only one's own job places a page: another's would tell that it exists.
+                query += " AND (created, id) < (SELECT created, id FROM jobs WHERE id = ? AND tenant = ?)"
+                args += [before, tenant]
             args.append(str(limit))
             rows = self._db.execute(query + " ORDER BY created DESC, id DESC LIMIT ?", args).fetchall()
             return [job_of(self._db, row["id"]) for row in rows]
@@ -284,3 +287,12 @@ def _exists(db: sqlite3.Connection, job_id: str, tenant: str | None) -> bool:
         return db.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone() is not None
     found = db.execute("SELECT 1 FROM jobs WHERE id = ? AND tenant = ?", (job_id, tenant)).fetchone()
     return found is not None
+
+
+def _made_with(db: sqlite3.Connection, scoped: str, digest: str) -> Job | None:
+    row = db.execute("SELECT id, fingerprint FROM jobs WHERE idempotency_key = ?", (scoped,)).fetchone()
+    if row is None:
+        return None
+    if row["fingerprint"] != digest:
+        raise IdempotencyConflict("this Idempotency-Key was used for a different job")
+    return job_of(db, row["id"])

@@ -63,6 +63,10 @@ def test_a_job_and_its_files_are_seen_and_changed_by_their_tenant_only(two_keys:
     ):
         same_as_unknown(two_keys, method, path, job_id)
     assert job_id not in {job["id"] for job in two_keys.get("/v1/jobs", headers=B).json()["jobs"]}
+    # Nor does paging from it tell that it exists.
+    assert two_keys.post("/v1/jobs", json={"items": [{"text": TEXT}]}, headers=B).status_code == 202
+    paged = [two_keys.get("/v1/jobs", params={"before": x}, headers=B).json() for x in (job_id, UNKNOWN)]
+    assert paged[0] == paged[1] == {"jobs": [], "next_before": None}
     assert job_id in {job["id"] for job in two_keys.get("/v1/jobs", headers=A).json()["jobs"]}
     # B's attempts changed nothing: A still has its job, its results and its file.
     assert two_keys.get(f"/v1/jobs/{job_id}", headers=A).json()["state"] == "done"
