@@ -50,6 +50,7 @@ def same_as_unknown(client: TestClient, method: str, path: str, job_id: str) -> 
 
 
 def test_a_job_and_its_files_are_seen_and_changed_by_their_tenant_only(two_keys: TestClient) -> None:
+    assert two_keys.post("/v1/jobs", json={"items": [{"text": TEXT}]}, headers=B).status_code == 202
     upload = {"files": ("notice.txt", TEXT.encode())}
     made = two_keys.post("/v1/jobs", data={"task": "translate"}, files=upload, headers=A)
     assert made.status_code == 202, made.text
@@ -63,8 +64,7 @@ def test_a_job_and_its_files_are_seen_and_changed_by_their_tenant_only(two_keys:
     ):
         same_as_unknown(two_keys, method, path, job_id)
     assert job_id not in {job["id"] for job in two_keys.get("/v1/jobs", headers=B).json()["jobs"]}
-    # Nor does paging from it tell that it exists.
-    assert two_keys.post("/v1/jobs", json={"items": [{"text": TEXT}]}, headers=B).status_code == 202
+    # Nor does paging from it tell that it exists (B's own, older job would follow it).
     paged = [two_keys.get("/v1/jobs", params={"before": x}, headers=B).json() for x in (job_id, UNKNOWN)]
     assert paged[0] == paged[1] == {"jobs": [], "next_before": None}
     assert job_id in {job["id"] for job in two_keys.get("/v1/jobs", headers=A).json()["jobs"]}
