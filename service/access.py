@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.key_store import KeyStore
+from service.key_store import KeyStore, StoredKey
 from service.settings import Settings
 from service.sqlite_file import StoreWriteFailed
 from service.usage_store import QuotaExceeded, Reservation, TenantUsage, UsageStore
@@ -138,13 +138,20 @@ class Access:
         if self._db is not None and offered:
             found = await self.key_store.find(offered)
             if found is not None:
-                await self.key_store.touch(found)
+                await self._touch(found)
                 quota = found.quota if found.quota is not None else self.quota
                 rate = found.rate if found.rate is not None else self._per_minute
                 return Principal(found.name, found.name, quota, rate)
         if await self.keys_required():
             raise KeyRefused("the API key is not valid") if offered else KeyMissing("an API key is needed")
         return Principal(ANONYMOUS, f"addr-{address or 'unknown'}", self.quota, self._per_minute)
+
+    async def _touch(self, found: StoredKey) -> None:
+        """Note when the key was last used; a disk that cannot take the note does not refuse the caller."""
+        try:
+            await self.key_store.touch(found)
+        except StoreWriteFailed as error:
+            log.warning("key %s: last use not noted: %s", found.name, error)
 
     def admit(self, principal: Principal) -> None:
         """Take a token from the principal's bucket, or refuse with the seconds until one is back."""

@@ -10,6 +10,7 @@ import pytest
 
 from service import access as access_module
 from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited, key_id
+from service.sqlite_file import StoreWriteFailed
 
 
 class Clock:
@@ -112,3 +113,17 @@ def test_the_callers_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     for number in range(2, 6):
         access.admit(who(access, None, f"10.0.0.{number}"))
     access.admit(first)  # forgotten (the oldest go first): a full bucket again
+
+
+def test_a_key_whose_last_use_cannot_be_noted_is_still_let_in(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    access = Access([], db=tmp_path / "gazette.sqlite3")
+    key = access.key_store.add("acme")
+
+    def full_disk(name: str, now: float) -> None:
+        raise StoreWriteFailed("database or disk is full")
+
+    monkeypatch.setattr(access.key_store, "_touch", full_disk)
+    assert who(access, key).tenant == "acme"
+    assert "last use not noted" in caplog.text
