@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -264,3 +266,16 @@ def test_a_retried_submission_is_answered_even_with_the_quota_spent_on_it(sixty:
     assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
     other = sixty.post("/v1/jobs", json=body, headers=headers | {"Idempotency-Key": "another"})
     assert other.status_code == 403
+
+
+def test_a_count_kept_by_the_version_before_tenants_is_carried_over(tmp_path: Path) -> None:
+    """The usage of a GAZETTE_API_KEYS key, filed then under its key's full digest, becomes its tenant's."""
+    path = tmp_path / "gazette.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE key_usage (key_digest TEXT PRIMARY KEY, characters INTEGER NOT NULL)")
+        old.execute("INSERT INTO key_usage VALUES (?, 17)", (hashlib.sha256(KEY.encode()).hexdigest(),))
+    for _ in range(2):  # once only
+        access = Access([KEY], db=path)
+        access.start()
+        assert asyncio.run(access.usage(asyncio.run(access.identify(KEY, None)))).characters == 17
+        access.close()

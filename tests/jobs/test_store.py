@@ -137,3 +137,29 @@ def test_uploaded_files_are_kept_with_their_item_record(store: JobStore) -> None
     store.record(job.id, 0, _record("a.txt"))
     assert store.file(job.id, "a.txt") == ("第一句。".encode(), _record("a.txt"))
     assert store.file(job.id, "b.txt") is None
+
+
+OLD_SCHEMA = """
+CREATE TABLE jobs (id TEXT PRIMARY KEY, task TEXT NOT NULL, options TEXT NOT NULL, state TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE, fingerprint TEXT NOT NULL, total INTEGER NOT NULL, chars INTEGER NOT NULL,
+    created REAL NOT NULL, updated REAL NOT NULL, started REAL, resumed REAL, finished REAL);
+CREATE TABLE items (job_id TEXT NOT NULL REFERENCES jobs(id), position INTEGER NOT NULL, item_id TEXT NOT NULL,
+    file TEXT, text TEXT NOT NULL, chars INTEGER NOT NULL, state TEXT NOT NULL, record TEXT, finished REAL,
+    PRIMARY KEY (job_id, position));
+CREATE TABLE files (job_id TEXT NOT NULL REFERENCES jobs(id), name TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (job_id, name));
+INSERT INTO jobs VALUES ('old', 'translate', '{"task": "translate", "source_lang": "auto", "glossary": {},
+    "bullets": 5}', 'done', 'k1', 'f', 0, 0, 1.0, 1.0, 1.0, 1.0, 1.0);
+"""
+
+
+def test_a_file_made_before_tenants_opens_its_jobs_the_anonymous_tenants(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.executescript(OLD_SCHEMA)
+    store = JobStore(path)
+    found = store.get("old", "anonymous")
+    assert found is not None and found.tenant == "anonymous"
+    assert store.get("old", "key-0123456789ab") is None
+    _, created = store.create("anonymous", JobOptions(), _items(1), idempotency_key="k1")
+    assert created  # the old row's key was filed before keys were each tenant's own
