@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     rate_limit: int | None = Field(
         default=None,
         ge=1,
-        description="Requests a minute per key (or per address without keys); none: no limit",
+        description="Requests a minute per tenant (per address for the anonymous one); a key's --rate wins",
     )
     rate_burst: int = Field(default=10, ge=1, description="Requests a caller may send at once, over the rate")
     cors_origins: Annotated[list[str], NoDecode] = Field(
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     character_quota: int | None = Field(
         default=None,
         ge=1,
-        description="Characters each API key may have translated, over every API family; none: no limit",
+        description="Characters each tenant may have translated, over every API family; a key's --quota wins",
     )
     db: Path | None = Field(
         default=None, description="SQLite file for jobs; default jobs.sqlite3 in MODEL_CACHE"
