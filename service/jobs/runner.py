@@ -1,7 +1,10 @@
 """The job runner: takes stored jobs in order and feeds their items to the engine at bulk priority.
 
-Several items of a job are in the engine at once (`concurrency`), so its batches stay full, while the
-engine serves interactive requests first. Each item's record is committed as soon as it is made. A job
+Each tenant with work has a lane taking its jobs in order; lanes run side by side and share `concurrency`
+(a new lane may put one item over it while the others drain down to their share), so one tenant's long job
+does not hold back another's one file. Several items of a job are in the engine at once, so its batches
+stay full, while the engine serves interactive requests first. An item whose model failed (out of memory, a
+crashed backend) is tried again after `retry_delays` before it is recorded failed. Each item's record is committed as soon as it is made. A job
 left unfinished by a stop (even `kill -9`) resumes from its first pending item when the runner starts
 again: an item in flight at the stop was never recorded, so it runs again; one recorded never does.
 
