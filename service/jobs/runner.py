@@ -1,7 +1,7 @@
 """The job runner: takes stored jobs in order and feeds their items to the engine at bulk priority.
 
 Each tenant with work has a lane taking its jobs in order; lanes run side by side and share `concurrency`
-(a new lane may put one item over it while the others drain down to their share), so one tenant's long job
+(a new lane starts with its share while the others drain down to theirs), so one tenant's long job
 does not hold back another's one file. Several items of a job are in the engine at once, so its batches
 stay full, while the engine serves interactive requests first. An item whose model failed (out of memory, a
 crashed backend) is tried again after `retry_delays` before it is recorded failed. Each item's record is committed as soon as it is made. A job

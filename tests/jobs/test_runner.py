@@ -214,7 +214,7 @@ async def test_tenants_are_served_in_turn(store: JobStore) -> None:
                 await asyncio.sleep(0.01)
         running = store.get(long_job.id)
         assert running is not None and running.state == "running" and running.done < 50
-        # The tenants share the concurrency: one over it at most, while a new lane starts beside a full one.
+        # The tenants share the concurrency: over it only by the new lane's share (1) while the other drains.
         assert engine.most_in_flight <= 3
         async with asyncio.timeout(15):
             while store.get(long_job.id).state != "done":  # type: ignore[union-attr]
