@@ -120,3 +120,14 @@ def test_usage_is_per_tenant(two_keys: TestClient) -> None:
     assert usage_of_a["characters_used"] >= len(TEXT) and usage_of_a["tenant"] != after["tenant"]
     metrics = two_keys.get("/metrics").text
     assert f'gazette_tenant_characters_charged{{tenant="{usage_of_a["tenant"]}"}}' in metrics
+
+
+def test_without_keys_every_caller_is_the_one_anonymous_tenant(client: TestClient) -> None:
+    """Key strings a client makes up create nothing: no tenant, no count, no row of their own."""
+    made_up = [{"X-API-Key": f"made-up-{n}"} for n in range(3)]
+    assert client.post("/v1/translate", json={"text": TEXT}, headers=made_up[0]).status_code == 200
+    seen = [client.get("/v1/usage", headers=headers).json() for headers in made_up]
+    assert {usage["tenant"] for usage in seen} == {"anonymous"} and seen[0] == seen[1] == seen[2]
+    state: AppState = client.app.state.gazette  # type: ignore[attr-defined]
+    assert set(state.access.usage_store.all_usage()) == {"anonymous"}
+    assert state.access.key_store.all() == []
