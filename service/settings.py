@@ -119,3 +119,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [key.strip() for key in value.split(",") if key.strip()]
         return value
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _db_is_a_file(cls, value: object) -> object:
+        # A database URL was silently taken as a relative path (a folder named `postgresql:` appeared).
+        if isinstance(value, str) and "://" in value:
+            scheme = value.split("://", 1)[0]
+            raise ValueError(
+                f"GAZETTE_DB takes the path of a SQLite file; {scheme}:// URLs are not supported (yet)"
+            )
+        return value

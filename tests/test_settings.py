@@ -45,3 +45,13 @@ def test_character_quota_is_unset_by_default(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("GAZETTE_CHARACTER_QUOTA", "0")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_a_database_url_in_gazette_db_is_a_clear_error_not_a_relative_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GAZETTE_DB", "postgresql://gazette@localhost/gazette")
+    with pytest.raises(ValidationError, match="postgresql:// URLs are not supported"):
+        Settings()
+    assert list(tmp_path.iterdir()) == []
