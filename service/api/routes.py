@@ -166,6 +166,7 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
             "warnings": [asdict(notice) for notice in (*document.warnings, *summary.notes)],
             "generated_tokens": document.generated_tokens + summary.generated_tokens,
             "seconds": round(document.seconds + summary.seconds, 3),
+            **({"error": asdict(document.error)} if document.error else {}),
             **(
                 {
                     "translation": document.translation,

@@ -74,6 +74,11 @@ class GlossaryTermOut(BaseModel):
     )
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
 class DocumentOut(BaseModel):
     source_lang: str
     source_lang_confidence: float | None
@@ -87,6 +92,12 @@ class DocumentOut(BaseModel):
     )
     seconds: float = Field(description="Wall-clock seconds from receipt to result for this document")
     model: str = Field(default="", description="The model that translated this document")
+    error: ErrorDetail | None = Field(
+        default=None,
+        description="Set when this document could not be translated (empty_document, unsupported_language) "
+        "while the request's other documents were: then its translation is empty. A request fails whole "
+        "only when it is itself invalid, or every document failed.",
+    )
 
 
 class ModelOut(BaseModel):
@@ -138,16 +149,14 @@ class SummaryDocumentOut(BaseModel):
     translation: str | None = None
     segments: list[SegmentOut] | None = None
     glossary: list[GlossaryTermOut] | None = None
+    error: ErrorDetail | None = Field(
+        default=None, description="Set when this document failed while the request's others were answered"
+    )
 
 
 class SummarizeResponse(BaseModel):
     documents: list[SummaryDocumentOut]
     model: ModelOut
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
 
 
 class ErrorBody(BaseModel):

@@ -22,6 +22,7 @@ from service.gazette import Gazette
 from service.jobs.formats import BadFile
 from service.jobs.html_file import html_lines, text_slots, write_html
 from service.jobs.records import english_paragraphs
+from service.pipeline.languages import UNDETERMINED
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 from service.text.normalize import unicode_normalize
@@ -144,7 +145,12 @@ async def translate_texts(
             done.append(Translated(q, None, ""))
             continue
         document = next(documents)
+        if document.error is not None:  # this text alone failed (empty once read): it comes back as sent
+            done.append(Translated(q, None, ""))
+            continue
         pairs = ((segment.paragraph, segment.translation) for segment in document.segments)
         english = english_paragraphs(pairs, item.paragraphs)
-        done.append(Translated(item.rebuild(english), document, item.text))
+        # No language found (figures, codes): passed through, and reported as nothing was detected.
+        found = document if document.source_lang != UNDETERMINED else None
+        done.append(Translated(item.rebuild(english), found, item.text))
     return done

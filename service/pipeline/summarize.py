@@ -17,6 +17,8 @@ from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
 from service.models.backend import Generation, Source
 from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
+from service.pipeline.languages import request_language
+from service.pipeline.outcomes import DOCUMENT_FAULTS, DocumentFault, failed_document, settle
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.salience import choose
 from service.pipeline.translate import TranslateJob, TranslationPipeline
@@ -35,6 +37,9 @@ class Summary:
     notes: tuple[Notice, ...] = ()  # what the verifier sent back, and why
     generated_tokens: int = 0
     seconds: float = 0.0
+
+
+_NO_SUMMARY = Summary(bullets=(), regenerated=0, replaced=0, dropped=0, model="", templates=())
 
 
 @dataclass(frozen=True)
@@ -112,13 +117,30 @@ class SummarizationPipeline:
         for job in jobs:
             self.translation.check_target(job.translate.target_lang)
         flow = flow or new_flow()
-        async with asyncio.timeout(time_limit(self._timeout, flow)):
-            return await all_or_none(self.summarize(job, flow) for job in jobs)
+        texts = [job.translate.text for job in jobs]
+        together = await asyncio.to_thread(request_language, texts) if len(jobs) > 1 else None
 
-    async def summarize(self, job: SummarizeJob, flow: Flow | None = None) -> SummarizedDocument:
+        async def one(job: SummarizeJob) -> SummarizedDocument | DocumentFault:
+            try:
+                return await self.summarize(job, flow, together)
+            except DOCUMENT_FAULTS as fault:  # this document's own: its siblings go on
+                return fault
+
+        async with asyncio.timeout(time_limit(self._timeout, flow)):
+            outcomes = settle(await all_or_none(one(job) for job in jobs))
+        return [
+            outcome
+            if isinstance(outcome, SummarizedDocument)
+            else SummarizedDocument(failed_document(outcome, job.translate.source_lang), _NO_SUMMARY)
+            for outcome, job in zip(outcomes, jobs, strict=True)
+        ]
+
+    async def summarize(
+        self, job: SummarizeJob, flow: Flow | None = None, request_lang: str | None = None
+    ) -> SummarizedDocument:
         """Translate, then summarise that same translation."""
         flow = flow or new_flow()
-        document = await self.translation.translate(job.translate, flow)
+        document = await self.translation.translate(job.translate, flow, request_lang)
         return SummarizedDocument(document, await self.summarize_document(document, job.bullets, flow))
 
     async def summarize_document(

@@ -18,8 +18,10 @@ from service.models.backend import Generation
 from service.pipeline import rescue
 from service.pipeline.checks import segment_problems
 from service.pipeline.context import chains, in_context, plan_context
+from service.pipeline.languages import passed_through, passes_through, request_language, resolve_language
+from service.pipeline.outcomes import DOCUMENT_FAULTS, DocumentFault, failed_document, settle
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
-from service.pipeline.prepare import cleaned_text, prepare_document
+from service.pipeline.prepare import prepare_document
 from service.pipeline.terms import (
     PiecePlan,
     inconsistent_terms,
@@ -30,11 +32,12 @@ from service.pipeline.terms import (
 from service.pipeline.types import (
     Notice,
     PreparedDocument,
+    Segment,
     TranslatedDocument,
     TranslatedSegment,
     UnsupportedLanguage,
 )
-from service.text.langdetect import SUPPORTED_SOURCES, detect_language
+from service.text.latin import has_han, keep_latin
 from service.text.normalize import tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
@@ -56,22 +59,6 @@ class _Work:
     prepared: PreparedDocument
     plans: list[PiecePlan]
     items: list[QueueItem]
-
-
-def resolve_language(text: str, requested: str) -> tuple[str, float | None]:
-    """The source language and the detector's confidence (None when the caller named the language)."""
-    if requested != "auto":
-        if requested not in SUPPORTED_SOURCES:
-            raise UnsupportedLanguage(f"source language {requested!r} is not supported")
-        language, confidence = requested, None
-    else:
-        detection = detect_language(cleaned_text(text))
-        if detection is None:
-            raise UnsupportedLanguage("the source language could not be detected; set source_lang")
-        language, confidence = detection.language, detection.confidence
-    if language == "en":
-        raise UnsupportedLanguage("the text is already English; Gazette translates into English")
-    return language, confidence
 
 
 class TranslationPipeline:
@@ -106,23 +93,41 @@ class TranslationPipeline:
         for job in jobs:
             self.check_target(job.target_lang)
         flow = flow or new_flow()
-        async with asyncio.timeout(time_limit(self._timeout, flow)):
-            return await all_or_none(self.translate(job, flow) for job in jobs)
+        together = (
+            await asyncio.to_thread(request_language, [job.text for job in jobs]) if len(jobs) > 1 else None
+        )
 
-    async def translate(self, job: TranslateJob, flow: Flow | None = None) -> TranslatedDocument:
+        async def one(job: TranslateJob) -> TranslatedDocument | DocumentFault:
+            try:
+                return await self.translate(job, flow, together)
+            except DOCUMENT_FAULTS as fault:  # this document's own: its siblings go on
+                return fault
+
+        async with asyncio.timeout(time_limit(self._timeout, flow)):
+            outcomes = settle(await all_or_none(one(job) for job in jobs))
+        return [
+            outcome if isinstance(outcome, TranslatedDocument) else failed_document(outcome, job.source_lang)
+            for outcome, job in zip(outcomes, jobs, strict=True)
+        ]
+
+    async def translate(
+        self, job: TranslateJob, flow: Flow | None = None, request_lang: str | None = None
+    ) -> TranslatedDocument:
+        """One document; `request_lang`: the language of the request it came in, where it had several."""
         started = time.perf_counter()
         self.check_target(job.target_lang)
         flow = flow or new_flow()
-        language, confidence = await asyncio.to_thread(resolve_language, job.text, job.source_lang)
+        language, confidence = await asyncio.to_thread(
+            resolve_language, job.text, job.source_lang, request_lang
+        )
+        if passes_through(language):
+            return await asyncio.to_thread(passed_through, job.text, language, confidence, job.clean_input)
         queue = await self.models.translator(language)
         work = await asyncio.to_thread(self._prepare, job, language, queue)
         if queue.backend.info.prompted and self._prompt_context:
             generations, outputs = await self._first_pass_in_context(queue, work, flow)
         else:
-            generations = await queue.run(work.items, time_limit(self._timeout, flow), flow)
-            outputs = [
-                restore_placeholders(g.text, plan) for g, plan in zip(generations, work.plans, strict=True)
-            ]
+            generations, outputs = await self._first_pass(queue, work, language, flow)
         patched: dict[int, list[str]] = {}
         by_clauses: set[int] = set()
         if queue.backend.info.prompted:
@@ -138,6 +143,20 @@ class TranslationPipeline:
             generated_tokens=sum(generation.new_tokens for generation in generations),
             seconds=round(time.perf_counter() - started, 3),
         )
+
+    async def _first_pass(
+        self, queue: ModelQueue, work: _Work, language: str, flow: Flow
+    ) -> tuple[list[Generation], list[str]]:
+        """Every piece through the model, but those of a Chinese document without any Chinese (an English
+        paragraph, a line of figures or codes): they are kept as they are, and cost no model time."""
+        pieces = [piece for segment in work.prepared.segments for piece in segment.pieces]
+        as_is = {i: piece for i, piece in enumerate(pieces) if language == "zh" and not has_han(piece)}
+        todo = [i for i in range(len(pieces)) if i not in as_is]
+        generations = await queue.run([work.items[i] for i in todo], time_limit(self._timeout, flow), flow)
+        made = {
+            i: restore_placeholders(g.text, work.plans[i]) for i, g in zip(todo, generations, strict=True)
+        }
+        return generations, [made[i] if i in made else as_is[i] for i in range(len(pieces))]
 
     async def _first_pass_in_context(
         self, queue: ModelQueue, work: _Work, flow: Flow
@@ -219,6 +238,8 @@ class TranslationPipeline:
             numbered = [next(remaining) for _ in segment.pieces]
             parts = [part for _, part in numbered]
             translation = tidy_output(" ".join(output for output, _ in parts))
+            if language == "zh":
+                translation = _with_latin_kept(segment, translation, warnings)
             entries = [entry for _, plan in parts for entry in plan.entries]
             terms = [(entry.term, entry.rendering) for entry in dict.fromkeys(entries)]
             for problem in segment_problems(segment.normalized, translation, language, terms):
@@ -256,3 +277,13 @@ class TranslationPipeline:
             glossary=tuple(report),
             annotations_removed=work.prepared.annotations_removed,
         )
+
+
+def _with_latin_kept(segment: Segment, translation: str, warnings: list[Notice]) -> str:
+    """Codes, addresses and Latin glosses of a Chinese sentence come out as they went in: any the model
+    dropped or changed are put back (at the end of the sentence), and a warning says which."""
+    kept, restored = keep_latin(segment.normalized, translation)
+    if restored:
+        message = "Latin text the model dropped or changed was put back: " + ", ".join(restored)
+        warnings.append(Notice("latin_text_restored", message, segment.id))
+    return kept

@@ -58,6 +58,14 @@ class TranslatedSegment:
 
 
 @dataclass(frozen=True)
+class DocumentError:
+    """Why one document of a request could not be translated, while its siblings were."""
+
+    code: str  # "unsupported_language" or "empty_document": each API family words it in its own body
+    message: str
+
+
+@dataclass(frozen=True)
 class TranslatedDocument:
     source_lang: str
     source_lang_confidence: float | None
@@ -69,6 +77,7 @@ class TranslatedDocument:
     generated_tokens: int = 0
     seconds: float = 0.0
     model: ModelInfo | None = None  # the model that translated it
+    error: DocumentError | None = None  # set: this document failed (nothing else in it is meaningful)
 
 
 class UnsupportedLanguage(ValueError):

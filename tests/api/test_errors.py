@@ -97,9 +97,14 @@ def test_unsupported_target_and_source_languages(client: TestClient) -> None:
     assert_error(
         client.post("/v1/translate", json={"text": "你好", "source_lang": "xx"}), 422, "unsupported_language"
     )
-    english = {"text": "The State Council announced new measures to support the economy."}
-    assert_error(client.post("/v1/translate", json=english), 422, "unsupported_language")
-    assert_error(client.post("/v1/translate", json={"text": "12345 67"}), 422, "unsupported_language")
+    # Already English, or no language at all: passed through with a warning, as DeepL does (issue 29).
+    for text, code in [
+        ("The State Council announced new measures to support the economy.", "already_english"),
+        ("12345 67", "nothing_to_translate"),
+    ]:
+        [document] = client.post("/v1/translate", json={"text": text}).json()["documents"]
+        assert document["translation"] == text and document["error"] is None
+        assert [warning["code"] for warning in document["warnings"]] == [code]
 
 
 def test_unknown_path_and_wrong_method(client: TestClient) -> None:

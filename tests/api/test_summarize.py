@@ -67,8 +67,10 @@ def test_bullets_outside_one_to_ten_are_refused(client: TestClient) -> None:
         response = client.post("/v1/summarize", json={"text": "同安区召开大会。", "bullets": bullets})
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "invalid_request"
+    # English named as the source: passed through (issue 29), and summarised as it is.
     response = client.post("/v1/summarize", json={"text": "Already English.", "source_lang": "en"})
-    assert response.json()["error"]["code"] == "unsupported_language"
+    [document] = response.json()["documents"]
+    assert document["warnings"][0]["code"] == "already_english"
 
 
 def test_an_instruction_model_summarises_with_its_template_and_names_both(tmp_path: Path) -> None:

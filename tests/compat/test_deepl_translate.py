@@ -72,7 +72,7 @@ def test_lines_and_markup_keep_their_places(marked: TestClient) -> None:
     assert translated("第一段。第二句。\n\n第二段。") == "EN:第一段。 EN:第二句。\n\nEN:第二段。"
     html = '<p class="lead">你好<b>世界</b>。</p><script>var a = "中文";</script>'
     assert translated(html, tag_handling="html") == (
-        '<p class="lead">EN:你好<b>EN:世界</b>EN:。</p><script>var a = "中文";</script>'
+        '<p class="lead">EN:你好<b>EN:世界</b>。</p><script>var a = "中文";</script>'
     )
     xml = '<?xml version="1.0"?><Doc><Para id="1">你好</Para><Keep/>尾</Doc>'
     assert (
@@ -141,7 +141,13 @@ def test_errors_as_deepl_writes_them(client: TestClient) -> None:
     english = client.post(
         "/v2/translate", json={"text": ["The council met today."], **TO_ENGLISH}, headers=KEY
     )
-    assert "already English" in deepl_message(english, 400)
+    # Already English: returned as it is, detected as EN, as DeepL does (issue 29).
+    assert english.status_code == 200, english.text
+    assert english.json()["translations"][0] | {"billed_characters": 0} == {
+        "detected_source_language": "EN",
+        "text": "The council met today.",
+        "billed_characters": 0,
+    }
     bad_xml = {"text": ["<a>你好"], **TO_ENGLISH, "tag_handling": "xml"}
     assert "not well-formed XML" in deepl_message(
         client.post("/v2/translate", json=bad_xml, headers=KEY), 400

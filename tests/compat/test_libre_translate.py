@@ -89,7 +89,7 @@ def test_html_keeps_its_markup(marked: TestClient) -> None:
     q = '<p class="lead">你好<b>世界</b>。</p>\n<ul><li>第一</li></ul><script>var a = "中文";</script>尾'
     answer = marked.post("/translate", json={"q": q, "source": "zh", "target": "en", "format": "html"})
     assert answer.json() == {
-        "translatedText": '<p class="lead">EN:你好<b>EN:世界</b>EN:。</p>\n'
+        "translatedText": '<p class="lead">EN:你好<b>EN:世界</b>。</p>\n'
         '<ul><li>EN:第一</li></ul><script>var a = "中文";</script>EN:尾'
     }
     page = "<!DOCTYPE html><html lang='zh'><head><title>标题</title></head><body><p>正文 &amp; 更多</p></body></html>"
@@ -165,7 +165,9 @@ def test_errors_as_libretranslate_writes_them(client: TestClient) -> None:
     invalid = client.post("/translate", content=b"{", headers={"Content-Type": "application/json"})
     assert error_of(invalid, 400) == "Invalid JSON format"
     english = client.post("/translate", json={**fields, "q": "The council met today.", "source": "auto"})
-    assert "already English" in error_of(english, 400)
+    # Already English: translated to itself, as LibreTranslate does (issue 29).
+    assert english.status_code == 200, english.text
+    assert english.json()["translatedText"] == "The council met today."
 
 
 def test_a_model_failure_is_a_500(marked: TestClient) -> None:
