@@ -1,48 +1,54 @@
-"""HTML files: each text node that holds prose is one paragraph (one line of the item text).
+"""HTML files: each run of text (a block's sentences across their inline elements) is one paragraph
+(one line of the item text); `service.markup` turns inline elements into placeholders and back.
 
-The translated file is the parsed document with those text nodes replaced and nothing else changed
-but the language (`lang="en"` where the html element names one) and the character set, now UTF-8.
-lxml's serializer writes the translations as text, escaped, so a translation can never add markup.
+The translated file is the parsed document with those runs replaced and nothing else changed but the
+language (`lang="en"` where the html element names one) and the character set, now UTF-8. lxml's
+serializer writes the translations as text, escaped, so a translation can never add markup: the only
+elements are the page's own, each put back once.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
 from service.jobs.formats import BadFile
+from service.markup.rules import MarkupRules
+from service.markup.tree import lines, rebuild
 
-# Their text is code or a template, not prose: never shown to the model, left as it is.
-_NOT_PROSE = frozenset({"script", "style", "noscript", "template"})
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Pages that declare GB2312 or GBK often hold characters only their superset GB18030 has.
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
 
 
 def html_lines(name: str, data: bytes) -> list[str]:
-    """The prose text nodes in document order (the <title> included), each with its whitespace
-    collapsed to single spaces, so that one node is one line."""
-    root = _parse(name, data).getroot()
-    texts = (getattr(element, slot) or "" for element, slot in text_slots(root))
-    return [" ".join(text.split()) for text in texts if text.strip()]
+    """The page's runs of text in document order (see `page_lines`)."""
+    return page_lines(name, data, MarkupRules())
 
 
 def write_html(name: str, data: bytes, english: Sequence[str]) -> bytes:
-    """The document with the k-th prose text node replaced by `english[k]`, keeping the node's
-    leading and trailing whitespace; UTF-8, with the doctype if the upload had one."""
+    return write_page(name, data, english, MarkupRules())
+
+
+def page_lines(name: str, data: bytes, rules: MarkupRules) -> list[str]:
+    """The runs of text in document order (the <title> included), one line each: a sentence across
+    inline elements is one run, its elements as placeholders (`service.markup`)."""
+    return [run.encoded for run in lines(_parse(name, data).getroot(), rules) if run.encoded]
+
+
+def write_page(name: str, data: bytes, english: Sequence[str], rules: MarkupRules) -> bytes:
+    """The document with the k-th run replaced by `english[k]`, its inline elements put back in it;
+    UTF-8, with the doctype if the upload had one."""
     tree = _parse(name, data)
     root = tree.getroot()
-    translations = iter(english)
-    for element, slot in list(text_slots(root)):
-        text = getattr(element, slot) or ""
-        if text.strip():
-            lead = text[: len(text) - len(text.lstrip())]
-            setattr(element, slot, lead + next(translations) + text[len(text.rstrip()) :])
+    runs = [run for run in lines(root, rules) if run.encoded]
+    for run, translation in zip(runs, english, strict=True):
+        rebuild(run, translation)
     _declare_english_utf8(root)
     return bytes(etree.tostring(tree, encoding="utf-8", method="html"))
 
@@ -78,23 +84,6 @@ def _parse(name: str, data: bytes) -> Any:
     if fatal:
         raise BadFile(f"{name}: not readable as HTML ({fatal[0].message})")
     return root.getroottree()
-
-
-def text_slots(root: Any) -> Iterator[tuple[Any, str]]:
-    """(element, "text" or "tail") for each text node in document order: an element's text, then its
-    children's, then its tail. Not the text of _NOT_PROSE elements nor of comments and processing
-    instructions (whose tag is not a string), though their tails are page text. Iterative: a page
-    may nest deeper than Python's recursion limit."""
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        element, closed = stack.pop()
-        if closed:
-            yield element, "tail"
-            continue
-        stack.append((element, True))
-        if isinstance(element.tag, str) and element.tag.lower() not in _NOT_PROSE:
-            yield element, "text"
-            stack.extend((child, False) for child in reversed(element))
 
 
 def _declare_english_utf8(root: Any) -> None:

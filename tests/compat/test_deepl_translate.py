@@ -72,13 +72,17 @@ def test_lines_and_markup_keep_their_places(marked: TestClient) -> None:
     assert translated("第一段。第二句。\n\n第二段。") == "EN:第一段。 EN:第二句。\n\nEN:第二段。"
     html = '<p class="lead">你好<b>世界</b>。</p><script>var a = "中文";</script>'
     assert translated(html, tag_handling="html") == (
-        '<p class="lead">EN:你好<b>EN:世界</b>。</p><script>var a = "中文";</script>'
+        '<p class="lead">EN:你好<b>世界</b>。</p><script>var a = "中文";</script>'
     )
+    # Doc holds text beside its children: they are inline, one sentence with them as placeholders.
     xml = '<?xml version="1.0"?><Doc><Para id="1">你好</Para><Keep/>尾</Doc>'
     assert (
         translated(xml, tag_handling="xml")
-        == '<?xml version="1.0"?><Doc><Para id="1">EN:你好</Para><Keep/>EN:尾</Doc>'
+        == '<?xml version="1.0"?><Doc>EN:<Para id="1">你好</Para><Keep/>尾</Doc>'
     )
+    # Elements with no text beside them are blocks: each its own run.
+    xml = "<Doc><Title>标题</Title><Para>你好</Para></Doc>"
+    assert translated(xml, tag_handling="xml") == "<Doc><Title>EN:标题</Title><Para>EN:你好</Para></Doc>"
 
 
 def test_options_deepl_clients_send_are_accepted(client: TestClient) -> None:

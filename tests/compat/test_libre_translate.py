@@ -89,7 +89,7 @@ def test_html_keeps_its_markup(marked: TestClient) -> None:
     q = '<p class="lead">你好<b>世界</b>。</p>\n<ul><li>第一</li></ul><script>var a = "中文";</script>尾'
     answer = marked.post("/translate", json={"q": q, "source": "zh", "target": "en", "format": "html"})
     assert answer.json() == {
-        "translatedText": '<p class="lead">EN:你好<b>EN:世界</b>。</p>\n'
+        "translatedText": '<p class="lead">EN:你好<b>世界</b>。</p>\n'
         '<ul><li>EN:第一</li></ul><script>var a = "中文";</script>EN:尾'
     }
     page = "<!DOCTYPE html><html lang='zh'><head><title>标题</title></head><body><p>正文 &amp; 更多</p></body></html>"

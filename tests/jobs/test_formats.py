@@ -155,13 +155,13 @@ HTML = """<!DOCTYPE html>
 """
 
 
-def test_html_text_nodes_are_the_paragraphs() -> None:
+def test_html_runs_of_text_are_the_paragraphs_inline_elements_placeholders() -> None:
     text = only_item_text("page.html", HTML.encode())
-    assert text.split("\n") == ["新聞標題", "標題", "第一段 &", "粗體", "文字", "連結", "。"]
+    assert text.split("\n") == ["新聞標題", "標題", "第一段 & <g1>粗體</g1> 文字<g2>連結</g2>。"]
 
 
 def test_html_keeps_markup_and_escapes_translations() -> None:
-    translations = ["Title", "A <b>bold</b> claim & more", "EN3", "EN4", "EN5", "EN6", "."]
+    translations = ["Title", "A <b>bold</b> claim & more", "EN3 <g1>EN4</g1> EN5<g2>EN6</g2>."]
     out = write_translated("page.html", HTML.encode(), translations)
     assert out is not None
     page = out.decode("utf-8")
@@ -173,7 +173,7 @@ def test_html_keeps_markup_and_escapes_translations() -> None:
     assert 'var x = "<p>不要翻譯</p>" && 1;' in page  # script untouched
     assert "p { color: red; }" in page
     assert "<!-- 註解 -->" in page
-    assert '<p title="提示">EN3 <b>EN4</b>\n   EN5<a href="/x?a=1&amp;b=2">EN6</a>.</p>' in page
+    assert '<p title="提示">EN3 <b>EN4</b> EN5<a href="/x?a=1&amp;b=2">EN6</a>.</p>' in page
     assert only_item_text("page.html", out).split("\n") == translations
 
 

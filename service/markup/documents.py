@@ -1,0 +1,113 @@
+"""A text in a given format as the engine's lines, and the English put back into that format.
+
+Shared by every adapter that takes markup in a request (`/v1`'s `format`, LibreTranslate's
+`format=html`, DeepL's `tag_handling`). Each text is one engine document whose paragraphs are its
+non-empty lines: for markup, one line per run of text (inline elements inside it as placeholders).
+"""
+
+from __future__ import annotations
+
+import html as html_text
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import lxml.html
+from lxml import etree
+
+from service.jobs.formats import BadFile
+from service.jobs.html_file import page_lines, write_page
+from service.markup.rules import MarkupRules
+from service.markup.tree import lines, rebuild
+from service.text.normalize import unicode_normalize
+
+TextFormat = Literal["text", "html", "xml"]
+# A whole page (kept whole, as the jobs' .html files are), not a fragment.
+_DOCUMENT = re.compile(r"\s*(<!doctype|<html[\s>])", re.IGNORECASE)
+# An XML declaration cannot stand inside the element a fragment is parsed in: it is kept aside.
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>")
+# Characters XML and HTML serializers refuse; a model may still emit one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PAGE = "q.html"
+_XML_ROOT = "gazette-fragment"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One text as the engine gets it (`text`: one paragraph per non-empty line; blank when there is
+    nothing to translate) and how to put English paragraphs back into its own shape."""
+
+    text: str
+    rebuild: Callable[[list[str]], str]
+
+    @property
+    def paragraphs(self) -> int:
+        return sum(1 for line in self.text.split("\n") if line.strip())
+
+
+def one_line(english: str) -> str:
+    return _NOT_XML.sub("", " ".join(english.split()))
+
+
+def _plain(q: str) -> Prepared:
+    source_lines = unicode_normalize(q).split("\n")
+
+    def put_back(english: list[str]) -> str:
+        translations = iter(english)
+        return "\n".join(next(translations) if line.strip() else line for line in source_lines)
+
+    return Prepared("\n".join(source_lines), put_back)
+
+
+def _page(q: str, rules: MarkupRules) -> Prepared:
+    data = q.encode("utf-8")
+    return Prepared(
+        "\n".join(page_lines(_PAGE, data, rules)),
+        lambda english: write_page(_PAGE, data, [one_line(e) for e in english], rules).decode("utf-8"),
+    )
+
+
+def _in_place(root: Any, method: Literal["html", "xml"], rules: MarkupRules, lead: str = "") -> Prepared:
+    """A fragment parsed inside an element of our own (`root`), written back without it."""
+    runs = [run for run in lines(root, rules) if run.encoded]
+
+    def put_back(english: list[str]) -> str:
+        for run, translation in zip(runs, english, strict=True):
+            rebuild(run, one_line(translation))
+        children = (etree.tostring(child, encoding="unicode", method=method) for child in root)
+        return lead + html_text.escape(root.text or "", quote=False) + "".join(children)
+
+    return Prepared("\n".join(run.encoded for run in runs), put_back)
+
+
+def _fragment(q: str, rules: MarkupRules) -> Prepared:
+    """An HTML fragment stays a fragment."""
+    try:
+        root = lxml.html.fragment_fromstring(q, create_parent="div")
+    except (etree.LxmlError, ValueError) as error:
+        raise BadFile(f"the text is not readable as HTML ({error})") from None
+    return _in_place(root, "html", rules)
+
+
+def _xml(q: str, rules: MarkupRules) -> Prepared:
+    """XML (DeepL's `tag_handling=xml`): well-formed markup, tags kept as written (HTML parsing would
+    lower-case them and drop the ones it does not know). No entities are resolved, nothing is fetched."""
+    declaration = _XML_DECLARATION.match(q)
+    lead = declaration.group(0) if declaration else ""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        root = etree.fromstring(f"<{_XML_ROOT}>{q[len(lead) :]}</{_XML_ROOT}>".encode(), parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise BadFile(f"the text is not well-formed XML ({error})") from None
+    return _in_place(root, "xml", rules, lead)
+
+
+def prepare(q: str, text_format: TextFormat, rules: MarkupRules | None = None) -> Prepared:
+    """`q` as engine lines and a rebuild; BadFile when it cannot be parsed as `text_format`."""
+    if text_format == "xml":
+        return _xml(q, rules or MarkupRules(xml=True))
+    if text_format == "html":
+        rules = rules or MarkupRules()
+        return _page(q, rules) if _DOCUMENT.match(q) else _fragment(q, rules)
+    return _plain(q)
