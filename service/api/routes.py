@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
@@ -27,6 +27,9 @@ from service.api.schemas import (
     UsageOut,
 )
 from service.gazette import Gazette
+from service.jobs.formats import BadFile
+from service.markup.documents import Prepared, in_its_format, prepare
+from service.markup.placeholders import strip_markers
 from service.models.backend import ModelInfo
 from service.models.profiles import PROFILES
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
@@ -121,6 +124,17 @@ async def glossary_of(
     return {**stored.mapping(), **own}
 
 
+async def markup_of(body: TranslateRequest) -> list[Prepared] | None:
+    """For `format` html or xml, each document as the engine's lines (runs of text, placeholders
+    for their inline elements); None for plain text, which goes to the engine as it came."""
+    if body.format == "text":
+        return None
+    try:
+        return await asyncio.to_thread(lambda: [prepare(text, body.format) for text in body.documents()])
+    except BadFile as error:
+        raise APIError(422, "invalid_request", str(error)) from None
+
+
 def model_out(
     state: AppState,
     served: Sequence[TranslatedDocument] = (),
@@ -186,9 +200,16 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
     note_work(request, body.documents())
     principal = principal_of(request)
     glossary = await glossary_of(state, principal, body.glossary_id, body.glossary)
-    jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in body.documents()]
+    prepared = await markup_of(body)
+    texts = [item.text for item in prepared] if prepared else body.documents()
+    jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in texts]
     async with spending(state.access, principal, body.documents()):
         documents = await unless_disconnected(request, state.engine.translate(jobs))
+    if prepared:
+        documents = [
+            replace(document, translation=in_its_format(document, item))
+            for document, item in zip(documents, prepared, strict=True)
+        ]
     state.metrics.documents.inc(len(documents))
     state.metrics.segments.inc(sum(len(document.segments) for document in documents))
     return TranslateResponse(
@@ -202,9 +223,11 @@ async def summarize(body: SummarizeRequest, state: State, request: Request) -> S
     note_work(request, body.documents())
     principal = principal_of(request)
     glossary = await glossary_of(state, principal, body.glossary_id, body.glossary)
+    prepared = await markup_of(body)
+    texts = [strip_markers(item.text) for item in prepared] if prepared else body.documents()
     jobs = [
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)
-        for text in body.documents()
+        for text in texts
     ]
     async with spending(state.access, principal, body.documents()):
         done = await unless_disconnected(request, state.engine.summarize(jobs))

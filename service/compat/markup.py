@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.gazette import Gazette
-from service.jobs.records import english_paragraphs
-from service.markup.documents import TextFormat, prepare
+from service.markup.documents import TextFormat, in_its_format, prepare
 from service.markup.rules import MarkupRules
 from service.pipeline.languages import UNDETERMINED
 from service.pipeline.translate import TranslateJob
@@ -52,9 +51,7 @@ async def translate_texts(
         if document.error is not None:  # this text alone failed (empty once read): it comes back as sent
             done.append(Translated(q, None, ""))
             continue
-        pairs = ((segment.paragraph, segment.translation) for segment in document.segments)
-        english = english_paragraphs(pairs, item.paragraphs)
         # No language found (figures, codes): passed through, and reported as nothing was detected.
         found = document if document.source_lang != UNDETERMINED else None
-        done.append(Translated(item.rebuild(english), found, item.text))
+        done.append(Translated(in_its_format(document, item), found, item.text))
     return done

@@ -18,8 +18,10 @@ from lxml import etree
 
 from service.jobs.formats import BadFile
 from service.jobs.html_file import page_lines, write_page
+from service.jobs.records import english_paragraphs
 from service.markup.rules import MarkupRules
 from service.markup.tree import lines, rebuild
+from service.pipeline.types import TranslatedDocument
 from service.text.normalize import unicode_normalize
 
 TextFormat = Literal["text", "html", "xml"]
@@ -44,6 +46,12 @@ class Prepared:
     @property
     def paragraphs(self) -> int:
         return sum(1 for line in self.text.split("\n") if line.strip())
+
+
+def in_its_format(document: TranslatedDocument, prepared: Prepared) -> str:
+    """The document's English put back into the shape its text came in."""
+    pairs = ((segment.paragraph, segment.translation) for segment in document.segments)
+    return prepared.rebuild(english_paragraphs(pairs, prepared.paragraphs))
 
 
 def one_line(english: str) -> str:

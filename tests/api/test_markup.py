@@ -1,0 +1,73 @@
+"""Markup on the tiny model, end to end, through every API family and the jobs: a sentence across an
+inline element is one segment, and the element comes back exactly once (the tiny model's English is
+noise and keeps no placeholder: the placement by position puts it back)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import lxml.html
+from fastapi.testclient import TestClient
+
+from tests.api.test_jobs import wait_for
+
+SENTENCE = "<p>会议在<b>厦门</b>召开。</p>"
+DEEPL_KEY = {"Authorization": "DeepL-Auth-Key any"}
+
+
+def tag_counts(markup: str) -> Counter[str]:
+    root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    return Counter(element.tag for element in root.iter() if isinstance(element.tag, str))
+
+
+def one_bold(markup: str) -> None:
+    assert markup.count("<b>") == 1 and markup.count("</b>") == 1, markup
+    assert tag_counts(markup) == Counter({"div": 1, "p": 1, "b": 1}), markup
+
+
+def test_v1_html_sentence_is_one_segment_with_its_bold_kept_once(client: TestClient) -> None:
+    answer = client.post("/v1/translate", json={"text": SENTENCE, "source_lang": "zh", "format": "html"})
+    assert answer.status_code == 200, answer.text
+    [document] = answer.json()["documents"]
+    [segment] = document["segments"]
+    assert segment["source"] == "会议在<g1>厦门</g1>召开。"
+    one_bold(document["translation"])
+    assert document["translation"].startswith("<p>") and document["translation"].endswith("</p>")
+
+
+def test_v1_xml_and_plain_text(client: TestClient) -> None:
+    xml = '<doc><para id="7">会议在<em role="x">厦门</em>召开。</para></doc>'
+    answer = client.post("/v1/translate", json={"text": xml, "source_lang": "zh", "format": "xml"})
+    [document] = answer.json()["documents"]
+    assert len(document["segments"]) == 1
+    translation = document["translation"]
+    assert translation.startswith('<doc><para id="7">') and translation.count('<em role="x">') == 1
+    plain = client.post("/v1/translate", json={"text": "会议在<b>厦门</b>召开。", "source_lang": "zh"})
+    assert plain.json()["documents"][0]["segments"][0]["source"] == "会议在<b>厦门</b>召开。"
+
+
+def test_v1_malformed_xml_is_a_422(client: TestClient) -> None:
+    answer = client.post("/v1/translate", json={"text": "<a>会议", "source_lang": "zh", "format": "xml"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "invalid_request"
+
+
+def test_libretranslate_and_deepl_keep_the_bold_once(client: TestClient) -> None:
+    libre = client.post("/translate", json={"q": SENTENCE, "source": "zh", "target": "en", "format": "html"})
+    one_bold(libre.json()["translatedText"])
+    body: dict[str, Any] = {"text": [SENTENCE], "target_lang": "EN-GB", "tag_handling": "html"}
+    deepl = client.post("/v2/translate", json=body, headers=DEEPL_KEY)
+    assert deepl.status_code == 200, deepl.text
+    one_bold(deepl.json()["translations"][0]["text"])
+
+
+def test_a_job_html_file_keeps_the_bold_once(client: TestClient) -> None:
+    page = f"<html><body>{SENTENCE}</body></html>".encode()
+    files = {"files": ("page.html", page, "text/html")}
+    submitted = client.post("/v1/jobs", data={"task": "translate", "source_lang": "zh"}, files=files)
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for(client, submitted.json()["id"])
+    assert job["state"] == "done", job
+    translated = client.get(f"/v1/jobs/{job['id']}/files/page.html").text
+    assert translated.count("<b>") == 1 and translated.count("</b>") == 1, translated
