@@ -144,7 +144,7 @@ async def _translate(
     try:
         async with state.access.spending(principal, sum(len(text) for text in checked.texts)):
             results = await translate_texts(
-                state.engine, checked.texts, checked.source, checked.text_format, glossary
+                state.engine, checked.texts, checked.source, checked.text_format, glossary, checked.options
             )
     except QuotaExceeded as error:
         raise DeepLError(456, str(error)) from None

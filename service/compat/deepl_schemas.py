@@ -19,10 +19,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited
 from service.compat.deepl_languages import engine_source, is_english
-from service.compat.markup import TextFormat
+from service.compat.markup import TextFormat, TextOptions
 from service.disconnect import ClientGone
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.jobs.formats import BadFile
+from service.markup.rules import MarkupRules
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
@@ -163,6 +164,10 @@ class TranslateFields(LanguagePairFields):
     split_sentences: str | int | None = None
     preserve_formatting: bool | None = None
     tag_handling: str | None = None
+    ignore_tags: str | list[str] | None = None  # comma-separated, or a list (JSON)
+    non_splitting_tags: str | list[str] | None = None
+    splitting_tags: str | list[str] | None = None
+    outline_detection: str | int | bool | None = None
     context: str | None = None  # accepted; the models have no way to be given it
 
     @field_validator("text", mode="before")
@@ -180,6 +185,7 @@ class TranslateRequest:
     source: str
     text_format: TextFormat
     glossary_id: str | None
+    options: TextOptions
 
 
 def languages_of(fields: LanguagePairFields, served: set[str]) -> str:
@@ -221,4 +227,29 @@ def checked_translate(fields: TranslateFields, settings: Settings, served: set[s
                 f"Request Entity Too Large: a text of {len(text)} characters; at most {settings.max_chars}",
             )
     text_format: TextFormat = "xml" if tags == "xml" else "html" if tags == "html" else "text"
-    return TranslateRequest(tuple(fields.text), source, text_format, fields.glossary_id or None)
+    options = _text_options(fields, text_format)
+    return TranslateRequest(tuple(fields.text), source, text_format, fields.glossary_id or None, options)
+
+
+def _tag_names(value: str | list[str] | None) -> frozenset[str]:
+    items = value if isinstance(value, list) else (value or "").split(",")
+    return frozenset(name.strip().lower() for item in items for name in item.split(",") if name.strip())
+
+
+def _text_options(fields: TranslateFields, text_format: TextFormat) -> TextOptions:
+    """DeepL's reading options. Markup is read without splitting at line breaks whatever
+    `split_sentences` says (line breaks in markup are layout), as DeepL does for tag_handling."""
+    outline = str(fields.outline_detection).lower() not in ("0", "false")
+    rules = MarkupRules(
+        xml=text_format == "xml",
+        splitting=_tag_names(fields.splitting_tags),
+        non_splitting=_tag_names(fields.non_splitting_tags),
+        ignored=_tag_names(fields.ignore_tags),
+        outline_detection=outline,
+    )
+    split = str(fields.split_sentences) if fields.split_sentences is not None else "1"
+    return TextOptions(
+        rules=rules,
+        split_sentences="0" if split == "0" else "nonewlines" if split == "nonewlines" else "1",
+        preserve_formatting=bool(fields.preserve_formatting),
+    )

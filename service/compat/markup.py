@@ -13,13 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.gazette import Gazette
-from service.markup.documents import TextFormat, in_its_format, prepare
-from service.markup.rules import MarkupRules
+from service.markup.documents import TextFormat, TextOptions, in_its_format, prepare
 from service.pipeline.languages import UNDETERMINED
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 
-__all__ = ["TextFormat", "Translated", "translate_texts"]
+__all__ = ["TextFormat", "TextOptions", "Translated", "translate_texts"]
 
 
 @dataclass(frozen=True)
@@ -35,12 +34,16 @@ async def translate_texts(
     source: str,
     text_format: TextFormat,
     glossary: Mapping[str, str] | None = None,
-    rules: MarkupRules | None = None,
+    options: TextOptions | None = None,
 ) -> list[Translated]:
     """Every text in one engine request (one flow, one deadline), at interactive priority."""
-    prepared = await asyncio.to_thread(lambda: [prepare(q, text_format, rules) for q in texts])
+    options = options or TextOptions()
+    prepared = await asyncio.to_thread(lambda: [prepare(q, text_format, options) for q in texts])
     todo = [item for item in prepared if item.text.strip()]
-    jobs = [TranslateJob(item.text, source, "en", dict(glossary or {})) for item in todo]
+    split = options.split_sentences != "0"
+    jobs = [
+        TranslateJob(item.text, source, "en", dict(glossary or {}), split_sentences=split) for item in todo
+    ]
     documents = iter(await engine.translate(jobs) if jobs else [])
     done: list[Translated] = []
     for q, item in zip(texts, prepared, strict=True):

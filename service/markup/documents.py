@@ -10,7 +10,7 @@ from __future__ import annotations
 import html as html_text
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import lxml.html
@@ -19,12 +19,29 @@ from lxml import etree
 from service.jobs.formats import BadFile
 from service.jobs.html_file import page_lines, write_page
 from service.jobs.records import english_paragraphs
+from service.markup.formatting import as_formatted
 from service.markup.rules import MarkupRules
 from service.markup.tree import lines, rebuild
 from service.pipeline.types import TranslatedDocument
 from service.text.normalize import unicode_normalize
 
 TextFormat = Literal["text", "html", "xml"]
+SplitSentences = Literal["0", "1", "nonewlines"]
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """How a text is read (DeepL's options; the defaults are everyone else's)."""
+
+    rules: MarkupRules | None = None  # None: the format's own
+    split_sentences: SplitSentences = "1"  # 1: at sentence ends and line breaks; 0: nowhere
+    preserve_formatting: bool = False
+
+    @property
+    def joins_lines(self) -> bool:
+        return self.split_sentences != "1"
+
+
 # A whole page (kept whole, as the jobs' .html files are), not a fragment.
 _DOCUMENT = re.compile(r"\s*(<!doctype|<html[\s>])", re.IGNORECASE)
 # An XML declaration cannot stand inside the element a fragment is parsed in: it is kept aside.
@@ -42,6 +59,7 @@ class Prepared:
 
     text: str
     rebuild: Callable[[list[str]], str]
+    preserve_formatting: bool = False  # DeepL's option: see `formatting`
 
     @property
     def paragraphs(self) -> int:
@@ -51,21 +69,49 @@ class Prepared:
 def in_its_format(document: TranslatedDocument, prepared: Prepared) -> str:
     """The document's English put back into the shape its text came in."""
     pairs = ((segment.paragraph, segment.translation) for segment in document.segments)
-    return prepared.rebuild(english_paragraphs(pairs, prepared.paragraphs))
+    english = english_paragraphs(pairs, prepared.paragraphs)
+    if prepared.preserve_formatting:
+        sources = [line for line in prepared.text.split("\n") if line.strip()]
+        english = [as_formatted(source, line) for source, line in zip(sources, english, strict=True)]
+    return prepared.rebuild(english)
 
 
 def one_line(english: str) -> str:
     return _NOT_XML.sub("", " ".join(english.split()))
 
 
-def _plain(q: str) -> Prepared:
+def _plain(q: str, options: TextOptions) -> Prepared:
+    """Each non-empty line a paragraph; with `join_lines` (DeepL's `nonewlines`, `0`) the lines between
+    blank ones are one paragraph, its English on one line."""
     source_lines = unicode_normalize(q).split("\n")
+    blocks = _blocks(source_lines) if options.joins_lines else [[line] for line in source_lines]
+    texts = [" ".join(" ".join(block).split()) if options.joins_lines else block[0] for block in blocks]
 
     def put_back(english: list[str]) -> str:
         translations = iter(english)
-        return "\n".join(next(translations) if line.strip() else line for line in source_lines)
+        out = []
+        for block, text in zip(blocks, texts, strict=True):
+            if not text.strip():
+                out += block
+                continue
+            first, last = block[0], block[-1]
+            lead, trail = first[: len(first) - len(first.lstrip())], last[len(last.rstrip()) :]
+            kept = options.preserve_formatting
+            out.append(lead + next(translations) + trail if kept else next(translations))
+        return "\n".join(out)
 
-    return Prepared("\n".join(source_lines), put_back)
+    return Prepared("\n".join(texts), put_back, options.preserve_formatting)
+
+
+def _blocks(source_lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines, and each blank line on its own."""
+    blocks: list[list[str]] = []
+    for line in source_lines:
+        if line.strip() and blocks and blocks[-1][-1].strip():
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return blocks
 
 
 def _page(q: str, rules: MarkupRules) -> Prepared:
@@ -111,11 +157,14 @@ def _xml(q: str, rules: MarkupRules) -> Prepared:
     return _in_place(root, "xml", rules, lead)
 
 
-def prepare(q: str, text_format: TextFormat, rules: MarkupRules | None = None) -> Prepared:
+def prepare(q: str, text_format: TextFormat, options: TextOptions | None = None) -> Prepared:
     """`q` as engine lines and a rebuild; BadFile when it cannot be parsed as `text_format`."""
+    options = options or TextOptions()
+    if text_format == "text":
+        return _plain(q, options)
     if text_format == "xml":
-        return _xml(q, rules or MarkupRules(xml=True))
-    if text_format == "html":
-        rules = rules or MarkupRules()
-        return _page(q, rules) if _DOCUMENT.match(q) else _fragment(q, rules)
-    return _plain(q)
+        prepared = _xml(q, options.rules or MarkupRules(xml=True))
+    else:
+        rules = options.rules or MarkupRules()
+        prepared = _page(q, rules) if _DOCUMENT.match(q) else _fragment(q, rules)
+    return replace(prepared, preserve_formatting=options.preserve_formatting)

@@ -22,11 +22,13 @@ def prepare_document(
     count_tokens: Callable[[str], int],
     token_budget: int,
     clean_input: bool = True,
+    split_sentences: bool = True,
 ) -> PreparedDocument:
     """Segments of one document, ids `p{paragraph}.s{sentence}` numbered from 1.
 
     `clean_input=False` skips ruby removal and punctuation repair (not script conversion), to measure
-    what they are worth.
+    what they are worth. `split_sentences=False` makes each paragraph one segment (DeepL's
+    `split_sentences=0`); a paragraph over the model's budget is still cut into pieces.
     """
     segments: list[Segment] = []
     annotations = 0
@@ -34,7 +36,7 @@ def prepare_document(
     for paragraph_number, paragraph in enumerate(paragraphs, start=1):
         cleaned = clean(paragraph) if clean_input else as_received(paragraph)
         annotations += cleaned.removed_annotations
-        spans = sentence_spans(cleaned.text)
+        spans = sentence_spans(cleaned.text) if split_sentences else [_whole(cleaned.text)]
         for sentence_number, ((start, end), source) in enumerate(
             zip(spans, cleaned.source_slices(spans), strict=True), start=1
         ):
@@ -52,3 +54,8 @@ def prepare_document(
     if not segments:
         raise EmptyDocument("the text has nothing to translate")
     return PreparedDocument(segments=tuple(segments), annotations_removed=annotations)
+
+
+def _whole(paragraph: str) -> tuple[int, int]:
+    """The span of the paragraph without its surrounding whitespace."""
+    return len(paragraph) - len(paragraph.lstrip()), len(paragraph.rstrip())

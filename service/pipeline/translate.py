@@ -50,6 +50,7 @@ class TranslateJob:
     target_lang: str = "en"
     glossary: Mapping[str, str] = field(default_factory=dict)
     clean_input: bool = True  # False only to measure what cleaning wins back (evaluation)
+    split_sentences: bool = True  # False: each paragraph is one segment (DeepL's split_sentences=0)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ class TranslationPipeline:
             count_tokens=backend.count_tokens,
             token_budget=budget,
             clean_input=job.clean_input,
+            split_sentences=job.split_sentences,
         )
         names_from = "\n".join(segment.normalized for segment in prepared.segments)
         glossary = build_glossary(

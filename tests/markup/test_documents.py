@@ -11,7 +11,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.markup.documents import prepare
+from service.markup.documents import TextOptions, prepare
 from service.markup.placeholders import strip_markers
 from service.markup.rules import MarkupRules
 
@@ -122,7 +122,7 @@ def test_attributes_code_and_untranslatable_content_never_reach_the_model() -> N
 def test_xml_ignore_and_splitting_tags() -> None:
     source = "<doc><p>会议在<term>厦门</term>召开。<note>注释</note></p></doc>"
     rules = MarkupRules(xml=True, ignored=frozenset({"term"}), splitting=frozenset({"note"}))
-    prepared = prepare(source, "xml", rules)
+    prepared = prepare(source, "xml", TextOptions(rules=rules))
     assert prepared.text.split("\n") == ["会议在<x1/>召开。", "注释"]
     assert prepared.rebuild(["Held in <x1/>.", "Note"]) == (
         "<doc><p>Held in <term>厦门</term>.<note>Note</note></p></doc>"
