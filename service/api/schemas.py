@@ -32,11 +32,12 @@ class TranslateRequest(BaseModel):
         description="A stored glossary (POST /v2/glossaries); this request's own `glossary` wins over it. "
         "An unknown id is a 404",
     )
-    format: Literal["text", "html", "xml"] = Field(
+    format: Literal["text", "html", "xml", "markdown"] = Field(
         default="text",
         description="html or xml: markup kept, each run of text translated whole with its inline elements "
         "in place (`translation` is the document in its format; segments show them as <gN>/<xN/> "
-        'placeholders); attributes, code, pre, script, style and translate="no" untouched. For '
+        'placeholders); attributes, code, pre, script, style and translate="no" untouched. markdown: '
+        "prose translated; code, URLs, HTML blocks and front matter kept byte for byte. For "
         "/v1/summarize, the text of the markup is summarized",
     )
 

@@ -3,7 +3,7 @@
 A document's paragraphs are the non-empty lines of its text (`service.text.normalize.split_paragraphs`),
 so every reader here makes exactly one line per paragraph of the file, and `write_translated` receives
 the English of those lines, in the same order, and puts each where its source came from.
-.html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`.
+.html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`, .md in `service.markup.markdown`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from service.jobs.records import ItemInput
@@ -109,7 +108,9 @@ def _one_line(english: str) -> str:
 
 def _item_text(kind: FileKind, name: str, data: bytes) -> str:
     if kind == "md":
-        return "\n".join(line.text for line in _markdown_lines(decode(name, data)) if line is not None)
+        from service.markup.markdown import markdown_lines
+
+        return "\n".join(markdown_lines(decode(name, data)))
     if kind == "html":
         from service.jobs.html_file import html_lines
 
@@ -145,62 +146,8 @@ def _write_txt(name: str, data: bytes, english: Sequence[str]) -> bytes:
     return newline.join(lines).encode("utf-8")
 
 
-@dataclass(frozen=True)
-class MarkdownLine:
-    """One Markdown line outside code: `text` is what the model sees ("" for nothing to translate, then
-    the line is copied as it was); the translated line is `marker + English + tail`."""
-
-    marker: str  # block markers and the indentation before them: "## ", "> - ", "  1. "
-    text: str
-    tail: str  # trailing whitespace: two spaces end a line with a hard break
-
-
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-# Lines that are all markup: thematic breaks, setext underlines, table alignment rows.
-_ALL_MARKUP = re.compile(
-    r" {0,3}(?:(?:[-*_][ \t]*){3,}|=+[ \t]*)"
-    r"|[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?"
-)
-# Block quotes, ATX headings, list items (with a task box), nested in any combination: "> 1. [x] ".
-_MARKER = re.compile(
-    r"[ \t]*(?:(?:>|#{1,6}(?=[ \t]|$)|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)(?:[ \t]+\[[ xX]\](?=[ \t]))?)[ \t]*)*"
-)
-
-
-def _markdown_lines(text: str) -> list[MarkdownLine | None]:
-    """Each line's parts; None for the lines of a fenced code block, fences included: code is never
-    translated, so it stays out of the item text and is copied unchanged."""
-    found: list[MarkdownLine | None] = []
-    fence = ""
-    for line in text.split("\n"):
-        opening = _FENCE.match(line)
-        if fence:
-            stripped = line.strip()
-            if len(stripped) >= len(fence) and stripped == fence[0] * len(stripped):
-                fence = ""
-            found.append(None)
-        elif opening:
-            fence = opening.group(1)
-            found.append(None)
-        elif _ALL_MARKUP.fullmatch(line):
-            found.append(MarkdownLine(line, "", ""))
-        else:
-            found.append(_markdown_line(line))
-    return found
-
-
-def _markdown_line(line: str) -> MarkdownLine:
-    marker = _MARKER.match(line)
-    rest = line[marker.end() :] if marker else line
-    return MarkdownLine(line[: len(line) - len(rest)], rest.strip(), rest[len(rest.rstrip()) :])
-
-
 def _write_markdown(name: str, data: bytes, english: Sequence[str]) -> bytes:
-    text = decode(name, data)
-    translations = iter(english)
-    lines = [
-        source if parts is None or not parts.text else parts.marker + next(translations) + parts.tail
-        for source, parts in zip(text.split("\n"), _markdown_lines(text), strict=True)
-    ]
-    newline = "\r\n" if b"\r\n" in data else "\n"
-    return newline.join(lines).encode("utf-8")
+    from service.markup.markdown import write_markdown
+
+    newline = "\r\n" if b"\r\n" in data else "\n"  # the upload's own line endings
+    return write_markdown(decode(name, data), english).replace("\n", newline).encode("utf-8")

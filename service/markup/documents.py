@@ -25,7 +25,7 @@ from service.markup.tree import lines, rebuild
 from service.pipeline.types import TranslatedDocument
 from service.text.normalize import unicode_normalize
 
-TextFormat = Literal["text", "html", "xml"]
+TextFormat = Literal["text", "html", "xml", "markdown"]
 SplitSentences = Literal["0", "1", "nonewlines"]
 
 
@@ -157,11 +157,24 @@ def _xml(q: str, rules: MarkupRules) -> Prepared:
     return _in_place(root, "xml", rules, lead)
 
 
+def _markdown(q: str) -> Prepared:
+    """Markdown (`service.markup.markdown`): blocks of prose as lines, the rest kept byte for byte."""
+    from service.markup.markdown import markdown_lines, write_markdown
+
+    text = q.replace("\r\n", "\n")
+    return Prepared(
+        "\n".join(markdown_lines(text)),
+        lambda english: write_markdown(text, [one_line(line) for line in english]),
+    )
+
+
 def prepare(q: str, text_format: TextFormat, options: TextOptions | None = None) -> Prepared:
     """`q` as engine lines and a rebuild; BadFile when it cannot be parsed as `text_format`."""
     options = options or TextOptions()
     if text_format == "text":
         return _plain(q, options)
+    if text_format == "markdown":
+        return _markdown(q)
     if text_format == "xml":
         prepared = _xml(q, options.rules or MarkupRules(xml=True))
     else:

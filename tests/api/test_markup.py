@@ -11,6 +11,7 @@ import lxml.html
 from fastapi.testclient import TestClient
 
 from tests.api.test_jobs import wait_for
+from tests.markup.test_markdown import READMES, kept_parts
 
 SENTENCE = "<p>会议在<b>厦门</b>召开。</p>"
 DEEPL_KEY = {"Authorization": "DeepL-Auth-Key any"}
@@ -71,3 +72,12 @@ def test_a_job_html_file_keeps_the_bold_once(client: TestClient) -> None:
     assert job["state"] == "done", job
     translated = client.get(f"/v1/jobs/{job['id']}/files/page.html").text
     assert translated.count("<b>") == 1 and translated.count("</b>") == 1, translated
+
+
+def test_the_markdown_corpus_through_v1_keeps_code_links_and_html(client: TestClient) -> None:
+    sources = [path.read_text(encoding="utf-8") for path in READMES]
+    body = {"texts": sources, "source_lang": "zh", "format": "markdown"}
+    answer = client.post("/v1/translate", json=body)
+    assert answer.status_code == 200, answer.text
+    for path, source, document in zip(READMES, sources, answer.json()["documents"], strict=True):
+        assert kept_parts(document["translation"]) == kept_parts(source), path.name

@@ -95,7 +95,6 @@ def test_markdown_markers_and_code_stay_out_of_the_text_and_come_back() -> None:
     text = only_item_text("notes.md", MARKDOWN.encode())
     assert text.split("\n") == [
         "標題",
-        "",
         "段落一，",
         "項目一",
         "項目二",
@@ -103,11 +102,7 @@ def test_markdown_markers_and_code_stay_out_of_the_text_and_come_back() -> None:
         "引用",
         "引用清單",
         "已完成",
-        "",
-        "",
-        "",
         "最後",
-        "",
     ]
     out = write_translated("notes.md", MARKDOWN.encode(), english(paragraph_count(text)))
     assert out is not None
