@@ -6,7 +6,8 @@ Headers, footers, footnotes, comments, text boxes and blocks wrapped in content 
 and stay as they were (in the source language).
 
 The translated file is the same document with each paragraph's text replaced: paragraph styles, run
-formatting, tables, pictures and section settings are kept.
+formatting (a bold word inside a sentence stays bold, around its English: `docx_runs`), tables,
+pictures and section settings are kept.
 """
 
 from __future__ import annotations
@@ -19,37 +20,31 @@ from typing import Any
 import docx
 from docx.document import Document
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from service.jobs.docx_runs import rewrite_runs, run_line
 from service.jobs.formats import BadFile
-
-# The runs whose text Word shows as the paragraph's: direct ones and those inside hyperlinks, simple
-# fields, smart tags, inline content controls and tracked insertions.
-_RUNS = (
-    "./w:r | ./w:hyperlink/w:r | ./w:fldSimple/w:r | ./w:smartTag/w:r | ./w:customXml/w:r"
-    " | ./w:sdt/w:sdtContent/w:r | ./w:ins/w:r"
-)
-# A run's text content, what python-docx's `CT_R.text` reads; page and column breaks are layout, not text.
-_TEXT = "w:t | w:tab | w:ptab | w:cr | w:noBreakHyphen | w:br[not(@w:type) or @w:type='textWrapping']"
 
 
 def docx_lines(name: str, data: bytes) -> list[str]:
-    """The non-empty paragraphs' texts in document order, newlines and tabs collapsed to spaces."""
-    lines = (_line(paragraph) for paragraph in _paragraphs(_load(name, data).iter_inner_content(), set()))
+    """The non-empty paragraphs' texts in document order, newlines and tabs collapsed to spaces; runs
+    formatted apart from the paragraph's main text as placeholders (`docx_runs`)."""
+    paragraphs = _paragraphs(_load(name, data).iter_inner_content(), set())
+    lines = (run_line(paragraph._p).encoded for paragraph in paragraphs)
     return [line for line in lines if line]
 
 
 def write_docx(name: str, data: bytes, english: Sequence[str]) -> bytes:
-    """The document with the k-th non-empty paragraph's text replaced by `english[k]`."""
+    """The document with the k-th non-empty paragraph's text replaced by `english[k]`, each
+    placeholder's words in runs formatted as its own were."""
     document = _load(name, data)
     translations = iter(english)
     for paragraph in list(_paragraphs(document.iter_inner_content(), set())):
-        if _line(paragraph):
-            _replace_text(_runs(paragraph), next(translations))
+        line = run_line(paragraph._p)
+        if line.encoded:
+            rewrite_runs(line, next(translations))
     saved = io.BytesIO()
     document.save(saved)
     return saved.getvalue()
@@ -97,25 +92,3 @@ def _paragraphs(blocks: Iterable[Paragraph | Table], seen: set[Any]) -> Iterator
                 if cell._tc not in seen:
                     seen.add(cell._tc)
                     yield from _paragraphs(cell.iter_inner_content(), seen)
-
-
-def _runs(paragraph: Paragraph) -> list[Any]:
-    return list(paragraph._p.xpath(_RUNS))
-
-
-def _line(paragraph: Paragraph) -> str:
-    return " ".join("".join(run.text for run in _runs(paragraph)).split())
-
-
-def _replace_text(runs: Sequence[Any], english: str) -> None:
-    """The first run with visible text takes all of `english`, where its own text was, keeping its
-    formatting; the other runs lose only their text, keeping formatting, pictures and page breaks."""
-    first = next(run for run in runs if run.text.strip())
-    for run in runs:
-        parts = run.xpath(_TEXT)
-        if run is first:
-            text = OxmlElement("w:t", attrs={qn("xml:space"): "preserve"})
-            text.text = english
-            parts[0].addprevious(text)
-        for part in parts:
-            run.remove(part)

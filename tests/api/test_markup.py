@@ -4,6 +4,7 @@ noise and keeps no placeholder: the placement by position puts it back)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -11,6 +12,7 @@ import lxml.html
 from fastapi.testclient import TestClient
 
 from tests.api.test_jobs import wait_for
+from tests.jobs.test_docx_runs import runs_of, sentence_docx
 from tests.markup.test_markdown import READMES, kept_parts
 
 SENTENCE = "<p>会议在<b>厦门</b>召开。</p>"
@@ -81,3 +83,16 @@ def test_the_markdown_corpus_through_v1_keeps_code_links_and_html(client: TestCl
     assert answer.status_code == 200, answer.text
     for path, source, document in zip(READMES, sources, answer.json()["documents"], strict=True):
         assert kept_parts(document["translation"]) == kept_parts(source), path.name
+
+
+def test_a_job_docx_keeps_its_bold_word_bold_once(client: TestClient) -> None:
+    data = sentence_docx()
+    files = {"files": ("notice.docx", data, "application/octet-stream")}
+    submitted = client.post("/v1/jobs", data={"task": "translate", "source_lang": "zh"}, files=files)
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for(client, submitted.json()["id"])
+    assert job["state"] == "done", job
+    [result] = client.get(f"/v1/jobs/{job['id']}/results").text.strip().split("\n")
+    assert len(json.loads(result)["segments"]) == 1
+    runs = runs_of(client.get(f"/v1/jobs/{job['id']}/files/notice.docx").content)
+    assert len([text for text, bold in runs if bold]) == 1, runs

@@ -222,12 +222,23 @@ def saved(document: Document) -> bytes:
 
 def test_docx_paragraphs_in_order_tables_included_merged_cells_once() -> None:
     text = only_item_text("report.docx", build_docx())
-    assert text.split("\n") == ["標題一", "粗體普通 文字", "合併", "左", "右", "內層", "標題二", "結尾"]
+    assert text.split("\n") == [
+        "標題一",
+        "<g1>粗體</g1>普通 文字",
+        "合併",
+        "左",
+        "右",
+        "內層",
+        "標題二",
+        "結尾",
+    ]
 
 
 def test_docx_keeps_structure_styles_and_run_formatting() -> None:
     data = build_docx()
-    out = write_translated("report.docx", data, english(8))
+    translations = english(8)
+    translations[1] = "<g1>Bold</g1> plain text"
+    out = write_translated("report.docx", data, translations)
     assert out is not None
     before, after = docx.Document(io.BytesIO(data)), docx.Document(io.BytesIO(out))
     assert len(after.paragraphs) == len(before.paragraphs)
@@ -236,14 +247,14 @@ def test_docx_keeps_structure_styles_and_run_formatting() -> None:
         p.style.name for p in before.paragraphs if p.style
     ]
     bold, plain = after.paragraphs[1].runs
-    assert (bold.text, bold.bold, plain.text) == ("EN2", True, "")
+    assert (bold.text, bold.bold, plain.text, plain.bold) == ("Bold", True, " plain text", None)
     table = after.tables[0]
     assert [cell.text for cell in table.rows[0].cells] == ["EN3", "EN3"]  # one merged cell
     assert [cell.paragraphs[0].text for cell in table.rows[1].cells] == ["EN4", "EN5"]
     assert table.cell(1, 1).tables[0].cell(0, 0).text == "EN6"
     assert after.paragraphs[0].text == "EN1"
     assert after.paragraphs[-1].text == "EN8"
-    assert only_item_text("report.docx", out).split("\n") == english(8)
+    assert only_item_text("report.docx", out).split("\n") == translations
 
 
 def test_a_file_that_is_not_a_docx_is_a_bad_file() -> None:
