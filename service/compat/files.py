@@ -26,6 +26,8 @@ _MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt; charset=utf-8",
 }
 RefusalKind = Literal["no_name", "unsupported", "unreadable", "empty", "too_large", "too_many"]
 

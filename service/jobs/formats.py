@@ -3,7 +3,8 @@
 A document's paragraphs are the non-empty lines of its text (`service.text.normalize.split_paragraphs`),
 so every reader here makes exactly one line per paragraph of the file, and `write_translated` receives
 the English of those lines, in the same order, and puts each where its source came from.
-.html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`, .md in `service.markup.markdown`.
+.html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`, .md in
+`service.markup.markdown`, .srt and .vtt in `service.jobs.subtitles`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal
 from service.jobs.records import ItemInput
 from service.text.normalize import split_paragraphs, unicode_normalize
 
-FileKind = Literal["txt", "md", "jsonl", "html", "docx"]
+FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt"]
 SUFFIXES: dict[str, FileKind] = {
     ".txt": "txt",
     ".md": "md",
@@ -25,6 +26,8 @@ SUFFIXES: dict[str, FileKind] = {
     ".html": "html",
     ".htm": "html",
     ".docx": "docx",
+    ".srt": "srt",
+    ".vtt": "vtt",
 }
 
 
@@ -77,6 +80,8 @@ def write_translated(name: str, data: bytes, paragraphs: Sequence[str]) -> bytes
         return _write_txt(name, data, english)
     if kind == "md":
         return _write_markdown(name, data, english)
+    if kind in ("srt", "vtt"):
+        return _write_subtitles(kind, name, data, english)
     # Imported here: lxml and python-docx load only when such a file comes, and both modules take
     # `BadFile` from this one.
     if kind == "html":
@@ -119,6 +124,13 @@ def _item_text(kind: FileKind, name: str, data: bytes) -> str:
         from service.jobs.docx_file import docx_lines
 
         return "\n".join(docx_lines(name, data))
+    if kind in ("srt", "vtt"):
+        from service.jobs.subtitles import SubtitleError, subtitle_lines
+
+        try:
+            return "\n".join(subtitle_lines(decode(name, data).split("\n"), vtt=kind == "vtt"))
+        except SubtitleError as error:
+            raise BadFile(f"{name}: {error}") from None
     return decode(name, data)
 
 
@@ -143,6 +155,14 @@ def _write_txt(name: str, data: bytes, english: Sequence[str]) -> bytes:
     translations = iter(english)
     lines = [next(translations) if line.strip() else line for line in decode(name, data).split("\n")]
     newline = "\r\n" if b"\r\n" in data else "\n"  # the upload's own line endings
+    return newline.join(lines).encode("utf-8")
+
+
+def _write_subtitles(kind: FileKind, name: str, data: bytes, english: Sequence[str]) -> bytes:
+    from service.jobs.subtitles import write_subtitles
+
+    lines = write_subtitles(decode(name, data).split("\n"), kind == "vtt", english)
+    newline = "\r\n" if b"\r\n" in data else "\n"
     return newline.join(lines).encode("utf-8")
 
 

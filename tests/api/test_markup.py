@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.test_jobs import wait_for
 from tests.jobs.test_docx_runs import runs_of, sentence_docx
+from tests.jobs.test_subtitles import SRT, kept_lines
 from tests.markup.test_markdown import READMES, kept_parts
 
 SENTENCE = "<p>会议在<b>厦门</b>召开。</p>"
@@ -96,3 +97,13 @@ def test_a_job_docx_keeps_its_bold_word_bold_once(client: TestClient) -> None:
     assert len(json.loads(result)["segments"]) == 1
     runs = runs_of(client.get(f"/v1/jobs/{job['id']}/files/notice.docx").content)
     assert len([text for text, bold in runs if bold]) == 1, runs
+
+
+def test_a_job_srt_keeps_its_numbers_and_timings(client: TestClient) -> None:
+    files = {"files": ("talk.srt", SRT.encode(), "application/x-subrip")}
+    submitted = client.post("/v1/jobs", data={"task": "translate", "source_lang": "zh"}, files=files)
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for(client, submitted.json()["id"])
+    assert job["state"] == "done", job
+    translated = client.get(f"/v1/jobs/{job['id']}/files/talk.srt").content.decode()
+    assert kept_lines(translated) == kept_lines(SRT)
