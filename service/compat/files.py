@@ -28,6 +28,7 @@ _MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "srt": "application/x-subrip",
     "vtt": "text/vtt; charset=utf-8",
+    "xliff": "application/xliff+xml",
 }
 RefusalKind = Literal["no_name", "unsupported", "unreadable", "empty", "too_large", "too_many"]
 

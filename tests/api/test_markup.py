@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -107,3 +108,15 @@ def test_a_job_srt_keeps_its_numbers_and_timings(client: TestClient) -> None:
     assert job["state"] == "done", job
     translated = client.get(f"/v1/jobs/{job['id']}/files/talk.srt").content.decode()
     assert kept_lines(translated) == kept_lines(SRT)
+
+
+def test_a_job_xliff_gets_its_targets(client: TestClient) -> None:
+    data = (Path(__file__).parents[1] / "jobs" / "fixtures" / "notice-1.2.xliff").read_bytes()
+    files = {"files": ("notice.xliff", data, "application/xliff+xml")}
+    submitted = client.post("/v1/jobs", data={"task": "translate", "source_lang": "zh"}, files=files)
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for(client, submitted.json()["id"])
+    assert job["state"] == "done", job
+    translated = client.get(f"/v1/jobs/{job['id']}/files/notice.xliff").content
+    assert translated.count(b'<target state="translated">') == 2
+    assert translated.count(b'<g id="1" ctype="bold">') == 2  # in the source and in its target
