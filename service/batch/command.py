@@ -22,7 +22,7 @@ def register(commands: Subcommands) -> None:
         "batch",
         help="translate or summarize many files; resumable; in process, via a server or on Ray",
         description="Writes one JSON line per item to --out (id, file, translation, segments, bullets, "
-        "warnings, error) and, for .txt/.md/.html/.docx inputs, the translated file in its own format "
+        "warnings, error) and, for every input but .jsonl, the translated file in its own format "
         "under '<out stem>.files/<relative name>' beside it. Running it again skips every id already in "
         "--out. Exit code 0 once every item is in --out (some may hold an error), 130 on Ctrl-C.",
     )
