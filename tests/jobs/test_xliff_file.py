@@ -55,3 +55,16 @@ def test_xliff_20_targets_and_segment_state() -> None:
 def test_malformed_xliff_is_a_clear_error(data: bytes, why: str) -> None:
     with pytest.raises(BadFile, match=why):
         read_items("bad.xliff", data)
+
+
+def test_entities_are_not_resolved_nor_fetched(listener: tuple[str, list[str]]) -> None:
+    url, hits = listener
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE xliff [<!ENTITY leak SYSTEM "{url}/leak">]>'
+        '<xliff version="1.2"><file><body><trans-unit id="1"><source>会议&leak;召开。</source>'
+        "</trans-unit></body></file></xliff>"
+    ).encode()
+    [item] = read_items("e.xliff", data)
+    out = write_translated("e.xliff", data, [item.text.replace("会议", "Meeting ")])
+    assert out is not None and b"FETCHED" not in out
+    assert hits == []
