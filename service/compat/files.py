@@ -29,6 +29,7 @@ _MEDIA_TYPES = {
     "srt": "application/x-subrip",
     "vtt": "text/vtt; charset=utf-8",
     "xliff": "application/xliff+xml",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 RefusalKind = Literal["no_name", "unsupported", "unreadable", "empty", "too_large", "too_many"]
 

@@ -56,13 +56,14 @@ MAX_UNPACKED_BYTES = 200_000_000
 MAX_PARTS = 10_000
 
 
-def _check_unpacked_size(name: str, data: bytes) -> None:
-    """Refuse a zip whose parts would unpack past the caps, before anything is decompressed."""
+def check_unpacked_size(name: str, data: bytes, kind: str = ".docx") -> None:
+    """Refuse a zip whose parts would unpack past the caps, before anything is decompressed (an Office
+    file of any `kind`: .docx, .xlsx)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except zipfile.BadZipFile as error:
-        raise BadFile(f"{name}: not a readable .docx (not a zip archive: {error})") from None
+        raise BadFile(f"{name}: not a readable {kind} (not a zip archive: {error})") from None
     unpacked = sum(part.file_size for part in parts)
     if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
         raise BadFile(
@@ -72,7 +73,7 @@ def _check_unpacked_size(name: str, data: bytes) -> None:
 
 
 def _load(name: str, data: bytes) -> Document:
-    _check_unpacked_size(name, data)
+    check_unpacked_size(name, data)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, etree.LxmlError) as error:

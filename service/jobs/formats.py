@@ -4,7 +4,8 @@ A document's paragraphs are the non-empty lines of its text (`service.text.norma
 so every reader here makes exactly one line per paragraph of the file, and `write_translated` receives
 the English of those lines, in the same order, and puts each where its source came from.
 .html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`, .md in
-`service.markup.markdown`, .srt and .vtt in `service.jobs.subtitles`, .xliff in `service.jobs.xliff_file`.
+`service.markup.markdown`, .srt and .vtt in `service.jobs.subtitles`, .xliff in `service.jobs.xliff_file`,
+.xlsx in `service.jobs.xlsx_file`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Literal
 from service.jobs.records import ItemInput
 from service.text.normalize import split_paragraphs, unicode_normalize
 
-FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff"]
+FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff", "xlsx"]
 SUFFIXES: dict[str, FileKind] = {
     ".txt": "txt",
     ".md": "md",
@@ -30,6 +31,7 @@ SUFFIXES: dict[str, FileKind] = {
     ".vtt": "vtt",
     ".xliff": "xliff",
     ".xlf": "xliff",
+    ".xlsx": "xlsx",
 }
 
 
@@ -88,6 +90,10 @@ def write_translated(name: str, data: bytes, paragraphs: Sequence[str]) -> bytes
         from service.jobs.xliff_file import write_xliff
 
         return write_xliff(name, data, english)
+    if kind == "xlsx":
+        from service.jobs.xlsx_file import write_xlsx
+
+        return write_xlsx(name, data, english)
     # Imported here: lxml and python-docx load only when such a file comes, and both modules take
     # `BadFile` from this one.
     if kind == "html":
@@ -130,6 +136,10 @@ def _item_text(kind: FileKind, name: str, data: bytes) -> str:
         from service.jobs.docx_file import docx_lines
 
         return "\n".join(docx_lines(name, data))
+    if kind == "xlsx":
+        from service.jobs.xlsx_file import xlsx_lines
+
+        return "\n".join(xlsx_lines(name, data))
     if kind == "xliff":
         from service.jobs.xliff_file import xliff_lines
 

@@ -4,6 +4,7 @@ noise and keeps no placeholder: the placement by position puts it back)."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -11,10 +12,12 @@ from typing import Any
 
 import lxml.html
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from tests.api.test_jobs import wait_for
 from tests.jobs.test_docx_runs import runs_of, sentence_docx
 from tests.jobs.test_subtitles import SRT, kept_lines
+from tests.jobs.test_xlsx_file import workbook
 from tests.markup.test_markdown import READMES, kept_parts
 
 SENTENCE = "<p>会议在<b>厦门</b>召开。</p>"
@@ -120,3 +123,14 @@ def test_a_job_xliff_gets_its_targets(client: TestClient) -> None:
     translated = client.get(f"/v1/jobs/{job['id']}/files/notice.xliff").content
     assert translated.count(b'<target state="translated">') == 2
     assert translated.count(b'<g id="1" ctype="bold">') == 2  # in the source and in its target
+
+
+def test_a_job_xlsx_round_trips(client: TestClient) -> None:
+    files = {"files": ("data.xlsx", workbook(), "application/octet-stream")}
+    submitted = client.post("/v1/jobs", data={"task": "translate", "source_lang": "zh"}, files=files)
+    assert submitted.status_code == 202, submitted.text
+    job = wait_for(client, submitted.json()["id"])
+    assert job["state"] == "done", job
+    book = load_workbook(io.BytesIO(client.get(f"/v1/jobs/{job['id']}/files/data.xlsx").content))
+    assert book["统计"]["B2"].value == 24.5 and book["统计"]["D2"].value == "=B2*2"
+    assert book["统计"]["A1"].value != "地区"
