@@ -30,6 +30,7 @@ _MEDIA_TYPES = {
     "vtt": "text/vtt; charset=utf-8",
     "xliff": "application/xliff+xml",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 RefusalKind = Literal["no_name", "unsupported", "unreadable", "empty", "too_large", "too_many"]
 

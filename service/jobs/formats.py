@@ -5,7 +5,7 @@ so every reader here makes exactly one line per paragraph of the file, and `writ
 the English of those lines, in the same order, and puts each where its source came from.
 .html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`, .md in
 `service.markup.markdown`, .srt and .vtt in `service.jobs.subtitles`, .xliff in `service.jobs.xliff_file`,
-.xlsx in `service.jobs.xlsx_file`.
+.xlsx in `service.jobs.xlsx_file`, .pptx in `service.jobs.pptx_file`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Literal
 from service.jobs.records import ItemInput
 from service.text.normalize import split_paragraphs, unicode_normalize
 
-FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff", "xlsx"]
+FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff", "xlsx", "pptx"]
 SUFFIXES: dict[str, FileKind] = {
     ".txt": "txt",
     ".md": "md",
@@ -32,6 +32,7 @@ SUFFIXES: dict[str, FileKind] = {
     ".xliff": "xliff",
     ".xlf": "xliff",
     ".xlsx": "xlsx",
+    ".pptx": "pptx",
 }
 
 
@@ -94,6 +95,10 @@ def write_translated(name: str, data: bytes, paragraphs: Sequence[str]) -> bytes
         from service.jobs.xlsx_file import write_xlsx
 
         return write_xlsx(name, data, english)
+    if kind == "pptx":
+        from service.jobs.pptx_file import write_pptx
+
+        return write_pptx(name, data, english)
     # Imported here: lxml and python-docx load only when such a file comes, and both modules take
     # `BadFile` from this one.
     if kind == "html":
@@ -136,6 +141,10 @@ def _item_text(kind: FileKind, name: str, data: bytes) -> str:
         from service.jobs.docx_file import docx_lines
 
         return "\n".join(docx_lines(name, data))
+    if kind == "pptx":
+        from service.jobs.pptx_file import pptx_lines
+
+        return "\n".join(pptx_lines(name, data))
     if kind == "xlsx":
         from service.jobs.xlsx_file import xlsx_lines
 
