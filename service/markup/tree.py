@@ -15,6 +15,10 @@ from typing import Any
 from service.markup.placeholders import Placed, atom_marker, close_marker, open_marker, restore
 from service.markup.rules import MarkupRules, holds_text
 
+# Inline elements nested deeper than this are kept whole (their text untranslated): placing them is
+# recursive, and no real page nests emphasis this deep; a hostile one could exhaust the stack.
+MAX_INLINE_DEPTH = 40
+
 
 @dataclass(frozen=True)
 class Line:
@@ -45,16 +49,16 @@ class _Encoder:
         self.atoms: set[int] = set()
         self.parts: list[str] = []
 
-    def element(self, element: Any) -> None:
+    def element(self, element: Any, depth: int = 0) -> None:
         self.slots.append(element)
         slot = len(self.slots)
-        if self.rules.kept_whole(element):
+        if depth >= MAX_INLINE_DEPTH or self.rules.kept_whole(element):
             self.atoms.add(slot)
             self.parts.append(atom_marker(slot))
         else:
             self.parts.append(open_marker(slot) + _text(element.text))
             for child in element:
-                self.element(child)
+                self.element(child, depth + 1)
             self.parts.append(close_marker(slot))
         self.parts.append(_text(element.tail))
 

@@ -11,6 +11,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.jobs.formats import read_items, write_translated
 from service.markup.documents import TextOptions, prepare
 from service.markup.placeholders import strip_markers
 from service.markup.rules import MarkupRules
@@ -135,3 +136,10 @@ def test_whole_page_keeps_head_and_doctype() -> None:
     assert prepared.text.split("\n") == ["标题", "你好<g1>世界</g1>"]
     output = prepared.rebuild(["Title", "Hello <g1>world</g1>"])
     assert output.startswith("<!DOCTYPE html>") and "<p>Hello <i>world</i></p>" in output
+
+
+def test_inline_nesting_deeper_than_the_stack_allows_keeps_every_tag() -> None:
+    data = ("<p>" + "<b>" * 1500 + "深处" + "</b>" * 1500 + "。</p>").encode()
+    assert read_items("deep.html", data)[0].text.startswith("<g1><g2>")
+    output = write_translated("deep.html", data, ["Deep."])
+    assert output is not None and output.count(b"<b>") == output.count(b"</b>") == 1500
