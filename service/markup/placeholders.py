@@ -212,21 +212,39 @@ def _proportional_span(slot: int, source: _Source, plain: str) -> tuple[int, int
     return a, b
 
 
-def _insert(container: _Node, slot: int, span: tuple[int, int], atom: bool) -> _Node:
-    """A new node for `slot` under `container`, its span clamped there and widened so that it cuts no
-    child of the container: each child is wholly inside the new node or wholly outside."""
+def _descends(slot: int, ancestor: int, source: _Source) -> bool:
+    while slot:
+        slot = source.parents[slot]
+        if slot == ancestor:
+            return True
+    return False
+
+
+def _insert(container: _Node, slot: int, span: tuple[int, int], source: _Source) -> _Node:
+    """A new node for `slot` under `container`, its span clamped there. It never takes in a child of the
+    container that is not its own descendant in the source (siblings stay siblings, so the nesting is
+    never deeper than the source's): its span is cut to the gap between such children around its start.
+    A descendant it cuts it widens to hold whole: each child is wholly inside the new node or outside."""
     a = min(max(span[0], container.start), container.end)
     b = min(max(span[1], a), container.end)
+    others = [child for child in container.children if not _descends(child.slot, slot, source)]
+    apart = {child.slot for child in others}
+    for child in others:
+        if child.start < a < child.end:
+            a = child.end
+    b = max(a, min([b, *(child.start for child in others if child.start >= a)]))
     for child in container.children:
+        if child.slot in apart:
+            continue
         if child.start < a < child.end:
             a = child.start
         if child.start < b < child.end:
             b = child.end
-    if atom:
+    if slot in source.atoms:
         b = a
 
     def inside(child: _Node) -> bool:
-        within = a <= child.start and child.end <= b
+        within = a <= child.start and child.end <= b and child.slot not in apart
         return within and (child.end > child.start or a < child.start < b)
 
     node = _Node(slot, a, b, [child for child in container.children if inside(child)])
@@ -258,7 +276,7 @@ def restore(source: str, output: str) -> tuple[str | Placed, ...]:
         if slot not in nodes:
             container = nodes[structure.parents[slot]]
             span = _proportional_span(slot, structure, plain)
-            nodes[slot] = _insert(container, slot, span, slot in structure.atoms)
+            nodes[slot] = _insert(container, slot, span, structure)
     return _inline(root, plain)
 
 

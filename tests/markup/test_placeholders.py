@@ -125,3 +125,17 @@ def test_every_slot_comes_back_exactly_once_whatever_the_model_wrote(data: st.Da
     expected = sorted(int(number) for number in re.findall(r"<[gx](\d+)/?>", source))
     assert sorted(slots_of(parts)) == expected
     assert text_of(parts) == strip_markers(output)
+
+
+def test_placed_siblings_stay_siblings_however_many() -> None:
+    """Placing by position never nests one sibling in another: 1,500 crossed pairs had nested 1,500
+    deep (past the stack) before the placement kept siblings apart."""
+    source = "".join(f"<g{slot}>字</g{slot}>" for slot in range(1, 1501))
+    output = "".join(f"</g{slot}><g{slot}>x" for slot in range(1, 1501))
+    parts = restore(source, output)
+    assert sorted(part.slot for part in parts if isinstance(part, Placed)) == list(range(1, 1501))
+    assert all(
+        not part.children or all(isinstance(c, str) for c in part.children)
+        for part in parts
+        if isinstance(part, Placed)
+    )
