@@ -206,8 +206,10 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
     async with spending(state.access, principal, body.documents()):
         documents = await unless_disconnected(request, state.engine.translate(jobs))
     if prepared:
-        documents = [
+        documents = [  # a document that failed carries its error, not a rebuilt page
             replace(document, translation=in_its_format(document, item))
+            if document.error is None
+            else document
             for document, item in zip(documents, prepared, strict=True)
         ]
     state.metrics.documents.inc(len(documents))

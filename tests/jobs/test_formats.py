@@ -34,7 +34,18 @@ def test_kind_by_suffix_in_any_case() -> None:
     assert kind_of("dir/notes.markdown") == "md"
     assert kind_of("page.htm") == kind_of("page.Html") == "html"
     assert kind_of("report.docx") == "docx"
-    assert set(SUFFIXES.values()) == {"txt", "md", "jsonl", "html", "docx"}
+    assert set(SUFFIXES.values()) == {
+        "txt",
+        "md",
+        "jsonl",
+        "html",
+        "docx",
+        "xlsx",
+        "pptx",
+        "srt",
+        "vtt",
+        "xliff",
+    }
 
 
 @pytest.mark.parametrize("name", ["scan.pdf", "old.doc", "noext", "a.txt.gz"])
