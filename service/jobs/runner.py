@@ -132,7 +132,9 @@ class JobRunner:
         job = await asyncio.to_thread(self._store.get, job_id)
         if job is None or job.state not in ("queued", "running"):
             return
-        await self._write(self._store.start, job_id)
+        # Marking the job started rewrites a row in place: it succeeds on a full disk, so it is no sign that
+        # the store takes new records again (the job would seem unpaused until its next record failed).
+        await asyncio.to_thread(self._store.start, job_id)
         log.info("job %s: %d items, %d left", job_id, job.total, job.total - job.done - job.failed)
         running: dict[asyncio.Task[None], int] = {}
         options = job.options
