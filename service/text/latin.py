@@ -25,9 +25,14 @@ def has_han(text: str) -> bool:
 _FIGURE = re.compile(r"(?<![\d.,])\d{4,}(?![\d.,%万亿千百])")
 
 
+# The markers inline markup travels as (`<g1>…</g1>`, `<x2/>`: service/markup) are not text of the sentence.
+_MARKER = re.compile(r"<\s*/?\s*[gx]\s*\d{1,6}\s*/?\s*>", re.IGNORECASE)
+
+
 def latin_runs(text: str) -> list[str]:
     """The Latin runs of `text` to be kept as they are, in order (a URL's closing full stop left out),
     and the long figures of codes and years."""
+    text = _MARKER.sub(" ", text)
     runs = [match.group(0).rstrip(".,;:") for match in _RUN.finditer(text)]
     return runs + [
         match.group(0) for match in _FIGURE.finditer(text) if not any(match.group(0) in r for r in runs)

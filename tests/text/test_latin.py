@@ -17,6 +17,7 @@ from service.text.latin import has_han, keep_latin, latin_runs
         ("详见 https://www.gov.cn/zhengce/a.htm。", ["https://www.gov.cn/zhengce/a.htm"]),
         ("联系邮箱：service@samr.gov.cn", ["service@samr.gov.cn"]),
         ("一季度增长5.3%，投资3000万元，达12000元。", ["12000"]),  # amounts are the model's to carry
+        ("会议在<g1>厦门</g1>召开<x2/>。", []),  # markup's markers are not the sentence's Latin
     ],
 )
 def test_the_runs_kept_as_they_are(text: str, runs: list[str]) -> None:
