@@ -74,12 +74,18 @@ async def translate(client: httpx.AsyncClient, text: str) -> tuple[str | None, i
     )
 
 
-async def _timed(client: httpx.AsyncClient, text: str) -> float:
+async def timed(client: httpx.AsyncClient, text: str) -> tuple[float, str | None]:
+    """(seconds, None) for a translation answered; (seconds, what went wrong) otherwise."""
     started = time.perf_counter()
     error, _, _ = await translate(client, text)
+    return time.perf_counter() - started, error
+
+
+async def _timed(client: httpx.AsyncClient, text: str) -> float:
+    seconds, error = await timed(client, text)
     if error is not None:
         raise RuntimeError(f"a one-sentence request failed: {error}")
-    return time.perf_counter() - started
+    return seconds
 
 
 async def idle_latency(client: httpx.AsyncClient, sentences: Sequence[str], samples: int = 3) -> list[float]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from service.bench.ceiling import Ceiling
-from service.bench.load import idle_latency, scrape, translate
+from service.bench.load import idle_latency, scrape, timed
 from service.bench.scrape import BatchDelta, batch_delta
 from service.bench.server import free_port, running_server
 from service.settings import Settings
@@ -57,12 +56,6 @@ class LineBehindDocument:
         }
 
 
-async def _timed(client: httpx.AsyncClient, text: str) -> tuple[float, str | None]:
-    started = time.perf_counter()
-    error, _, _ = await translate(client, text)
-    return time.perf_counter() - started, error
-
-
 async def line_behind_document(
     settings: Settings, sentences: Sequence[str], ceiling: Ceiling, count: int, delay: float
 ) -> LineBehindDocument:
@@ -76,9 +69,9 @@ async def line_behind_document(
         async with httpx.AsyncClient(base_url=server.base_url, timeout=timeout) as client:
             idle = sorted(await idle_latency(client, sentences))[1]
             before = await scrape(client)
-            whole = asyncio.create_task(_timed(client, document))
+            whole = asyncio.create_task(timed(client, document))
             await asyncio.sleep(delay)
-            line_seconds, line_error = await _timed(client, sentences[count % len(sentences)])
+            line_seconds, line_error = await timed(client, sentences[count % len(sentences)])
             document_seconds, document_error = await whole
             batches = batch_delta(before, await scrape(client))
         await asyncio.to_thread(server.stop)

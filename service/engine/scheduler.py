@@ -78,7 +78,7 @@ class Scheduler:
             return max(1, self.backend.slots)
         return self._limits.max_batch_size
 
-    def retry_after(self, items: int = 1) -> int:
+    def retry_after(self, items: int) -> int:
         """Seconds until the line has room for `items` more: until that many have finished, in whole
         batches (items leave the line a batch at a time), at the rate measured with the model full."""
         over = max(1, self.depth + items - self._limits.max_queue)

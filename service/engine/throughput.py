@@ -68,10 +68,6 @@ class Throughput:
             self._total.add(old_items, old_work, old_seconds, sign=-1)
             self._bands[old_band].add(old_items, old_work, old_seconds, sign=-1)
 
-    @property
-    def measured(self) -> bool:
-        return self._total.trusted
-
     def items_per_second(self, concurrency: int | None = None) -> float | None:
         """Items finished per second: over everything measured, or at `concurrency` (at most)."""
         if concurrency is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # Tolerant of the spaces and case a model may put into a marker: "< g1 >", "</G1>", "<x2 />".
-_MARKER = re.compile(r"<\s*(/?)\s*([gx])\s*(\d{1,6})\s*(/?)\s*>", re.IGNORECASE)
+MARKER = re.compile(r"<\s*(/?)\s*([gx])\s*(\d{1,6})\s*(/?)\s*>", re.IGNORECASE)
 MarkerKind = Literal["open", "close", "atom"]
 
 
@@ -45,7 +45,7 @@ def atom_marker(slot: int) -> str:
 
 def strip_markers(text: str) -> str:
     """The text without its markers: what a reader of the line sees."""
-    return _MARKER.sub("", text)
+    return MARKER.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _scan(text: str) -> tuple[str, list[_Marker]]:
     plain: list[str] = []
     markers: list[_Marker] = []
     cursor = length = 0
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):
         plain.append(text[cursor : match.start()])
         length += match.start() - cursor
         cursor = match.end()

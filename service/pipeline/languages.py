@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from service.pipeline.prepare import cleaned_text, prepare_document
 from service.pipeline.types import Notice, TranslatedDocument, TranslatedSegment, UnsupportedLanguage
 from service.text.langdetect import SUPPORTED_SOURCES, detect_language
-from service.text.latin import has_han
+from service.text.normalize import has_han
 
 UNDETERMINED = "und"  # BCP 47: no language could be told
-_WHOLE = 1 << 30
-_SURE = 0.5  # lingua's confidence below which a text with Chinese in it is taken for Chinese  # a passed-through document is not cut to a model's budget
+_WHOLE = 1 << 30  # a passed-through document is not cut to a model's budget
+_SURE = 0.5  # lingua's confidence below which a text with Chinese in it is taken for Chinese
 
 
 def resolve_language(

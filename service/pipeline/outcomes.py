@@ -9,12 +9,14 @@ still fails the request whole, as does a request whose every document failed: th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from service.pipeline.ports import all_or_none
 from service.pipeline.types import DocumentError, EmptyDocument, TranslatedDocument, UnsupportedLanguage
 
 T = TypeVar("T")
+J = TypeVar("J")
 
 DocumentFault = EmptyDocument | UnsupportedLanguage  # failures that are the document's own
 DOCUMENT_FAULTS = (EmptyDocument, UnsupportedLanguage)
@@ -33,6 +35,19 @@ def failed_document(fault: DocumentFault, source_lang: str) -> TranslatedDocumen
         segments=(),
         error=document_error(fault),
     )
+
+
+async def each_on_its_own(work: Callable[[J], Awaitable[T]], jobs: Sequence[J]) -> list[T | DocumentFault]:
+    """`work` for every job at once: a document's own fault stands in its place while its siblings go on;
+    any other failure withdraws them all (`all_or_none`), and so does every document failing."""
+
+    async def one(job: J) -> T | DocumentFault:
+        try:
+            return await work(job)
+        except DOCUMENT_FAULTS as fault:
+            return fault
+
+    return settle(await all_or_none(one(job) for job in jobs))
 
 
 def settle(outcomes: Sequence[T | DocumentFault]) -> list[T | DocumentFault]:

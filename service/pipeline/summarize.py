@@ -18,8 +18,8 @@ from service.engine.pending import Flow
 from service.models.backend import Generation, Source
 from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
 from service.pipeline.languages import request_language
-from service.pipeline.outcomes import DOCUMENT_FAULTS, DocumentFault, failed_document, settle
-from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
+from service.pipeline.outcomes import each_on_its_own, failed_document
+from service.pipeline.ports import ModelQueue, ModelSource, time_limit
 from service.pipeline.salience import choose
 from service.pipeline.translate import TranslateJob, TranslationPipeline
 from service.pipeline.types import Notice, TranslatedDocument, TranslatedSegment
@@ -119,15 +119,8 @@ class SummarizationPipeline:
         flow = flow or new_flow()
         texts = [job.translate.text for job in jobs]
         together = await asyncio.to_thread(request_language, texts) if len(jobs) > 1 else None
-
-        async def one(job: SummarizeJob) -> SummarizedDocument | DocumentFault:
-            try:
-                return await self.summarize(job, flow, together)
-            except DOCUMENT_FAULTS as fault:  # this document's own: its siblings go on
-                return fault
-
         async with asyncio.timeout(time_limit(self._timeout, flow)):
-            outcomes = settle(await all_or_none(one(job) for job in jobs))
+            outcomes = await each_on_its_own(lambda job: self.summarize(job, flow, together), jobs)
         return [
             outcome
             if isinstance(outcome, SummarizedDocument)

@@ -19,7 +19,7 @@ from service.pipeline import rescue
 from service.pipeline.checks import segment_problems
 from service.pipeline.context import chains, in_context, plan_context
 from service.pipeline.languages import passed_through, passes_through, request_language, resolve_language
-from service.pipeline.outcomes import DOCUMENT_FAULTS, DocumentFault, failed_document, settle
+from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
 from service.pipeline.prepare import prepare_document
 from service.pipeline.terms import (
@@ -37,8 +37,8 @@ from service.pipeline.types import (
     TranslatedSegment,
     UnsupportedLanguage,
 )
-from service.text.latin import has_han, keep_latin
-from service.text.normalize import tidy_output
+from service.text.latin import keep_latin
+from service.text.normalize import has_han, tidy_output
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -97,15 +97,8 @@ class TranslationPipeline:
         together = (
             await asyncio.to_thread(request_language, [job.text for job in jobs]) if len(jobs) > 1 else None
         )
-
-        async def one(job: TranslateJob) -> TranslatedDocument | DocumentFault:
-            try:
-                return await self.translate(job, flow, together)
-            except DOCUMENT_FAULTS as fault:  # this document's own: its siblings go on
-                return fault
-
         async with asyncio.timeout(time_limit(self._timeout, flow)):
-            outcomes = settle(await all_or_none(one(job) for job in jobs))
+            outcomes = await each_on_its_own(lambda job: self.translate(job, flow, together), jobs)
         return [
             outcome if isinstance(outcome, TranslatedDocument) else failed_document(outcome, job.source_lang)
             for outcome, job in zip(outcomes, jobs, strict=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+from service.markup.placeholders import MARKER
+
 _RUN = re.compile(
     r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+"  # an address, to the first CJK mark
     r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"  # an e-mail address
@@ -17,22 +18,14 @@ _RUN = re.compile(
 )
 
 
-def has_han(text: str) -> bool:
-    return _HAN.search(text) is not None
-
-
 # A code's or a year's digits (`18030`, `2022`): four or more, whole, not an amount (`3000万`, `1,234.5`, `12%`).
 _FIGURE = re.compile(r"(?<![\d.,])\d{4,}(?![\d.,%万亿千百])")
-
-
-# The markers inline markup travels as (`<g1>…</g1>`, `<x2/>`: service/markup) are not text of the sentence.
-_MARKER = re.compile(r"<\s*/?\s*[gx]\s*\d{1,6}\s*/?\s*>", re.IGNORECASE)
 
 
 def latin_runs(text: str) -> list[str]:
     """The Latin runs of `text` to be kept as they are, in order (a URL's closing full stop left out),
     and the long figures of codes and years."""
-    text = _MARKER.sub(" ", text)
+    text = MARKER.sub(" ", text)  # inline markup's markers (`<g1>`, `<x2/>`) are not the sentence's text
     runs = [match.group(0).rstrip(".,;:") for match in _RUN.finditer(text)]
     return runs + [
         match.group(0) for match in _FIGURE.finditer(text) if not any(match.group(0) in r for r in runs)

@@ -161,6 +161,11 @@ def han_runs(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(re.findall(f"{CJK_CHAR}+", text)))
 
 
+def has_han(text: str) -> bool:
+    """Whether the text holds any CJK ideograph."""
+    return _CJK_RE.search(text) is not None
+
+
 def han_characters(text: str) -> str:
     """The CJK ideographs of a text, in order; used to prove none was dropped."""
     return "".join(_CJK_RE.findall(text))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.text.latin import has_han, keep_latin, latin_runs
+from service.text.latin import keep_latin, latin_runs
+from service.text.normalize import has_han
 
 
 @pytest.mark.parametrize(
