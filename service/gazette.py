@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from service.access import Access
+from service.access import ANONYMOUS, Access
 from service.engine.items import BatchObserver, new_flow
 from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
@@ -29,7 +29,9 @@ from service.jobs.jobs import Jobs
 from service.jobs.retention import sweep_forever
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
+from service.memory import TranslationMemory
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
+from service.pipeline.events import Caller, Listener
 from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob, Summary
 from service.pipeline.translate import TARGET_LANGUAGES, TranslateJob, TranslationPipeline
 from service.pipeline.types import TranslatedDocument
@@ -56,6 +58,10 @@ class Gazette:
         self.settings = settings
         self._observers: list[BatchObserver] = []
         self._registry = ModelRegistry(settings, observer=self._observe_batch, wrap=wrap_backend)
+        # In the jobs' file, opened on first use; off (GAZETTE_MEMORY=off), the pipeline never sees it.
+        self.memory = TranslationMemory(
+            settings.jobs_db(), enabled=settings.memory, settings=settings.memory_key_settings()
+        )
         self._translation = TranslationPipeline(
             self._registry,
             token_budget=settings.max_segment_tokens,
@@ -64,6 +70,7 @@ class Gazette:
             prompt_context=settings.prompt_context,
             # Read here, not per request: a file that cannot be read stops the service at its start.
             configured_glossary=read_glossary_file(settings.glossary) if settings.glossary else None,
+            memory=self.memory if settings.memory else None,
         )
         self._summaries = SummarizationPipeline(
             self._translation, self._registry, timeout=settings.request_timeout
@@ -193,21 +200,35 @@ class Gazette:
             await asyncio.gather(self._loading, return_exceptions=True)
         await self._registry.shutdown()
         self.access.close()
+        self.memory.close()
 
     # -- work ------------------------------------------------------------------------------------
 
     async def translate(
-        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+        self,
+        jobs: Sequence[TranslateJob],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        tenant: str = ANONYMOUS,
+        listener: Listener | None = None,
     ) -> list[TranslatedDocument]:
-        """One request: its documents share one flow (fair share is per request) and one deadline."""
+        """One request: its documents share one flow (fair share is per request) and one deadline.
+        `tenant`: whose translation memory serves it and keeps what it makes; `listener`: told each
+        segment the moment it is final (and then a document is worked through from its top)."""
         self._check_open()
-        return await self._translation.translate_many(jobs, self._flow(priority))
+        caller = Caller(tenant, listener)
+        return await self._translation.translate_many(jobs, self._flow(priority), caller)
 
     async def summarize(
-        self, jobs: Sequence[SummarizeJob], *, priority: Priority = Priority.INTERACTIVE
+        self,
+        jobs: Sequence[SummarizeJob],
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        tenant: str = ANONYMOUS,
+        listener: Listener | None = None,
     ) -> list[SummarizedDocument]:
         self._check_open()
-        return await self._summaries.summarize_many(jobs, self._flow(priority))
+        return await self._summaries.summarize_many(jobs, self._flow(priority), Caller(tenant, listener))
 
     async def summarize_document(
         self, document: TranslatedDocument, bullets: int, *, priority: Priority = Priority.INTERACTIVE

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         default=False,
         description="Instruction models see the document's first line and the sentence before each one",
     )
+    memory: bool = Field(
+        default=True,
+        description="The translation memory: segments translated before are answered from GAZETTE_DB, and"
+        " people's corrections win; off: every segment goes to the model and nothing is filed",
+    )
     num_beams: int = Field(default=4, ge=1, le=16)
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 
@@ -100,6 +105,15 @@ class Settings(BaseSettings):
 
     def jobs_db(self) -> Path:
         return self.db if self.db is not None else self.model_cache / "jobs.sqlite3"
+
+    def memory_key_settings(self) -> tuple[tuple[str, object], ...]:
+        """The settings that change what the pipeline makes of a segment: part of every memory key."""
+        return (
+            ("max_segment_tokens", self.max_segment_tokens),
+            ("prompt_context", self.prompt_context),
+            ("num_beams", self.num_beams),
+            ("backend", self.backend),
+        )
 
     def eval_data(self) -> Path | None:
         """The evaluation data folder: GAZETTE_DATA_DIR, else ../shared/eval where it exists."""

@@ -80,6 +80,10 @@ def no_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "GAZETTE_MODEL_CACHE",
     ):
         monkeypatch.delenv(name, raising=False)
+    # The translation memory is off unless a test is about it (tests/memory, the streaming and web-form
+    # tests say memory=True): a request sent twice would otherwise be answered from it, and a test of the
+    # model path (a stalled model, a fault) would not see the model at all.
+    monkeypatch.setenv("GAZETTE_MEMORY", "off")
     yield
 
 

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from service.engine.outcomes import BackendFailed, ShuttingDown
+from service.engine.outcomes import BackendFailed, QueueTimeout, ShuttingDown
 from service.engine.pending import Priority
 from service.gazette import Gazette
 from service.models.backend import ModelInfo
@@ -141,5 +141,6 @@ def test_bulk_work_is_never_failed_for_time_while_a_person_gets_the_timeout(sett
             return outcome if isinstance(outcome, BaseException) else None, len(document.segments)
 
     timed_out, segments = asyncio.run(scenario())
-    assert isinstance(timed_out, TimeoutError), timed_out
+    # The request's deadline, met in the queue (QueueTimeout) or around it (TimeoutError): both are its 504.
+    assert isinstance(timed_out, QueueTimeout | TimeoutError), timed_out
     assert segments == 1

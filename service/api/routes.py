@@ -179,6 +179,8 @@ def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryD
             "dropped": summary.dropped,
             "warnings": [asdict(notice) for notice in (*document.warnings, *summary.notes)],
             "generated_tokens": document.generated_tokens + summary.generated_tokens,
+            "prompt_tokens": document.prompt_tokens + summary.prompt_tokens,
+            "cached_prompt_tokens": document.cached_prompt_tokens + summary.cached_prompt_tokens,
             "seconds": round(document.seconds + summary.seconds, 3),
             **({"error": asdict(document.error)} if document.error else {}),
             **(

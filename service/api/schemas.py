@@ -63,6 +63,12 @@ class SegmentOut(BaseModel):
     source: str
     normalized: str
     translation: str
+    memory: bool = Field(default=False, description="Answered from the translation memory, at no model time")
+    memory_origin: str | None = Field(
+        default=None,
+        description="person: a person's correction or an imported entry (it wins over the model's); "
+        "model: this model made it before, with the same template, glossary and settings",
+    )
 
 
 class WarningOut(BaseModel):
@@ -97,6 +103,14 @@ class DocumentOut(BaseModel):
     annotations_removed: int = Field(description="Pinyin ruby annotations removed from the source")
     generated_tokens: int = Field(
         description="Tokens the model generated for this document, retries included"
+    )
+    prompt_tokens: int = Field(
+        default=0, description="Prompt tokens the model evaluated for this document, retries included"
+    )
+    cached_prompt_tokens: int = Field(
+        default=0,
+        description="Prompt tokens taken ready-made from the model's cache (instructions and heads shared"
+        " by many segments, evaluated once)",
     )
     seconds: float = Field(description="Wall-clock seconds from receipt to result for this document")
     model: str = Field(default="", description="The model that translated this document")
@@ -152,6 +166,10 @@ class SummaryDocumentOut(BaseModel):
     warnings: list[WarningOut] = Field(description="The translation's warnings, then the verifier's notes")
     generated_tokens: int = Field(
         description="Tokens generated for translation and summary, retries included"
+    )
+    prompt_tokens: int = Field(default=0, description="Prompt tokens evaluated for translation and summary")
+    cached_prompt_tokens: int = Field(
+        default=0, description="Prompt tokens taken ready-made from the model's cache"
     )
     seconds: float = Field(description="Wall-clock seconds for translation and summary")
     translation: str | None = None

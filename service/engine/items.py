@@ -15,6 +15,9 @@ from service.models.backend import Source
 class QueueItem:
     source: Source
     tokens: int  # input length, for the padded-token budget
+    # Its place in reading order (a streamed document's segment number): within its flow, ranked items go
+    # first, lowest rank first, so that a reader gets the top of the document first. None: shortest first.
+    rank: int | None = None
 
 
 @dataclass(frozen=True)

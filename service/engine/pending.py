@@ -6,7 +6,8 @@ Pure bookkeeping, no asyncio: the scheduler owns the futures, this module only d
 - Fair share: within a class, flows (requests) are served round-robin, one item each per turn, the flow
   served least recently first; so a 1,000-sentence document and a one-sentence request interleave.
 - Length-aware: a flow's own line is kept shortest first (a request needs all its items anyway), and an
-  item joins a batch only while the batch's padded size (items x longest) fits the token budget.
+  item joins a batch only while the batch's padded size (items x longest) fits the token budget. Items
+  with a rank (a streamed document, read from the top) go first in their flow, in rank order.
 - Deadlines: the scheduler may name flows to serve before the round (those that would otherwise miss
   their deadline, earliest first): fair share must not let newcomers starve a request already admitted.
 """
@@ -46,6 +47,11 @@ class Ticket(Generic[Payload]):
     tokens: int
     payload: Payload = field(repr=False)
     order: int = 0  # admission order, to keep equal lengths first come, first served
+    rank: int | None = None  # reading order within the flow (QueueItem.rank)
+
+    def place(self) -> tuple[int, int, int]:
+        """Where it stands in its flow's line: ranked items first by rank, then the others shortest first."""
+        return (0, self.rank, self.order) if self.rank is not None else (1, self.tokens, self.order)
 
 
 class PendingWork(Generic[Payload]):
@@ -68,7 +74,7 @@ class PendingWork(Generic[Payload]):
         self._admitted += 1
         ticket.order = self._admitted
         line = self._classes[ticket.flow.priority].setdefault(ticket.flow.key, [])
-        bisect.insort(line, ticket, key=lambda t: (t.tokens, t.order))
+        bisect.insort(line, ticket, key=Ticket.place)
         self._count += 1
 
     def remove(self, ticket: Ticket[Payload]) -> bool:

@@ -129,7 +129,7 @@ class Scheduler:
             self._judge_time(items, flow, timeout)
         self.start()
         loop = asyncio.get_running_loop()
-        tickets = [Ticket(flow, item.tokens, (item, loop.create_future())) for item in items]
+        tickets = [Ticket(flow, item.tokens, (item, loop.create_future()), rank=item.rank) for item in items]
         for ticket in tickets:
             self._pending.add(ticket)
         self._arrived.set()

@@ -27,6 +27,7 @@ class ModelInfo:
     random_weights: bool = False  # true for the tiny test models: their output is noise
     prompted: bool = False  # an instruction model: glossary goes into the prompt, a retry can differ
     prompts: tuple[str, ...] = ()  # prompt templates loaded, `family/task.vN`, one per task it serves
+    prompt_digest: str = ""  # sha256 of those templates' text (prompted models only)
 
     def prompt_for(self, task: str) -> str | None:
         """The name of the template this model uses for `task`, if it is prompted."""
@@ -61,6 +62,10 @@ class Source:
 class Generation:
     text: str
     new_tokens: int
+    # What reading the prompt cost: tokens evaluated for this item (a shared prompt head it was the first
+    # to need counts here), and tokens it took ready-made from the cache (a head evaluated before).
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
 
 
 @dataclass(frozen=True)

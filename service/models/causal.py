@@ -43,12 +43,14 @@ class ChatPrompter:
         with self.tokens.use() as tokenizer:
             return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
-    def finish(self, token_ids: list[int], source: Source | None = None) -> Generation:
+    def finish(
+        self, token_ids: list[int], source: Source | None = None, prompt_tokens: int = 0
+    ) -> Generation:
         """Cut at the first stop token, decode, and keep the answer alone."""
         end = next((index for index, token in enumerate(token_ids) if token in self.stop_ids), len(token_ids))
         with self.tokens.use() as tokenizer:
             text = tokenizer.decode(token_ids[:end], skip_special_tokens=True)
-        return Generation(self.prompts.answer(text, source), end)
+        return Generation(self.prompts.answer(text, source), end, prompt_tokens=prompt_tokens)
 
 
 class PromptedBackend:
@@ -102,7 +104,8 @@ class TransformersCausalBackend(PromptedBackend):
                 pad_token_id=pad_id,
             )
         new = output[:, batch["input_ids"].shape[1] :]
+        lengths = [int(row.sum()) for row in batch["attention_mask"]]
         return [
-            self._prompter.finish([int(token) for token in row], source)
-            for row, source in zip(new, sources, strict=True)
+            self._prompter.finish([int(token) for token in row], source, length)
+            for row, source, length in zip(new, sources, lengths, strict=True)
         ]

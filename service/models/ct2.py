@@ -106,14 +106,14 @@ class CT2Seq2SeqBackend(Seq2SeqBackendBase):
         )
         outputs = []
         with self._tokens.use() as tokenizer:
-            for result in results:
+            for result, source_tokens in zip(results, tokens, strict=True):
                 hypothesis = list(result.hypotheses[0])
                 if self._nllb and hypothesis[:1] == [NLLB_TARGET]:
                     # CTranslate2 returns the target prefix with the hypothesis; it is not generated text.
                     hypothesis = hypothesis[1:]
                 ids = tokenizer.convert_tokens_to_ids(hypothesis)
                 text = tokenizer.decode(ids, skip_special_tokens=True)
-                outputs.append(Generation(text.strip(), len(ids)))
+                outputs.append(Generation(text.strip(), len(ids), prompt_tokens=len(source_tokens)))
         return outputs
 
 
@@ -140,8 +140,8 @@ class CT2CausalBackend(PromptedBackend):
             end_token=self._end_tokens,
         )
         return [
-            self._prompter.finish(list(result.sequences_ids[0]), source)
-            for result, source in zip(results, sources, strict=True)
+            self._prompter.finish(list(result.sequences_ids[0]), source, len(prompt))
+            for result, source, prompt in zip(results, sources, tokens, strict=True)
         ]
 
 

@@ -155,6 +155,7 @@ def _load_causal(request: ModelRequest, settings: Settings, engine: str) -> Back
         random_weights=is_tiny_model(directory),
         prompted=True,
         prompts=prompter.names,
+        prompt_digest=prompter.prompts.digest,
     )
     device = pick_device(settings.device)
     log.info("loading %s on %s with prompts %s", directory, engine, ", ".join(prompter.names))
@@ -192,6 +193,7 @@ def _load_llama_cpp(request: ModelRequest, settings: Settings) -> Backend:
         random_weights=is_tiny_model(path.parent),
         prompted=True,
         prompts=prompts.names,
+        prompt_digest=prompts.digest,
     )
     log.info("loading %s on llama.cpp with prompts %s", path, ", ".join(prompts.names))
     threads = os.cpu_count() or 1

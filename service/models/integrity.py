@@ -79,3 +79,13 @@ def damage(path: Path, size: int, sha256: str) -> str | None:
         return f"its sha256 is {digest} where {sha256} is expected (changed since it was verified)"
     record_verified(path, digest)
     return None
+
+
+def recorded_sha256(path: Path) -> str | None:
+    """The sha256 recorded when `path` was verified, if the file is still the one verified (same size
+    and mtime); None otherwise."""
+    record = _recorded(path)
+    stat = path.stat()
+    if record is None or (record.size, record.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+        return None
+    return record.sha256

@@ -27,6 +27,8 @@ class Slot:
     prompt: list[int]
     budget: int  # new tokens at most
     fed: int = 0  # prompt tokens in the cache (a copied prefix counts)
+    cached: int = 0  # prompt tokens copied from a cached head: never evaluated for this item
+    head_cost: int = 0  # tokens evaluated to make a new head this item was the first to need
     generated: list[int] = field(default_factory=list)
     ended: bool = False
     # Where each run of LOOP_WINDOW generated tokens started: to see a model going round in circles.

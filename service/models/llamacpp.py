@@ -150,13 +150,13 @@ class LlamaCppBackend:
         """Start `slot` from a cached prompt head, evaluating that head first if it is new."""
         head = self._head(slot.source, slot.prompt)
         if len(head) >= self.min_prefix and head not in self._prefixes:
-            self._cache_prefix(head)
+            slot.head_cost = self._cache_prefix(head)
         found = best_prefix(slot.prompt, list(self._prefixes.values()), self.min_prefix)
         if found is not None:
             prefix, length = found
             self._prefixes.move_to_end(prefix.tokens)
             self._ctx.share(prefix.sequence, slot.sequence, length)
-            slot.fed = length
+            slot.fed = slot.cached = length
 
     def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
         """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
@@ -179,23 +179,36 @@ class LlamaCppBackend:
         other_tokens = self._prompt_tokens(other)
         return tuple(prompt[: min(common_length(prompt, other_tokens), PREFIX_TOKENS)])
 
-    def _cache_prefix(self, head: tuple[int, ...]) -> None:
+    def _cache_prefix(self, head: tuple[int, ...]) -> int:
+        """Evaluate `head` into a sequence of its own; the tokens evaluated (a cached head it extends is
+        copied, not evaluated again)."""
         if len(self._prefixes) >= PREFIX_SEQUENCES:
             _, evicted = self._prefixes.popitem(last=False)
             self._ctx.forget(evicted.sequence)
             sequence = evicted.sequence
         else:
             sequence = self._slots + len(self._prefixes)
-        for start in range(0, len(head), self._ctx.n_batch):
+        begin = 0
+        found = best_prefix(head, list(self._prefixes.values()), self.min_prefix)
+        if found is not None:  # another document's head under the same template: its common part
+            base, begin = found
+            self._ctx.share(base.sequence, sequence, begin)
+        for start in range(begin, len(head), self._ctx.n_batch):
             chunk = head[start : start + self._ctx.n_batch]
             entries = [BatchEntry(token, start + i, sequence, False) for i, token in enumerate(chunk)]
             self._ctx.decode(entries)
         self._prefixes[head] = Prefix(sequence, head)
+        return len(head) - begin
 
     def _finish(self, slot: Slot) -> Generation:
         self._release(slot)
         text = self._model.detokenize(slot.generated)
-        return Generation(self._prompts.answer(text, slot.source), len(slot.generated))
+        return Generation(
+            self._prompts.answer(text, slot.source),
+            len(slot.generated),
+            prompt_tokens=len(slot.prompt) - slot.cached + slot.head_cost,
+            cached_prompt_tokens=slot.cached,
+        )
 
     def _release(self, slot: Slot) -> None:
         self._active.remove(slot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class PromptTemplate:
     user: jinja2.Template
     strict_user: jinja2.Template
     stop: tuple[str, ...] = ()  # the answer ends at the first of these (after any preamble is removed)
+    text: str = ""  # the template file as read: a change to it changes what the model is shown
 
     @property
     def name(self) -> str:
@@ -83,6 +85,12 @@ class PromptSet:
     def names(self) -> tuple[str, ...]:
         return tuple(template.name for template in self.templates.values())
 
+    @property
+    def digest(self) -> str:
+        """One sha256 of every template's text: what a remembered translation must have been made with."""
+        texts = sorted(f"{template.name}\n{template.text}" for template in self.templates.values())
+        return hashlib.sha256("\n\0".join(texts).encode()).hexdigest()
+
     def template_for(self, source: Source) -> PromptTemplate:
         if source.task not in self.templates:
             raise ValueError(f"this model has no prompt template for the task {source.task!r}")
@@ -116,6 +124,7 @@ def _read_template(path: Path, family: str, task: str, version: int) -> PromptTe
         user=_ENVIRONMENT.from_string(data["user"]),
         strict_user=_ENVIRONMENT.from_string(data.get("strict_user", data["user"])),
         stop=tuple(data.get("stop", ())),
+        text=path.read_text(encoding="utf-8"),
     )
 
 

@@ -162,7 +162,11 @@ class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
         with self._tokens.use() as tokenizer:
             decoded = tokenizer.batch_decode(output, skip_special_tokens=True)
         counts = [int((row != pad).sum()) for row in output]
-        return [Generation(text.strip(), count) for text, count in zip(decoded, counts, strict=True)]
+        read = [int(row.sum()) for row in batch["attention_mask"]]
+        return [
+            Generation(text.strip(), count, prompt_tokens=length)
+            for text, count, length in zip(decoded, counts, read, strict=True)
+        ]
 
 
 def load_seq2seq(

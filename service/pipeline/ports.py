@@ -8,7 +8,8 @@ from typing import Any, Protocol, TypeVar
 
 from service.engine.items import QueueItem
 from service.engine.pending import Flow, Priority
-from service.models.backend import Backend, Generation
+from service.memory import MemoryAsk, Recalled
+from service.models.backend import Backend, Generation, ModelInfo
 
 T = TypeVar("T")
 
@@ -30,6 +31,18 @@ class ModelQueue(Protocol):
 
     def admit(self, items: Sequence[QueueItem], timeout: float | None, flow: Flow) -> None:
         """Judge work that will be run in parts (each with judged=False): raise if it cannot be done."""
+
+
+class SegmentMemory(Protocol):
+    """The translation memory (`service.memory.TranslationMemory`)."""
+
+    async def recall(
+        self, tenant: str, info: ModelInfo, language: str, asks: Sequence[MemoryAsk]
+    ) -> list[Recalled | None]: ...
+
+    async def remember(
+        self, tenant: str, info: ModelInfo, language: str, ask: MemoryAsk, translation: str
+    ) -> None: ...
 
 
 class ModelSource(Protocol):

@@ -69,6 +69,7 @@ async def by_clauses(
     replaced: set[int],
     timeout: float | None,
     flow: Flow,
+    rank: int | None = None,
 ) -> list[Generation]:
     """Pieces still without a sound answer after the retry, translated a clause at a time and joined.
 
@@ -87,7 +88,7 @@ async def by_clauses(
         for index, clauses in split.items()
         for clause in clauses
     ]
-    items = [QueueItem(source, queue.backend.count_tokens(source.text)) for _, source in asked]
+    items = [QueueItem(source, queue.backend.count_tokens(source.text), rank) for _, source in asked]
     generations = await queue.run(items, timeout, flow, judged=False)
     answers: dict[int, list[str]] = {}
     for (index, _), generation in zip(asked, generations, strict=True):
@@ -113,6 +114,7 @@ async def translate_fragments(
     patched: dict[int, list[str]],
     timeout: float | None,
     flow: Flow,
+    rank: int | None = None,
 ) -> list[Generation]:
     """Chinese still left is translated fragment by fragment and put in place.
 
@@ -131,7 +133,7 @@ async def translate_fragments(
     if not sources:
         return []
     pieces = list(sources)
-    items = [QueueItem(sources[piece], queue.backend.count_tokens(piece)) for piece in pieces]
+    items = [QueueItem(sources[piece], queue.backend.count_tokens(piece), rank) for piece in pieces]
     generations = await queue.run(items, timeout, flow, judged=False)
     renderings = {
         piece: rendering

@@ -17,6 +17,7 @@ from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
 from service.models.backend import Generation, Source
 from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
+from service.pipeline.events import NOBODY_LISTENS, BulletDone, Caller
 from service.pipeline.languages import request_language
 from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, time_limit
@@ -36,6 +37,8 @@ class Summary:
     templates: tuple[str, ...]  # prompt templates used, `family/task.vN` (none for seq2seq models)
     notes: tuple[Notice, ...] = ()  # what the verifier sent back, and why
     generated_tokens: int = 0
+    prompt_tokens: int = 0  # evaluated by the model
+    cached_prompt_tokens: int = 0  # taken ready-made from its cache
     seconds: float = 0.0
 
 
@@ -111,7 +114,7 @@ class SummarizationPipeline:
         self._timeout = timeout
 
     async def summarize_many(
-        self, jobs: Sequence[SummarizeJob], flow: Flow | None = None
+        self, jobs: Sequence[SummarizeJob], flow: Flow | None = None, caller: Caller = NOBODY_LISTENS
     ) -> list[SummarizedDocument]:
         """Each document on its own, as one flow under one deadline; one failing withdraws the others."""
         for job in jobs:
@@ -120,7 +123,10 @@ class SummarizationPipeline:
         texts = [job.translate.text for job in jobs]
         together = await asyncio.to_thread(request_language, texts) if len(jobs) > 1 else None
         async with asyncio.timeout(time_limit(self._timeout, flow)):
-            outcomes = await each_on_its_own(lambda job: self.summarize(job, flow, together), jobs)
+            outcomes = await each_on_its_own(
+                lambda each: self.summarize(each[1], flow, together, caller.for_document(each[0])),
+                list(enumerate(jobs)),
+            )
         return [
             outcome
             if isinstance(outcome, SummarizedDocument)
@@ -129,15 +135,24 @@ class SummarizationPipeline:
         ]
 
     async def summarize(
-        self, job: SummarizeJob, flow: Flow | None = None, request_lang: str | None = None
+        self,
+        job: SummarizeJob,
+        flow: Flow | None = None,
+        request_lang: str | None = None,
+        caller: Caller = NOBODY_LISTENS,
     ) -> SummarizedDocument:
         """Translate, then summarise that same translation."""
         flow = flow or new_flow()
-        document = await self.translation.translate(job.translate, flow, request_lang)
-        return SummarizedDocument(document, await self.summarize_document(document, job.bullets, flow))
+        document = await self.translation.translate(job.translate, flow, request_lang, caller=caller)
+        summary = await self.summarize_document(document, job.bullets, flow, caller)
+        return SummarizedDocument(document, summary)
 
     async def summarize_document(
-        self, document: TranslatedDocument, bullets: int, flow: Flow | None = None
+        self,
+        document: TranslatedDocument,
+        bullets: int,
+        flow: Flow | None = None,
+        caller: Caller = NOBODY_LISTENS,
     ) -> Summary:
         """Up to `bullets` verified bullets, in document order, for an already translated document."""
         started = time.perf_counter()
@@ -147,6 +162,7 @@ class SummarizationPipeline:
         drafts = [_Draft(tuple(document.segments[i] for i in group)) for group in groups]
         first = await self._write(queue, drafts, flow, strict=False)
         failed = _accept(drafts, drafts, [g.text for g in first], "model")
+        _tell(caller, [draft for draft in drafts if draft not in failed])
         notes = [draft.note("bullet_regenerated") for draft in failed]
         second = await self._write(queue, failed, flow, strict=True)
         for draft in _accept(drafts, failed, [g.text for g in second], "model_retry"):
@@ -158,6 +174,7 @@ class SummarizationPipeline:
                 if draft.bullet
                 else [replace(rejected, code="bullet_dropped"), draft.note("extract_rejected")]
             )
+        _tell(caller, failed)
         info = queue.backend.info
         prompt = info.prompt_for("summarize")
         return Summary(
@@ -169,6 +186,8 @@ class SummarizationPipeline:
             templates=(prompt,) if prompt else (),
             notes=tuple(notes),
             generated_tokens=sum(g.new_tokens for g in [*first, *second]),
+            prompt_tokens=sum(g.prompt_tokens for g in [*first, *second]),
+            cached_prompt_tokens=sum(g.cached_prompt_tokens for g in [*first, *second]),
             seconds=round(time.perf_counter() - started, 3),
         )
 
@@ -189,6 +208,14 @@ class SummarizationPipeline:
         items = [QueueItem(source, queue.backend.count_tokens(source.text)) for source in sources]
         # Bullets follow a translation already spent, or are a handful: let finish or time out, never refused.
         return await queue.run(items, time_limit(self._timeout, flow), flow, judged=False)
+
+
+def _tell(caller: Caller, drafts: Sequence[_Draft]) -> None:
+    """Each bullet of `drafts` that was verified, to whoever listens."""
+    for draft in drafts:
+        if draft.bullet is not None:
+            bullet = draft.bullet
+            caller.tell(BulletDone(caller.document, bullet.text, bullet.sources, bullet.origin))
 
 
 def _evidence(draft: _Draft) -> list[str]:

@@ -1,7 +1,8 @@
 """The translation pipeline: the one code path from text to result, shared by HTTP, CLI and batch jobs.
 
-normalize → segment → glossary plan → batch queue → model → checks (one stricter retry for prompted
-models) → reassemble, with warnings and a glossary report.
+normalize → segment → glossary plan → memory → batch queue → model → checks (one stricter retry for
+prompted models) → reassemble, with warnings and a glossary report. Each segment is final, and told to
+whoever listens, as soon as its own work is done.
 """
 
 from __future__ import annotations
@@ -14,31 +15,26 @@ from dataclasses import dataclass, field, replace
 from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
 from service.glossary import build_glossary
-from service.models.backend import Generation
+from service.memory import MemoryAsk, Recalled
+from service.models.backend import Generation, ModelInfo
 from service.pipeline import rescue
-from service.pipeline.checks import segment_problems
+from service.pipeline.assemble import (
+    FinishedSegment,
+    Mends,
+    assemble_document,
+    finish_segment,
+    recalled_segment,
+    segment_entries,
+)
 from service.pipeline.context import chains, in_context, plan_context
+from service.pipeline.events import NOBODY_LISTENS, Caller, SegmentDone, SegmentTally
 from service.pipeline.languages import passed_through, passes_through, request_language, resolve_language
 from service.pipeline.outcomes import each_on_its_own, failed_document
-from service.pipeline.ports import ModelQueue, ModelSource, all_or_none, time_limit
+from service.pipeline.ports import ModelQueue, ModelSource, SegmentMemory, all_or_none, time_limit
 from service.pipeline.prepare import prepare_document
-from service.pipeline.terms import (
-    PiecePlan,
-    inconsistent_terms,
-    plan_piece,
-    report_terms,
-    restore_placeholders,
-)
-from service.pipeline.types import (
-    Notice,
-    PreparedDocument,
-    Segment,
-    TranslatedDocument,
-    TranslatedSegment,
-    UnsupportedLanguage,
-)
-from service.text.latin import keep_latin
-from service.text.normalize import has_han, tidy_output
+from service.pipeline.segments import split_by_segment, translate_segment
+from service.pipeline.terms import PiecePlan, plan_piece, restore_placeholders
+from service.pipeline.types import PreparedDocument, TranslatedDocument, UnsupportedLanguage
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -72,8 +68,10 @@ class TranslationPipeline:
         auto_terms: bool = True,
         prompt_context: bool = False,
         configured_glossary: Mapping[str, str] | None = None,
+        memory: SegmentMemory | None = None,
     ) -> None:
         self.models = models
+        self._memory = memory  # segments translated before, and people's corrections
         self._token_budget = token_budget
         self._timeout = timeout
         self._auto_terms = auto_terms  # automatic renderings of the names a Chinese document holds
@@ -85,7 +83,7 @@ class TranslationPipeline:
             raise UnsupportedLanguage(f"target language {target_lang!r} is not supported; use 'en'")
 
     async def translate_many(
-        self, jobs: Sequence[TranslateJob], flow: Flow | None = None
+        self, jobs: Sequence[TranslateJob], flow: Flow | None = None, caller: Caller = NOBODY_LISTENS
     ) -> list[TranslatedDocument]:
         """Each document on its own, all at once, as one flow under one deadline for the request.
 
@@ -98,16 +96,29 @@ class TranslationPipeline:
             await asyncio.to_thread(request_language, [job.text for job in jobs]) if len(jobs) > 1 else None
         )
         async with asyncio.timeout(time_limit(self._timeout, flow)):
-            outcomes = await each_on_its_own(lambda job: self.translate(job, flow, together), jobs)
+            outcomes = await each_on_its_own(
+                lambda each: self.translate(each[1], flow, together, caller=caller.for_document(each[0])),
+                list(enumerate(jobs)),
+            )
         return [
             outcome if isinstance(outcome, TranslatedDocument) else failed_document(outcome, job.source_lang)
             for outcome, job in zip(outcomes, jobs, strict=True)
         ]
 
     async def translate(
-        self, job: TranslateJob, flow: Flow | None = None, request_lang: str | None = None
+        self,
+        job: TranslateJob,
+        flow: Flow | None = None,
+        request_lang: str | None = None,
+        *,
+        caller: Caller = NOBODY_LISTENS,
     ) -> TranslatedDocument:
-        """One document; `request_lang`: the language of the request it came in, where it had several."""
+        """One document; `request_lang`: the language of the request it came in, where it had several.
+
+        Segments the tenant's memory holds are answered from it; the others go to the model side by side,
+        each told to `caller.listener` the moment it is final (and, when someone listens, scheduled in
+        reading order), and filed in the memory.
+        """
         started = time.perf_counter()
         self.check_target(job.target_lang)
         flow = flow or new_flow()
@@ -117,40 +128,79 @@ class TranslationPipeline:
         if passes_through(language):
             return await asyncio.to_thread(passed_through, job.text, language, confidence, job.clean_input)
         queue = await self.models.translator(language)
-        work = await asyncio.to_thread(self._prepare, job, language, queue)
-        if queue.backend.info.prompted and self._prompt_context:
-            generations, outputs = await self._first_pass_in_context(queue, work, flow)
+        info = queue.backend.info
+        work = await asyncio.to_thread(self._prepare, job, language, queue, caller.listener is not None)
+        if info.prompted and self._prompt_context:
+            finished = await self._in_context(queue, work, language, flow)
+            for done in finished:
+                caller.tell(SegmentDone(caller.document, done.segment, done.warnings))
         else:
-            generations, outputs = await self._first_pass(queue, work, language, flow)
+            finished = await self._segment_by_segment(queue, work, language, flow, caller)
+        document = assemble_document(work.prepared, finished, language, confidence, info.random_weights)
+        return replace(document, model=info, seconds=round(time.perf_counter() - started, 3))
+
+    async def _segment_by_segment(
+        self, queue: ModelQueue, work: _Work, language: str, flow: Flow, caller: Caller
+    ) -> list[FinishedSegment]:
+        """Every segment: from memory, or through the model (all at once, each final on its own)."""
+        info = queue.backend.info
+        works = split_by_segment(work.prepared.segments, work.plans, work.items)
+        asks = [MemoryAsk(w.segment.normalized, _terms(w.plans)) for w in works]
+        recalled = await self._recall(caller.tenant, info, language, asks)
+        tally = SegmentTally(caller.document, len(works), caller.tell)
+        limit = time_limit(self._timeout, flow)
+        fresh = [item for w, hit in zip(works, recalled, strict=True) if hit is None for item in w.items]
+        if fresh:
+            queue.admit(fresh, limit, flow)  # the whole document judged once; its segments run in parts
+
+        async def one(index: int) -> FinishedSegment:
+            hit = recalled[index]
+            if hit is not None:
+                done = recalled_segment(works[index].segment, works[index].plans, hit)
+            else:
+                done = await translate_segment(queue, works[index], language, limit, flow)
+                if self._memory is not None:
+                    await self._memory.remember(
+                        caller.tenant, info, language, asks[index], done.segment.translation
+                    )
+            tokens = sum(generation.new_tokens for generation in done.generations)
+            event = SegmentDone(caller.document, done.segment, done.warnings)
+            tally.finished(event, tokens, recalled=hit is not None)
+            return done
+
+        return await all_or_none(one(index) for index in range(len(works)))
+
+    async def _recall(
+        self, tenant: str, info: ModelInfo, language: str, asks: list[MemoryAsk]
+    ) -> list[Recalled | None]:
+        if self._memory is None:
+            return [None] * len(asks)
+        return await self._memory.recall(tenant, info, language, asks)
+
+    async def _in_context(
+        self, queue: ModelQueue, work: _Work, language: str, flow: Flow
+    ) -> list[FinishedSegment]:
+        """Each piece with the sentences around it (`prompt_context`): pieces of a paragraph one after
+        another, then the rescue passes over the whole document. Not recalled from memory."""
+        generations, outputs = await self._first_pass_in_context(queue, work, flow)
         patched: dict[int, list[str]] = {}
         by_clauses: set[int] = set()
-        if queue.backend.info.prompted:
-            limit = time_limit(self._timeout, flow)
-            plans, items = work.plans, work.items
-            generations += await rescue.second_attempt(queue, plans, items, outputs, language, limit, flow)
-            generations += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, limit, flow)
-            generations += await rescue.translate_fragments(queue, plans, outputs, patched, limit, flow)
-        document = self._assemble(work, outputs, language, confidence, queue, (patched, by_clauses))
-        return replace(
-            document,
-            model=queue.backend.info,
-            generated_tokens=sum(generation.new_tokens for generation in generations),
-            seconds=round(time.perf_counter() - started, 3),
-        )
-
-    async def _first_pass(
-        self, queue: ModelQueue, work: _Work, language: str, flow: Flow
-    ) -> tuple[list[Generation], list[str]]:
-        """Every piece through the model, but those of a Chinese document without any Chinese (an English
-        paragraph, a line of figures or codes): they are kept as they are, and cost no model time."""
-        pieces = [piece for segment in work.prepared.segments for piece in segment.pieces]
-        as_is = {i: piece for i, piece in enumerate(pieces) if language == "zh" and not has_han(piece)}
-        todo = [i for i in range(len(pieces)) if i not in as_is]
-        generations = await queue.run([work.items[i] for i in todo], time_limit(self._timeout, flow), flow)
-        made = {
-            i: restore_placeholders(g.text, work.plans[i]) for i, g in zip(todo, generations, strict=True)
-        }
-        return generations, [made[i] if i in made else as_is[i] for i in range(len(pieces))]
+        limit = time_limit(self._timeout, flow)
+        plans, items = work.plans, work.items
+        generations += await rescue.second_attempt(queue, plans, items, outputs, language, limit, flow)
+        generations += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, limit, flow)
+        generations += await rescue.translate_fragments(queue, plans, outputs, patched, limit, flow)
+        finished, start = [], 0
+        for segment in work.prepared.segments:
+            end = start + len(segment.pieces)
+            fixes = tuple(fix for index in range(start, end) for fix in patched.get(index, []))
+            mends = Mends(fixes, any(index in by_clauses for index in range(start, end)))
+            spent = generations if start == 0 else []  # the document's model work, counted once
+            finished.append(
+                finish_segment(segment, outputs[start:end], plans[start:end], language, mends, spent)
+            )
+            start = end
+        return finished
 
     async def _first_pass_in_context(
         self, queue: ModelQueue, work: _Work, flow: Flow
@@ -188,8 +238,9 @@ class TranslationPipeline:
         order = range(len(work.items))
         return [generations[index] for index in order], [outputs[index] for index in order]
 
-    def _prepare(self, job: TranslateJob, language: str, queue: ModelQueue) -> _Work:
-        """CPU work (normalising, splitting, glossary matching, tokenising), run off the event loop."""
+    def _prepare(self, job: TranslateJob, language: str, queue: ModelQueue, ranked: bool) -> _Work:
+        """CPU work (normalising, splitting, glossary matching, tokenising), run off the event loop.
+        `ranked`: the items carry their segment's number, to be run in reading order."""
         backend = queue.backend
         budget = min(self._token_budget, backend.info.max_input_tokens)
         prepared = prepare_document(
@@ -206,79 +257,16 @@ class TranslationPipeline:
             configured=self._configured,
             auto_from=names_from if self._auto_terms and language == "zh" else None,
         )
-        pieces = [piece for segment in prepared.segments for piece in segment.pieces]
-        plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for piece in pieces]
-        items = [QueueItem(plan.source, backend.count_tokens(plan.source.text)) for plan in plans]
+        pieces = [
+            (number, piece) for number, segment in enumerate(prepared.segments) for piece in segment.pieces
+        ]
+        plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for _, piece in pieces]
+        items = [
+            QueueItem(plan.source, backend.count_tokens(plan.source.text), number if ranked else None)
+            for (number, _), plan in zip(pieces, plans, strict=True)
+        ]
         return _Work(prepared, plans, items)
 
-    def _assemble(
-        self,
-        work: _Work,
-        outputs: list[str],
-        language: str,
-        confidence: float | None,
-        queue: ModelQueue,
-        mended: tuple[dict[int, list[str]], set[int]],
-    ) -> TranslatedDocument:
-        """The document from its pieces' outputs; `mended`: the fragments patched into each piece, and
-        the pieces translated clause by clause."""
-        patched, by_clauses = mended
-        remaining = iter(enumerate(zip(outputs, work.plans, strict=True)))
-        segments: list[TranslatedSegment] = []
-        warnings: list[Notice] = []
-        term_uses = []
-        if queue.backend.info.random_weights:
-            warnings.append(Notice("random_model", "this model has random weights: its output is noise"))
-        for segment in work.prepared.segments:
-            numbered = [next(remaining) for _ in segment.pieces]
-            parts = [part for _, part in numbered]
-            translation = tidy_output(" ".join(output for output, _ in parts))
-            if language == "zh":
-                translation = _with_latin_kept(segment, translation, warnings)
-            entries = [entry for _, plan in parts for entry in plan.entries]
-            terms = [(entry.term, entry.rendering) for entry in dict.fromkeys(entries)]
-            for problem in segment_problems(segment.normalized, translation, language, terms):
-                warnings.append(Notice(problem.code, problem.message, segment.id))
-            if any(index in by_clauses for index, _ in numbered):
-                message = (
-                    "the model gave no usable translation of the whole sentence: translated clause by clause"
-                )
-                warnings.append(Notice("translated_clause_by_clause", message, segment.id))
-            fixes = [fix for index, _ in numbered for fix in patched.get(index, [])]
-            if fixes:
-                message = "fragments the model left in Chinese were translated on their own: " + "; ".join(
-                    fixes
-                )
-                warnings.append(Notice("fragments_translated_separately", message, segment.id))
-            term_uses.append((segment.id, entries, translation))
-            segments.append(
-                TranslatedSegment(
-                    segment.id, segment.paragraph, segment.source, segment.normalized, translation
-                )
-            )
-        report = report_terms(term_uses)
-        warnings += [
-            Notice("term_inconsistent", says, first) for first, says in inconsistent_terms(term_uses)
-        ]
-        paragraphs: dict[int, list[str]] = {}
-        for translated in segments:
-            paragraphs.setdefault(translated.paragraph, []).append(translated.translation)
-        return TranslatedDocument(
-            source_lang=language,
-            source_lang_confidence=confidence,
-            translation="\n".join(" ".join(part for part in parts if part) for parts in paragraphs.values()),
-            segments=tuple(segments),
-            warnings=tuple(warnings),
-            glossary=tuple(report),
-            annotations_removed=work.prepared.annotations_removed,
-        )
 
-
-def _with_latin_kept(segment: Segment, translation: str, warnings: list[Notice]) -> str:
-    """Codes, addresses and Latin glosses of a Chinese sentence come out as they went in: any the model
-    dropped or changed are put back (at the end of the sentence), and a warning says which."""
-    kept, restored = keep_latin(segment.normalized, translation)
-    if restored:
-        message = "Latin text the model dropped or changed was put back: " + ", ".join(restored)
-        warnings.append(Notice("latin_text_restored", message, segment.id))
-    return kept
+def _terms(plans: list[PiecePlan]) -> tuple[tuple[str, str], ...]:
+    return tuple((entry.term, entry.rendering) for entry in segment_entries(plans))

@@ -55,6 +55,8 @@ class TranslatedSegment:
     source: str
     normalized: str
     translation: str
+    memory: bool = False  # answered from the translation memory, at no model time
+    memory_origin: str | None = None  # "person" (a correction or an import) or "model"; None: not recalled
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class TranslatedDocument:
     glossary: tuple[TermReport, ...] = field(default=())
     annotations_removed: int = 0
     generated_tokens: int = 0
+    prompt_tokens: int = 0  # prompt tokens the model evaluated for this document
+    cached_prompt_tokens: int = 0  # prompt tokens taken ready-made from the cache (shared heads)
     seconds: float = 0.0
     model: ModelInfo | None = None  # the model that translated it
     error: DocumentError | None = None  # set: this document failed (nothing else in it is meaningful)

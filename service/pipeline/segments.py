@@ -1,0 +1,82 @@
+"""One segment from its pieces to its final translation: the model's first answer, then, for an
+instruction model, the rescue passes its checks call for. Segments run side by side (the scheduler
+batches their items together), so each is final, and can be shown, the moment its own work is done."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.engine.items import QueueItem
+from service.engine.pending import Flow
+from service.models.backend import Generation
+from service.pipeline import rescue
+from service.pipeline.assemble import FinishedSegment, Mends, finish_segment
+from service.pipeline.ports import ModelQueue
+from service.pipeline.terms import PiecePlan, restore_placeholders
+from service.pipeline.types import Segment
+from service.text.normalize import has_han
+
+
+@dataclass(frozen=True)
+class SegmentWork:
+    segment: Segment
+    plans: list[PiecePlan]
+    items: list[QueueItem]
+
+
+async def translate_segment(
+    queue: ModelQueue,
+    work: SegmentWork,
+    language: str,
+    timeout: float | None,
+    flow: Flow,
+) -> FinishedSegment:
+    """The segment's pieces through the model; pieces of a Chinese document without any Chinese (an
+    English clause, a line of figures or codes) are kept as they are, at no model time."""
+    plans, items = work.plans, list(work.items)
+    texts = list(work.segment.pieces)  # as written: a masked piece (ZQX1。) may show no Chinese
+    as_is = {i: text for i, text in enumerate(texts) if language == "zh" and not has_han(text)}
+    todo = [i for i in range(len(texts)) if i not in as_is]
+    generations = await queue.run([items[i] for i in todo], timeout, flow, judged=False)
+    made = {i: restore_placeholders(g.text, plans[i]) for i, g in zip(todo, generations, strict=True)}
+    outputs = [made[i] if i in made else as_is[i] for i in range(len(texts))]
+    spent: list[Generation] = list(generations)
+    mends = Mends()
+    if queue.backend.info.prompted:
+        spent, mends = await _rescue(queue, work, items, outputs, language, timeout, flow, spent)
+    return finish_segment(work.segment, outputs, plans, language, mends, spent)
+
+
+async def _rescue(
+    queue: ModelQueue,
+    work: SegmentWork,
+    items: list[QueueItem],
+    outputs: list[str],
+    language: str,
+    timeout: float | None,
+    flow: Flow,
+    spent: list[Generation],
+) -> tuple[list[Generation], Mends]:
+    """The rescue passes over this segment's pieces (`outputs` updated in place)."""
+    plans = work.plans
+    rank = items[0].rank if items else None
+    patched: dict[int, list[str]] = {}
+    by_clauses: set[int] = set()
+    spent += await rescue.second_attempt(queue, plans, items, outputs, language, timeout, flow)
+    spent += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, timeout, flow, rank)
+    spent += await rescue.translate_fragments(queue, plans, outputs, patched, timeout, flow, rank)
+    fixes = tuple(fix for index in sorted(patched) for fix in patched[index])
+    return spent, Mends(fixes, bool(by_clauses))
+
+
+def split_by_segment(
+    segments: Sequence[Segment], plans: Sequence[PiecePlan], items: Sequence[QueueItem]
+) -> list[SegmentWork]:
+    """A document's flat lists of pieces, back into its segments."""
+    works, start = [], 0
+    for segment in segments:
+        end = start + len(segment.pieces)
+        works.append(SegmentWork(segment, list(plans[start:end]), list(items[start:end])))
+        start = end
+    return works
