@@ -25,7 +25,8 @@ def _eval(args: argparse.Namespace) -> int:
         no_glossary=args.no_glossary,
     )
     try:
-        asyncio.run(run_eval(settings_from_args(args), options))
+        # The model is measured, not the translation memory (which would answer a second run from the first).
+        asyncio.run(run_eval(settings_from_args(args, memory=False), options))
     except (DataMissing, json.JSONDecodeError) as error:
         print(f"gazette: {error}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from service.commandline import ENTRY_POINT_GROUP, Subcommands, add_model_flags, settings_from_args
 from service.keys_command import add_keys_command
+from service.memory.command import add_memory_command
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pull.set_defaults(handler=_models_pull)
     add_keys_command(commands)
+    add_memory_command(commands)
     _add_registered_commands(commands)
     return parser
 

@@ -16,6 +16,7 @@ from service.access import Principal
 from service.api.errors import install_error_handlers
 from service.api.jobs import jobs_api
 from service.api.limits import BodyLimitMiddleware
+from service.api.memory import memory_api
 from service.api.metrics import Metrics
 from service.api.routes import AppState, api, probes
 from service.compat.deepl import install_deepl
@@ -72,6 +73,7 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
 
     app.include_router(api)
     app.include_router(jobs_api)
+    app.include_router(memory_api)
     app.include_router(probes)
     install_web_form(app, settings, engine)
     install_libretranslate(app, settings, engine, access)

@@ -65,7 +65,7 @@ def _unreadable(detail: str) -> str:
     return detail or "the body could not be read"
 
 
-def _as_api_error(error: Exception) -> APIError:
+def as_api_error(error: Exception) -> APIError:
     """Pipeline and queue exceptions, each to its status and code."""
     if isinstance(error, APIError):
         return error
@@ -111,7 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=status, headers=headers)
 
     async def on_any(request: Request, error: Exception) -> JSONResponse:
-        api_error = _as_api_error(error)
+        api_error = as_api_error(error)
         body = error_body(request.app, request.scope["path"], api_error.code, api_error.message)
         return JSONResponse(body, status_code=api_error.status, headers=api_error.headers)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
 from typing import Annotated, Any
@@ -12,31 +12,31 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from service.access import Access, KeyMissing, KeyRefused, Principal, QuotaExceeded, RateLimited
+from service.api.bodies import document_out, model_out, summary_out
 from service.api.disconnect import unless_disconnected
 from service.api.errors import APIError, error_response
 from service.api.metrics import Metrics
 from service.api.schemas import (
-    DocumentOut,
     ErrorBody,
-    ModelOut,
     SummarizeRequest,
     SummarizeResponse,
-    SummaryDocumentOut,
     TranslateRequest,
     TranslateResponse,
     UsageOut,
 )
+from service.api.streaming import EVENTS_DESCRIPTION, STREAMED, event_stream, wants_stream
 from service.gazette import Gazette
 from service.jobs.formats import BadFile
 from service.markup.documents import Prepared, in_its_format, prepare
 from service.markup.placeholders import strip_markers
-from service.models.backend import ModelInfo
 from service.models.profiles import PROFILES
+from service.pipeline.events import Listener
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 from service.request_log import note_work
 from service.settings import Settings
+from service.usage_store import Reservation
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,14 @@ async def spending(access: Access, principal: Principal, texts: Sequence[str]) -
         raise APIError(403, "quota_exceeded", str(error)) from None
 
 
+async def reserve(access: Access, principal: Principal, texts: Sequence[str]) -> Reservation:
+    """The characters of `texts` reserved for work that settles on its own (a stream); 403 past the quota."""
+    try:
+        return await access.reserve(principal, sum(map(len, texts)))
+    except QuotaExceeded as error:
+        raise APIError(403, "quota_exceeded", str(error)) from None
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 413, 415, 422, 429, 500, 503, 504)
 }
@@ -135,69 +143,8 @@ async def markup_of(body: TranslateRequest) -> list[Prepared] | None:
         raise APIError(422, "invalid_request", str(error)) from None
 
 
-def model_out(
-    state: AppState,
-    served: Sequence[TranslatedDocument] = (),
-    summaries: Sequence[SummarizedDocument] = (),
-) -> ModelOut:
-    """The model that served this response (the first document's), else the first one loaded."""
-    loaded = state.engine.loaded()
-    served_by = [document.model for document in served if document.model is not None]
-    first: ModelInfo | None = served_by[0] if served_by else (loaded[0] if loaded else None)
-    active = state.engine.profile
-    translating = first.prompt_for("translate") if first else None
-    templates = [translating] if translating else []
-    for done in summaries:
-        templates += [name for name in done.summary.templates if name not in templates]
-    return ModelOut(
-        profile=active.profile.name if active else state.settings.profile,
-        translate=", ".join(dict.fromkeys(info.model for info in served_by))
-        or (first.model if first else ""),
-        backend=first.engine if first else "",
-        source=first.source if first else "",
-        licence=first.licence if first else "",
-        random_weights=any(info.random_weights for info in (served_by or loaded)),
-        summarize=summaries[0].summary.model if summaries else None,
-        templates=templates,
-    )
-
-
-def document_out(document: TranslatedDocument) -> DocumentOut:
-    fields = asdict(document) | {"model": document.model.model if document.model else ""}
-    return DocumentOut.model_validate(fields)
-
-
-def summary_out(done: SummarizedDocument, include_translation: bool) -> SummaryDocumentOut:
-    document, summary = done.document, done.summary
-    return SummaryDocumentOut.model_validate(
-        {
-            "source_lang": document.source_lang,
-            "source_lang_confidence": document.source_lang_confidence,
-            "bullets": [asdict(bullet) for bullet in summary.bullets],
-            "regenerated": summary.regenerated,
-            "replaced": summary.replaced,
-            "dropped": summary.dropped,
-            "warnings": [asdict(notice) for notice in (*document.warnings, *summary.notes)],
-            "generated_tokens": document.generated_tokens + summary.generated_tokens,
-            "prompt_tokens": document.prompt_tokens + summary.prompt_tokens,
-            "cached_prompt_tokens": document.cached_prompt_tokens + summary.cached_prompt_tokens,
-            "seconds": round(document.seconds + summary.seconds, 3),
-            **({"error": asdict(document.error)} if document.error else {}),
-            **(
-                {
-                    "translation": document.translation,
-                    "segments": [asdict(segment) for segment in document.segments],
-                    "glossary": [asdict(term) for term in document.glossary],
-                }
-                if include_translation
-                else {}
-            ),
-        }
-    )
-
-
-@api.post("/translate", response_model=TranslateResponse)
-async def translate(body: TranslateRequest, state: State, request: Request) -> TranslateResponse:
+@api.post("/translate", response_model=TranslateResponse, responses=STREAMED, description=EVENTS_DESCRIPTION)
+async def translate(body: TranslateRequest, state: State, request: Request) -> Any:
     check_limits(body, state.settings)
     note_work(request, body.documents())
     principal = principal_of(request)
@@ -205,24 +152,39 @@ async def translate(body: TranslateRequest, state: State, request: Request) -> T
     prepared = await markup_of(body)
     texts = [item.text for item in prepared] if prepared else body.documents()
     jobs = [TranslateJob(text, body.source_lang, body.target_lang, glossary) for text in texts]
+
+    def work(listener: Listener | None = None) -> Awaitable[list[TranslatedDocument]]:
+        return state.engine.translate(jobs, tenant=principal.tenant, listener=listener)
+
+    def answer(documents: list[TranslatedDocument]) -> TranslateResponse:
+        if prepared:
+            documents = [  # a document that failed carries its error, not a rebuilt page
+                replace(document, translation=in_its_format(document, item))
+                if document.error is None
+                else document
+                for document, item in zip(documents, prepared, strict=True)
+            ]
+        state.metrics.documents.inc(len(documents))
+        state.metrics.segments.inc(sum(len(document.segments) for document in documents))
+        return TranslateResponse(
+            documents=[document_out(d) for d in documents], model=model_out(state.engine, documents)
+        )
+
+    if wants_stream(body.stream, request):
+        reservation = await reserve(state.access, principal, body.documents())
+        return event_stream(work, answer, state.access, reservation)
     async with spending(state.access, principal, body.documents()):
-        documents = await unless_disconnected(request, state.engine.translate(jobs))
-    if prepared:
-        documents = [  # a document that failed carries its error, not a rebuilt page
-            replace(document, translation=in_its_format(document, item))
-            if document.error is None
-            else document
-            for document, item in zip(documents, prepared, strict=True)
-        ]
-    state.metrics.documents.inc(len(documents))
-    state.metrics.segments.inc(sum(len(document.segments) for document in documents))
-    return TranslateResponse(
-        documents=[document_out(d) for d in documents], model=model_out(state, documents)
-    )
+        return answer(await unless_disconnected(request, work()))
 
 
-@api.post("/summarize", response_model=SummarizeResponse, response_model_exclude_unset=True)
-async def summarize(body: SummarizeRequest, state: State, request: Request) -> SummarizeResponse:
+@api.post(
+    "/summarize",
+    response_model=SummarizeResponse,
+    response_model_exclude_unset=True,
+    responses=STREAMED,
+    description=EVENTS_DESCRIPTION,
+)
+async def summarize(body: SummarizeRequest, state: State, request: Request) -> Any:
     check_limits(body, state.settings)
     note_work(request, body.documents())
     principal = principal_of(request)
@@ -233,14 +195,23 @@ async def summarize(body: SummarizeRequest, state: State, request: Request) -> S
         SummarizeJob(TranslateJob(text, body.source_lang, body.target_lang, glossary), body.bullets)
         for text in texts
     ]
+
+    def work(listener: Listener | None = None) -> Awaitable[list[SummarizedDocument]]:
+        return state.engine.summarize(jobs, tenant=principal.tenant, listener=listener)
+
+    def answer(done: list[SummarizedDocument]) -> SummarizeResponse:
+        state.metrics.documents.inc(len(done))
+        state.metrics.segments.inc(sum(len(item.document.segments) for item in done))
+        return SummarizeResponse(
+            documents=[summary_out(item, body.include_translation) for item in done],
+            model=model_out(state.engine, [item.document for item in done], done),
+        )
+
+    if wants_stream(body.stream, request):
+        reservation = await reserve(state.access, principal, body.documents())
+        return event_stream(work, answer, state.access, reservation)
     async with spending(state.access, principal, body.documents()):
-        done = await unless_disconnected(request, state.engine.summarize(jobs))
-    state.metrics.documents.inc(len(done))
-    state.metrics.segments.inc(sum(len(item.document.segments) for item in done))
-    return SummarizeResponse(
-        documents=[summary_out(item, body.include_translation) for item in done],
-        model=model_out(state, [item.document for item in done], done),
-    )
+        return answer(await unless_disconnected(request, work()))
 
 
 @api.get("/usage", response_model=UsageOut)
@@ -286,7 +257,7 @@ async def readyz(state: State) -> Response:
     if not state.engine.ready:
         message = state.engine.error or "models are still loading"
         return error_response(503, "not_ready", message, {"Retry-After": "5"})
-    return JSONResponse({"status": "ready", "model": model_out(state).model_dump()})
+    return JSONResponse({"status": "ready", "model": model_out(state.engine).model_dump()})
 
 
 @probes.get("/metrics", response_class=PlainTextResponse)

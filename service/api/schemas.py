@@ -41,6 +41,11 @@ class TranslateRequest(BaseModel):
         "/v1/summarize, the text of the markup is summarized",
     )
 
+    stream: bool = Field(
+        default=False,
+        description="Answer with Server-Sent Events as the work goes (also: Accept: text/event-stream)",
+    )
+
     @model_validator(mode="after")
     def _one_of_text_or_texts(self) -> Self:
         if (self.text is None) == (self.texts is None):

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from service.bench.ceiling import Ceiling, ModelFacts, ensure_opus_shape, measure_ceiling
+from service.bench.document import render_document, run_document
 from service.bench.engines import compare_engines, render_engines
 from service.bench.load import closed_loop, head_of_line, idle_latency
 from service.bench.report import BenchReport, Setup, render, write_json
@@ -84,13 +85,19 @@ async def run_bench(settings: Settings, options: Options) -> BenchReport:
 
 def _bench(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would bury the bench's own
-    settings = settings_from_args(args)
+    # Without the translation memory: a bench sends the same sentences again and again, and measures the
+    # model, not the memory answering them.
+    settings = settings_from_args(args, memory=False)
     if args.build_shape:
         folder = ensure_opus_shape(settings.model_cache)
-        settings = settings_from_args(args, profile="tiny", translate_model=str(folder))
+        settings = settings_from_args(args, profile="tiny", translate_model=str(folder), memory=False)
     if args.engines:
         results = asyncio.run(compare_engines(settings, args.engines, args.clients, args.seconds))
         sys.stdout.write(render_engines(results, settings))
+        return 0
+    if args.document:
+        run = asyncio.run(run_document(settings, Path(args.document), args.summarize, args.bullets))
+        sys.stdout.write(render_document(run))
         return 0
     if args.line_behind_document:
         sys.stdout.write(render_scenario(asyncio.run(_scenario(settings, args))))
@@ -172,6 +179,14 @@ def register(commands: Subcommands) -> None:
         "--hol-sentences) on a fresh server warmed by four one-sentence requests, beside its bounds",
     )
     bench.add_argument("--delay", type=_positive(float), default=2.0, help="see --line-behind-document")
+    bench.add_argument(
+        "--document",
+        metavar="FILE",
+        help="only one document, streamed in process: first segment, p1.s1, total, and the tokens the model"
+        " spent against the document's own ((prompt + generated) / (source + generated))",
+    )
+    bench.add_argument("--summarize", action="store_true", help="with --document: summarise it as well")
+    bench.add_argument("--bullets", type=_positive(int), default=5, help="with --summarize")
     bench.add_argument(
         "--build-shape",
         dest="build_shape",
