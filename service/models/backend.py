@@ -46,6 +46,9 @@ class Source:
     text: str
     source_lang: str = "zh"
     glossary: tuple[tuple[str, str], ...] = ()  # (term, rendering) pairs found in this text
+    # The pairs found anywhere in its document: a template may show them in the head every sentence of
+    # the document shares, evaluated once (llama.cpp) instead of once per sentence.
+    document_glossary: tuple[tuple[str, str], ...] = ()
     strict: bool = False  # a second attempt, after the first output failed its checks
     # For a second attempt, what the first one got wrong: source-script fragments it left (translate),
     # numbers it wrote that its sources do not hold (summarize).

@@ -22,8 +22,10 @@ from service.models.prompts import PromptSet
 log = logging.getLogger(__name__)
 
 SLOT_TOKENS = 2048  # cache cells per slot: prompt (instructions, glossary, text) and answer
-PREFIX_SEQUENCES = 4  # prompt heads kept: translate, its strict retry, fragments, summaries
-PREFIX_TOKENS = 512
+# Prompt heads kept: a translation head per document being worked (its glossary is in it), the strict
+# retry's, the fragments', the summaries'.
+PREFIX_SEQUENCES = 8
+PREFIX_TOKENS = 768
 MIN_PREFIX = 8  # a shorter shared head is not worth a sequence of its own
 
 
@@ -160,8 +162,9 @@ class LlamaCppBackend:
 
     def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
         """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
-        # Another text, no glossary, no leftovers, another sentence for a fragment or before this one: what
-        # stays is the template's and the document's title (the same for all its sentences).
+        # Another text, no glossary of its own, no leftovers, another sentence for a fragment or before this
+        # one: what stays is the template's, the document's title and glossary (the same for all its
+        # sentences).
         blank = "\u3007"
 
         def other_than(value: str) -> str:

@@ -50,6 +50,7 @@ class PromptTemplate:
             source_language=SUPPORTED_SOURCES.get(source.source_lang, source.source_lang),
             text=source.text,
             glossary=list(source.glossary),
+            document_glossary=list(source.document_glossary),
             leftover=list(source.leftover),
             context=source.context,
             title=source.title,

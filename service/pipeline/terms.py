@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.glossary import Glossary, GlossaryEntry, TermOrigin
 from service.models.backend import Source
@@ -52,6 +52,13 @@ def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: boo
         cursor = match.end
     masked.append(text[cursor:])
     return PiecePlan(Source("".join(masked), source_lang), entries, tuple(renderings))
+
+
+def with_document_glossary(plans: Sequence[PiecePlan]) -> list[PiecePlan]:
+    """Each piece told every entry found in its document (in order of first use), for a template that
+    shows them once in the head all of the document's pieces share."""
+    found = tuple(dict.fromkeys(pair for plan in plans for pair in plan.source.glossary))
+    return [replace(plan, source=replace(plan.source, document_glossary=found)) for plan in plans]
 
 
 def restore_placeholders(output: str, plan: PiecePlan) -> str:

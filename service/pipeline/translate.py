@@ -33,7 +33,7 @@ from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, SegmentMemory, all_or_none, time_limit
 from service.pipeline.prepare import prepare_document
 from service.pipeline.segments import split_by_segment, translate_segment
-from service.pipeline.terms import PiecePlan, plan_piece, restore_placeholders
+from service.pipeline.terms import PiecePlan, plan_piece, restore_placeholders, with_document_glossary
 from service.pipeline.types import PreparedDocument, TranslatedDocument, UnsupportedLanguage
 
 TARGET_LANGUAGES = frozenset({"en"})
@@ -261,6 +261,8 @@ class TranslationPipeline:
             (number, piece) for number, segment in enumerate(prepared.segments) for piece in segment.pieces
         ]
         plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for _, piece in pieces]
+        if backend.info.prompted:
+            plans = with_document_glossary(plans)
         items = [
             QueueItem(plan.source, backend.count_tokens(plan.source.text), number if ranked else None)
             for (number, _), plan in zip(pieces, plans, strict=True)

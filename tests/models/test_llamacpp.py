@@ -36,7 +36,7 @@ def test_auto_runs_a_gguf_file_as_it_is_on_llama_cpp(tiny_gguf: Path, tmp_path: 
     backend = load(tiny_gguf, tmp_path / "cache")
     assert backend.info.engine == "llama.cpp"
     assert backend.info.prompted and backend.info.random_weights
-    assert backend.info.prompts == ("qwen/summarize.v1", "qwen/translate.v3")
+    assert backend.info.prompts == ("qwen/summarize.v1", "qwen/translate.v4")
     assert isinstance(backend, SteppingBackend) and backend.slots == 3
     # No dequantized copy, no conversion: the cache holds nothing of it.
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*"))
@@ -65,12 +65,24 @@ def test_tokens_are_counted_with_the_models_own_vocabulary(backend: LlamaCppBack
     assert backend.count_tokens("<|im_end|>") > 1
 
 
+def test_a_shared_head_is_evaluated_once_and_then_taken_from_the_cache(
+    tiny_gguf: Path, tmp_path: Path
+) -> None:
+    """The first item pays for the prompt head it makes; the next ones read only what is their own."""
+    backend = load(tiny_gguf, tmp_path)
+    first, second = (backend.generate([Source(text)])[0] for text in SENTENCES[:2])
+    own = backend.count_tokens(SENTENCES[1])
+    assert second.cached_prompt_tokens > 0 and second.prompt_tokens < own + 16
+    assert first.prompt_tokens >= second.cached_prompt_tokens  # the head counted where it was made
+    assert first.prompt_tokens + first.cached_prompt_tokens > second.prompt_tokens
+
+
 def test_a_batch_gives_each_item_what_it_gets_alone(backend: LlamaCppBackend) -> None:
     """Shared cache, copied prompt heads and interleaved prefill change nothing in any output."""
     sources = [Source(text) for text in SENTENCES]
     alone = [backend.generate([source])[0] for source in sources]
     together = backend.generate(sources)  # five items in three slots: two join as others finish
-    assert together == alone
+    assert [(g.text, g.new_tokens) for g in together] == [(g.text, g.new_tokens) for g in alone]
     assert len({generation.text for generation in alone}) > 1  # outputs differ: the check has teeth
     assert all(0 < generation.new_tokens <= 3 * 40 + 16 for generation in alone)
 
@@ -80,8 +92,10 @@ def test_sharing_prompt_heads_changes_no_output(tiny_gguf: Path, tmp_path: Path)
     unshared = load(tiny_gguf, tmp_path)
     unshared.min_prefix = 10**6  # every prompt evaluated from its first token
     sources = [Source(text, glossary=(("同安区", "Tong'an District"),)) for text in SENTENCES[:3]]
-    assert shared.generate(sources) == unshared.generate(sources)
+    with_heads, without = shared.generate(sources), unshared.generate(sources)
+    assert [(g.text, g.new_tokens) for g in with_heads] == [(g.text, g.new_tokens) for g in without]
     assert shared.prefixes_cached() >= 1 and unshared.prefixes_cached() == 0
+    assert sum(g.prompt_tokens for g in with_heads) < sum(g.prompt_tokens for g in without)
 
 
 def test_one_model_serves_both_tasks(backend: LlamaCppBackend) -> None:

@@ -19,7 +19,7 @@ from service.models.prompts import (
 
 def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
-    assert template.name == "qwen/translate.v3"
+    assert template.name == "qwen/translate.v4"
     system, user = template.messages(
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),))
     )
@@ -54,9 +54,22 @@ def test_the_highest_version_wins(tmp_path: Path) -> None:
         load_prompt(tmp_path, "fam", "summarize")
 
 
+def test_the_document_glossary_is_in_the_head_every_sentence_shares_and_the_sentence_last() -> None:
+    """What precedes the sentence is the same for every sentence of a document: evaluated once."""
+    template = load_prompt(default_prompts_dir(), "qwen", "translate")
+    shared = (("周桂良", "Zhou Guiliang"), ("厦门", "Xiamen"))
+    first, second = (
+        template.messages(Source(text, "zh", glossary=own, document_glossary=shared))[1]["content"]
+        for text, own in (("周桂良参加会议。", shared[:1]), ("会议在厦门召开。", shared[1:]))
+    )
+    head = first.removesuffix("周桂良参加会议。")
+    assert second == head + "会议在厦门召开。"
+    assert "周桂良 = Zhou Guiliang" in head and "厦门 = Xiamen" in head
+
+
 def test_every_template_renders_both_of_its_prompts() -> None:
     templates = all_templates(default_prompts_dir())
-    assert {"qwen/translate.v1", "qwen/translate.v3", "qwen/summarize.v1"} <= {t.name for t in templates}
+    assert {"qwen/translate.v1", "qwen/translate.v3", "qwen/translate.v4", "qwen/summarize.v1"} <= {t.name for t in templates}
     sources = [
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),)),
         Source("强国", "zh", context="建设质量强国。"),
