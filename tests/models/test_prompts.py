@@ -69,7 +69,9 @@ def test_the_document_glossary_is_in_the_head_every_sentence_shares_and_the_sent
 
 def test_every_template_renders_both_of_its_prompts() -> None:
     templates = all_templates(default_prompts_dir())
-    assert {"qwen/translate.v1", "qwen/translate.v3", "qwen/translate.v4", "qwen/summarize.v1"} <= {t.name for t in templates}
+    assert {"qwen/translate.v1", "qwen/translate.v3", "qwen/translate.v4", "qwen/summarize.v1"} <= {
+        t.name for t in templates
+    }
     sources = [
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),)),
         Source("强国", "zh", context="建设质量强国。"),

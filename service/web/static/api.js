@@ -86,3 +86,48 @@ export async function requestJsonLines(path, options) {
   const text = await response.text();
   return text.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
 }
+
+// POST `json` to `path` asking for Server-Sent Events; `onEvent(name, data)` for each event as it comes.
+// (EventSource cannot POST, so the stream is read from fetch: blocks end at a blank line, `event:` names
+// one, `data:` lines carry its JSON, `:` lines are the server's keep-alive pings.)
+export async function streamEvents(path, { json, apiKey, signal }, onEvent) {
+  const headers = { ...authHeaders(apiKey), "Content-Type": "application/json", Accept: "text/event-stream" };
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", headers, body: JSON.stringify(json), signal });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, "network", String(error.message || error), null);
+  }
+  if (!response.ok) throw await errorFrom(response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer = (buffer + value).replace(/\r\n/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        const colon = line.indexOf(":");
+        if (colon === 0) continue;
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const content = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "event") name = content;
+        else if (field === "data") data.push(content);
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    }
+  }
+}
+
+// A person's translation of one source sentence, kept for their tenant (it wins from the next run on).
+export async function saveCorrection({ source, translation, sourceLang, apiKey }) {
+  return requestJson("PUT", "/v1/memory", {
+    json: { source, translation, source_lang: sourceLang }, apiKey,
+  });
+}

@@ -1,14 +1,15 @@
 // The web form: reads the inputs, runs the work (a direct call, or a job for uploads and long texts),
 // keeps its state in the URL, and hands results to render.js. The input is never cleared.
 
-import { ApiError, requestJson } from "./api.js";
+import { ApiError, requestJson, saveCorrection, streamEvents } from "./api.js";
 import { GlossaryEditor } from "./glossary.js";
 import {
   askToNotify, describeJob, jobEnded, jobFraction, JobWatcher, jobResults, notifyEnded, submitJob,
   translatedFile,
 } from "./job.js";
 import {
-  bulletsText, el, fromRecord, fromResponse, renderDocument, scrollGently, showCited, translationText,
+  addLiveBullet, addLiveRow, bulletsText, el, fromRecord, fromResponse, liveDocument, renderDocument,
+  scrollGently, showCited, translationText,
 } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,7 @@ const glossary = new GlossaryEditor({
 });
 let shown = { views: [], raw: null, jobId: null, files: [] };
 let watcher = null;
+let streaming = null; // the AbortController of the streamed run in progress
 
 const task = () => form.querySelector('input[name="task"]:checked').value;
 const apiKey = () => ($("api-key") ? $("api-key").value.trim() : "");
@@ -95,26 +97,80 @@ function describeModel(model, wallSeconds) {
   return wallSeconds === null ? line : `${line} · answered in ${wallSeconds.toFixed(1)} s`;
 }
 
+function showProgress(progress) {
+  $("stream-progress").max = Math.max(progress.total, 1);
+  $("stream-progress").value = progress.done;
+  const eta = progress.eta_seconds === null || progress.done === progress.total
+    ? "" : ` · about ${Math.ceil(progress.eta_seconds)} s left`;
+  $("stream-status").textContent = `${progress.done} of ${progress.total} sentences${eta}`;
+}
+
+// A pasted text, streamed: each row is shown the moment its sentence is translated, with a bar of
+// sentences done and an estimate of the time left; Cancel stops the server's work (the request is
+// aborted, and the server drops the work of a client that left).
 async function runDirect(body) {
   const summarizing = body.task !== "translate";
   const path = summarizing ? "/v1/summarize" : "/v1/translate";
-  const json = { text: body.text, source_lang: body.sourceLang, glossary: body.glossary };
+  const json = { text: body.text, source_lang: body.sourceLang, glossary: body.glossary, stream: true };
   if (summarizing) Object.assign(json, { bullets: body.bullets, include_translation: true });
   const started = performance.now();
-  const ticker = setInterval(() => setStatus(
-    `Running… ${((performance.now() - started) / 1000).toFixed(0)} s`), 1000);
+  const live = liveDocument("Pasted text", body.sourceLang);
+  $("documents").replaceChildren(live);
+  $("result").hidden = false;
+  $("stream").hidden = false;
+  $("stream-progress").value = 0;
+  $("stream-status").textContent = "Waiting for the first sentence…";
+  const controller = new AbortController();
+  streaming = controller;
+  let response = null;
   try {
-    const response = await requestJson("POST", path, { json, apiKey: body.apiKey });
-    const wall = (performance.now() - started) / 1000;
-    const views = response.documents.map((document) => fromResponse(document, "Pasted text"));
-    if (body.task === "summarize") for (const view of views) view.translation = null;
-    showResult(views, response, null);
-    $("result-meta").textContent = describeModel(response.model, wall);
-    $("model-line").textContent = describeModel(response.model, null);
-    setStatus(`Done in ${wall.toFixed(1)} s`);
+    await streamEvents(path, { json, apiKey: body.apiKey, signal: controller.signal }, (name, data) => {
+      if (name === "segment") addLiveRow(live, data);
+      else if (name === "bullet") addLiveBullet(live, data);
+      else if (name === "progress") showProgress(data);
+      else if (name === "result") response = data;
+      else if (name === "error") throw new ApiError(500, data.error.code, data.error.message, null);
+    });
   } finally {
-    clearInterval(ticker);
+    controller.abort(); // an error event ends the read early: close the stream too
+    streaming = null;
+    $("stream").hidden = true;
   }
+  if (!response) throw new ApiError(0, "stream_ended", "the answer ended before its result", null);
+  const wall = (performance.now() - started) / 1000;
+  const views = response.documents.map((document) => fromResponse(document, "Pasted text"));
+  if (body.task === "summarize") for (const view of views) view.translation = null;
+  showResult(views, response, null);
+  $("result-meta").textContent = describeModel(response.model, wall);
+  $("model-line").textContent = describeModel(response.model, null);
+  setStatus(`Done in ${wall.toFixed(1)} s`);
+}
+
+// "Correct" on a row: its translation becomes editable; "Save" keeps it in the translation memory.
+async function correctRow(button) {
+  const rowNode = button.closest(".row");
+  const textNode = rowNode.querySelector(".translated-text");
+  if (textNode.isContentEditable) {
+    const article = button.closest(".document");
+    button.disabled = true;
+    try {
+      await saveCorrection({
+        source: button.dataset.source, translation: textNode.textContent.trim(),
+        sourceLang: article.dataset.sourceLang || "zh", apiKey: apiKey(),
+      });
+      textNode.contentEditable = "false";
+      rowNode.classList.add("corrected");
+      button.textContent = "Saved";
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+    }
+    return;
+  }
+  textNode.contentEditable = "true";
+  textNode.focus();
+  button.textContent = "Save";
 }
 
 async function followJob(jobId) {
@@ -171,8 +227,12 @@ async function run() {
       await runDirect(body);
     }
   } catch (error) {
-    showError(error);
-    setStatus("");
+    if (error.name === "AbortError") {
+      setStatus("Cancelled: the rows shown were translated before it stopped");
+    } else {
+      showError(error);
+      setStatus("");
+    }
   } finally {
     $("run").disabled = false;
   }
@@ -233,7 +293,10 @@ function wire() {
   $("documents").addEventListener("click", (event) => {
     const chip = event.target.closest(".chip");
     if (chip) showCited(chip);
+    const correct = event.target.closest(".correct");
+    if (correct) correctRow(correct);
   });
+  $("stream-cancel").addEventListener("click", () => streaming?.abort());
   $("job-cancel").addEventListener("click", () => watcher?.cancel().catch(showError));
   $("copy-translation").addEventListener("click", () => copy(translationText(shown.views), "Translation"));
   $("copy-bullets").addEventListener("click", () => copy(bulletsText(shown.views), "Bullets"));

@@ -113,6 +113,17 @@ function glossaryReport(terms) {
       el("tbody", {}, ...rows)));
 }
 
+// Where a row came from when it was not made now: a person's correction, or the memory of the model's.
+function memoryBadge(segment) {
+  if (!segment.memory) return null;
+  const person = segment.memory_origin === "person";
+  return el("span", {
+    class: `memory memory-${person ? "person" : "model"}`,
+    title: person ? "a person's correction, kept in the translation memory"
+      : "translated before by this model: answered from the translation memory",
+  }, person ? "corrected" : "from memory");
+}
+
 function row(segment, warnings) {
   return el("div", { class: warnings.length ? "row has-warning" : "row", "data-segment": segment.id,
     tabindex: "-1" },
@@ -121,7 +132,10 @@ function row(segment, warnings) {
     el("span", { class: "as-received", lang: "zh" }, segment.source),
     el("span", { class: "as-normalized", lang: "zh" }, segment.normalized)),
   el("div", { class: "translation", lang: "en" },
-    el("span", { class: "translated-text" }, segment.translation),
+    el("span", { class: "translated-text" }, segment.translation), " ",
+    memoryBadge(segment), " ",
+    el("button", { type: "button", class: "correct", "data-source": segment.normalized,
+      "aria-label": `Correct the translation of ${segment.id}` }, "Correct"),
     warningList(warnings, "row-warnings")));
 }
 
@@ -138,8 +152,40 @@ function alignedRows(view) {
       el("div", { class: "paragraph", "data-paragraph": number }, ...rows)));
 }
 
+// A document whose rows arrive one by one (a streamed answer): rows go in reading order as they come.
+export function liveDocument(title, sourceLang) {
+  return el("article", { class: "document live", "data-document": 0, "data-source-lang": sourceLang },
+    el("h2", {}, title),
+    el("ol", { class: "live-bullets", "aria-label": "Summary so far" }),
+    el("section", { class: "rows", "aria-label": "Translation, sentence by sentence" },
+      el("h3", {}, "Translation")));
+}
+
+const order = (id) => id.slice(1).split(".s").map(Number);
+const before = (a, b) => { const [x, y] = [order(a), order(b)]; return x[0] - y[0] || x[1] - y[1]; };
+
+export function addLiveRow(article, segment) {
+  const rows = article.querySelector(".rows");
+  let paragraph = rows.querySelector(`.paragraph[data-paragraph="${segment.paragraph}"]`);
+  if (!paragraph) {
+    paragraph = el("div", { class: "paragraph", "data-paragraph": segment.paragraph });
+    const next = [...rows.querySelectorAll(".paragraph")]
+      .find((p) => Number(p.dataset.paragraph) > segment.paragraph);
+    rows.insertBefore(paragraph, next || null);
+  }
+  const made = row(segment, segment.warnings || []);
+  const next = [...paragraph.children].find((r) => before(r.dataset.segment, segment.id) > 0);
+  paragraph.insertBefore(made, next || null);
+}
+
+export function addLiveBullet(article, bullet) {
+  article.querySelector(".live-bullets").append(el("li", { class: "bullet" },
+    el("span", { class: "bullet-text" }, bullet.text), " ", chip(bullet.sources)));
+}
+
 export function renderDocument(view, index) {
-  const article = el("article", { class: "document", "data-document": index },
+  const article = el("article", { class: "document", "data-document": index,
+    "data-source-lang": view.sourceLang || "" },
     el("h2", {}, view.title));
   if (view.error) {
     article.append(el("p", { class: "item-error" }, `Failed: ${view.error}`));
