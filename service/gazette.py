@@ -26,6 +26,7 @@ from service.glossary import read_glossary_file
 from service.glossary.auto import warm_up as warm_up_names
 from service.glossary.store import GlossaryStore
 from service.jobs.jobs import Jobs
+from service.jobs.live import LiveSegments
 from service.jobs.retention import sweep_forever
 from service.jobs.runner import JobRunner
 from service.jobs.store import JobStore
@@ -100,14 +101,17 @@ class Gazette:
 
     def _start_jobs(self) -> None:
         store = JobStore(self.settings.jobs_db())
+        live = LiveSegments()
         runner = JobRunner(
             store,
             self,
             concurrency=self.settings.job_concurrency,
             ready=self.wait_ready,
             settle=lambda: jobs.settle_ended(),
+            live=live,
         )
-        jobs = self._jobs = Jobs(store, self.settings, runner.wake, lambda: runner.paused, self.access)
+        paused = lambda: runner.paused  # noqa: E731
+        jobs = self._jobs = Jobs(store, self.settings, runner.wake, paused, self.access, live)
         for forget in self._forget_jobs:
             jobs.on_deleted(forget)
         self._job_runner = asyncio.create_task(runner.run_forever(), name="job-runner")

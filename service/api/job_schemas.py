@@ -46,6 +46,11 @@ class ItemCounts(BaseModel):
     cancelled: int
 
 
+class SegmentCounts(BaseModel):
+    done: int
+    total: int
+
+
 class JobOut(BaseModel):
     id: str
     task: str
@@ -65,6 +70,11 @@ class JobOut(BaseModel):
         "full; no model); it goes on by itself, nothing lost, once the cause is gone",
     )
     files: list[str] = Field(description="Uploads translated in their own format: /v1/jobs/{id}/files/{name}")
+    segments: SegmentCounts | None = Field(
+        None,
+        description="Sentences done of the items in the engine now (a one-document job's bar moves sentence"
+        " by sentence); null while none is",
+    )
 
 
 class JobList(BaseModel):

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from service.access import Principal, QuotaExceeded
 from service.api.errors import APIError
-from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest
+from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest, SegmentCounts
 from service.api.routes import ERRORS, State, glossary_of, principal_of, require_key
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
 from service.jobs.job import UNFINISHED
@@ -85,6 +85,9 @@ def job_out(progress: Progress) -> JobOut:
         eta_seconds=progress.eta_seconds,
         paused=progress.paused,
         files=list(job.files),
+        segments=None
+        if progress.segments is None
+        else SegmentCounts(done=progress.segments[0], total=progress.segments[1]),
     )
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from service.access import Access, Principal
 from service.jobs.formats import kind_of, paragraph_count, read_items, write_translated
 from service.jobs.job import UNFINISHED, IdempotencyConflict, Job, TooManyJobs
+from service.jobs.live import LiveSegments
 from service.jobs.records import ItemInput, record_paragraphs
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
@@ -37,6 +38,7 @@ class Progress:
     seconds: float  # since the job first started (0 while queued)
     eta_seconds: float | None  # remaining characters at the rate this job has gone since last taken up
     paused: str | None = None  # why an unfinished job is not moving now (the store cannot write: disk full)
+    segments: tuple[int, int] | None = None  # (done, total) sentences of its items in the engine now
 
 
 class Jobs:
@@ -47,10 +49,12 @@ class Jobs:
         wake: Callable[[], None],
         paused: Callable[[], str | None] = lambda: None,
         access: Access | None = None,
+        live: LiveSegments | None = None,
     ) -> None:
         """`wake`: tell the runner there is new work; `paused`: why the runner is not moving, if it is not;
         `access`: where a job's characters are reserved and settled (None: not counted)."""
         self._access = access
+        self._live = live or LiveSegments()
         self._forget: list[Callable[[Sequence[str]], None]] = []
         self._store = store
         self._settings = settings
@@ -143,12 +147,14 @@ class Jobs:
 
     async def progress(self, job_id: str, tenant: str) -> Progress | None:
         job = await asyncio.to_thread(self._store.get, job_id, tenant)
-        return None if job is None else progress_of(job, paused=self._paused())
+        if job is None:
+            return None
+        return replace(progress_of(job, paused=self._paused()), segments=self._live.of(job_id))
 
     async def newest(self, tenant: str, limit: int, before: str | None) -> list[Progress]:
         paused = self._paused()
         return [
-            progress_of(job, paused=paused)
+            replace(progress_of(job, paused=paused), segments=self._live.of(job.id))
             for job in await asyncio.to_thread(self._store.newest, tenant, limit, before)
         ]
 

@@ -21,8 +21,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from service.jobs.job import PendingItem
+from service.jobs.live import LiveSegments
 from service.jobs.store import JobStore
-from service.jobs.work import NOT_THE_ITEMS_FAULT, RETRY_DELAYS, BatchEngine, JobOptions, process
+from service.jobs.work import (
+    NOT_THE_ITEMS_FAULT,
+    RETRY_DELAYS,
+    BatchEngine,
+    ItemCaller,
+    JobOptions,
+    process,
+)
 from service.models.backend import ModelUnavailable
 from service.sqlite_file import StoreWriteFailed
 
@@ -44,10 +52,12 @@ class JobRunner:
         retry_seconds: float = RETRY_SECONDS,
         settle: Callable[[], Awaitable[None]] | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        live: LiveSegments | None = None,
     ) -> None:
         """`settle`: called once jobs have ended (each one run, and each time the runner is woken): their
         reserved characters are charged for the items done, and the rest given back."""
         self._settle = settle
+        self.live = live or LiveSegments()  # sentences done of the items in the engine, for progress
         self._retry_delays = retry_delays  # before each new try of an item whose model failed
         self._store = store
         self._engine = engine
@@ -143,7 +153,8 @@ class JobRunner:
                 room = max(0, self._share() - len(running))
                 taken = await asyncio.to_thread(self._store.pending, job_id, room, list(running.values()))
                 for pending in taken:
-                    running[asyncio.create_task(self._one(pending, options))] = pending.position
+                    one = self._one(pending, options, job.tenant)
+                    running[asyncio.create_task(one)] = pending.position
                 if not running:
                     break
                 finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -158,10 +169,14 @@ class JobRunner:
         if done is not None:  # else deleted meanwhile, once cancelled
             log.info("job %s %s: %d done, %d failed", job_id, done.state, done.done, done.failed)
 
-    async def _one(self, pending: PendingItem, options: JobOptions) -> None:
+    async def _one(self, pending: PendingItem, options: JobOptions, tenant: str) -> None:
         if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":
             return  # cancelled between being taken and starting: it was marked so with the others
-        record = await process(self._engine, pending.item, options, self._retry_delays)
+        caller = ItemCaller(tenant, self.live.listener(pending.job_id, pending.position))
+        try:
+            record = await process(self._engine, pending.item, options, self._retry_delays, caller)
+        finally:
+            self.live.ended(pending.job_id, pending.position)
         await self._write(self._store.record, pending.job_id, pending.position, record)
 
     async def _write(self, write: Callable[..., _T], *args: Any) -> _T:

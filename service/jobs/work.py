@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from service.access import ANONYMOUS
 from service.engine.outcomes import BackendFailed, Overloaded, ShuttingDown
 from service.engine.pending import Priority
 from service.jobs.records import ItemInput, JobTask, error_record, summary_record, translation_record
+from service.pipeline.events import Listener
 from service.pipeline.summarize import SummarizedDocument, SummarizeJob
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
@@ -30,12 +32,30 @@ class BatchEngine(Protocol):
     """What batch work needs of `Gazette`."""
 
     async def translate(
-        self, jobs: Sequence[TranslateJob], *, priority: Priority = ...
+        self,
+        jobs: Sequence[TranslateJob],
+        *,
+        priority: Priority = ...,
+        tenant: str = ...,
+        listener: Listener | None = ...,
     ) -> list[TranslatedDocument]: ...
 
     async def summarize(
-        self, jobs: Sequence[SummarizeJob], *, priority: Priority = ...
+        self,
+        jobs: Sequence[SummarizeJob],
+        *,
+        priority: Priority = ...,
+        tenant: str = ...,
+        listener: Listener | None = ...,
     ) -> list[SummarizedDocument]: ...
+
+
+@dataclass(frozen=True)
+class ItemCaller:
+    """Whose item it is (its job's tenant: whose translation memory serves it), and who listens."""
+
+    tenant: str = ANONYMOUS
+    listener: Listener | None = None
 
 
 # The engine cannot take the item now (stopping, or its line is full): not the item's fault; it must run
@@ -50,7 +70,11 @@ RETRY_DELAYS = (0.5, 2.0)
 
 
 async def process(
-    engine: BatchEngine, item: ItemInput, options: JobOptions, retry_delays: Sequence[float] = RETRY_DELAYS
+    engine: BatchEngine,
+    item: ItemInput,
+    options: JobOptions,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+    caller: ItemCaller = ItemCaller(),
 ) -> dict[str, Any]:
     """The item's record; a failure of the item itself (bad language, no model for it, model error) is its
     `error`, a model error only once tried again after each of `retry_delays`. Raises only what is not the
@@ -58,7 +82,7 @@ async def process(
     never failed for waiting behind people."""
     for delay in (*retry_delays, None):
         try:
-            return await _attempt(engine, item, options)
+            return await _attempt(engine, item, options, caller)
         except NOT_THE_ITEMS_FAULT:
             raise
         except BackendFailed as error:
@@ -71,10 +95,15 @@ async def process(
     raise AssertionError("unreachable: the last try returns")
 
 
-async def _attempt(engine: BatchEngine, item: ItemInput, options: JobOptions) -> dict[str, Any]:
+async def _attempt(
+    engine: BatchEngine, item: ItemInput, options: JobOptions, caller: ItemCaller
+) -> dict[str, Any]:
     job = TranslateJob(item.text, options.source_lang, "en", dict(options.glossary))
+    tenant, listener = caller.tenant, caller.listener
     if options.task == "translate":
-        [document] = await engine.translate([job], priority=Priority.BULK)
+        [document] = await engine.translate([job], priority=Priority.BULK, tenant=tenant, listener=listener)
         return translation_record(item, document)
-    [done] = await engine.summarize([SummarizeJob(job, options.bullets)], priority=Priority.BULK)
+    [done] = await engine.summarize(
+        [SummarizeJob(job, options.bullets)], priority=Priority.BULK, tenant=tenant, listener=listener
+    )
     return summary_record(item, done, options.task)

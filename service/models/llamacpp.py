@@ -206,6 +206,16 @@ class LlamaCppBackend:
     def _finish(self, slot: Slot) -> Generation:
         self._release(slot)
         text = self._model.detokenize(slot.generated)
+        log.debug(
+            "%s%s%s: %d prompt tokens evaluated (%d for a new head), %d cached, %d generated",
+            slot.source.task,
+            " strict" if slot.source.strict else "",
+            " fragment" if slot.source.context else "",
+            len(slot.prompt) - slot.cached + slot.head_cost,
+            slot.head_cost,
+            slot.cached,
+            len(slot.generated),
+        )
         return Generation(
             self._prompts.answer(text, slot.source),
             len(slot.generated),

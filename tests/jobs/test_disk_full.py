@@ -59,12 +59,12 @@ class FillsTheDisk(FakeEngine):
         self.filled = False
 
     async def translate(
-        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE, **who: object
     ) -> list[TranslatedDocument]:
         if jobs[0].text.startswith(f"item {FULL_AT} ") and not self.filled:
             self.filled = True  # once: the item runs again after the pause, and must find room then
             self.store.limit_size(0)
-        return await super().translate(jobs, priority=priority)
+        return await super().translate(jobs, priority=priority, **who)  # type: ignore[arg-type]
 
 
 @in_loop

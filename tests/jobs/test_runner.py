@@ -40,7 +40,7 @@ class FakeEngine:
         self.release = asyncio.Event()
 
     async def translate(
-        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE, **who: object
     ) -> list[TranslatedDocument]:
         [job] = jobs
         self.seen.append(job.text)
@@ -59,7 +59,7 @@ class FakeEngine:
             self.in_flight -= 1
 
     async def summarize(
-        self, jobs: Sequence[SummarizeJob], *, priority: Priority = Priority.INTERACTIVE
+        self, jobs: Sequence[SummarizeJob], *, priority: Priority = Priority.INTERACTIVE, **who: object
     ) -> list[SummarizedDocument]:
         raise NotImplementedError
 
@@ -175,14 +175,14 @@ class NoModelFor(FakeEngine):
         self.overloaded_once = False
 
     async def translate(
-        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE, **who: object
     ) -> list[TranslatedDocument]:
         if jobs[0].text == "item 1":
             raise ModelUnavailable("no model for Klingon here")
         if jobs[0].text == "item 2" and not self.overloaded_once:
             self.overloaded_once = True
             raise Overloaded(4096, 1)
-        return await super().translate(jobs, priority=priority)
+        return await super().translate(jobs, priority=priority, **who)  # type: ignore[arg-type]
 
 
 @in_loop
@@ -233,12 +233,12 @@ class FailsFirst(FakeEngine):
         self.tries: dict[str, int] = {}
 
     async def translate(
-        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE
+        self, jobs: Sequence[TranslateJob], *, priority: Priority = Priority.INTERACTIVE, **who: object
     ) -> list[TranslatedDocument]:
         self.tries[jobs[0].text] = self.tries.get(jobs[0].text, 0) + 1
         if self.tries[jobs[0].text] <= self.times:
             raise BackendFailed("the model failed: MemoryError")
-        return await super().translate(jobs, priority=priority)
+        return await super().translate(jobs, priority=priority, **who)  # type: ignore[arg-type]
 
 
 @in_loop

@@ -115,8 +115,14 @@ async function runDirect(body) {
   if (summarizing) Object.assign(json, { bullets: body.bullets, include_translation: true });
   const started = performance.now();
   const live = liveDocument("Pasted text", body.sourceLang);
-  $("documents").replaceChildren(live);
-  $("result").hidden = false;
+  let opened = false;
+  // Shown once the server has taken the request (a refusal, 413 say, leaves the previous result as it was).
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    $("documents").replaceChildren(live);
+    $("result").hidden = false;
+  };
   $("stream").hidden = false;
   $("stream-progress").value = 0;
   $("stream-status").textContent = "Waiting for the first sentence…";
@@ -125,6 +131,7 @@ async function runDirect(body) {
   let response = null;
   try {
     await streamEvents(path, { json, apiKey: body.apiKey, signal: controller.signal }, (name, data) => {
+      open();
       if (name === "segment") addLiveRow(live, data);
       else if (name === "bullet") addLiveBullet(live, data);
       else if (name === "progress") showProgress(data);
