@@ -269,3 +269,12 @@ def test_context_is_off_unless_asked_and_seq2seq_models_never_get_it() -> None:
         pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10, prompt_context=wanted)
         asyncio.run(pipeline.translate(TranslateJob(text, "zh")))
         assert all((s.title, s.previous, s.previous_english) == ("", "", "") for s in backend.seen)
+
+
+def test_a_dropped_inline_marker_goes_around_the_english_of_its_glossary_term() -> None:
+    # qwen-pypi's answer to the sentence of issue 27: the markers dropped; 厦门 is a built-in term.
+    text = "会议在<g1>厦门</g1>召开。"
+    backend = ScriptedBackend({(text, False): "The meeting was held in Xiamen."}, prompted=True)
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == "The meeting was held in <g1>Xiamen</g1>."
+    assert document.segments[0].normalized == text
