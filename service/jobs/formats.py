@@ -60,7 +60,7 @@ def kind_of(name: str) -> FileKind:
 def translated_name(name: str) -> str:
     """The name a file's translation goes by: its own, but a PDF comes back as a Word file
     (`report.pdf` as `report.docx`): its English does not fit the PDF's fixed layout."""
-    if kind_of(name) == "pdf":
+    if name.lower().endswith(".pdf"):  # by suffix, as `kind_of`; any other name (even unsupported) as it is
         return str(PurePath(name).with_suffix(".docx"))
     return name
 
