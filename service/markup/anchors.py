@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from service.markup.placeholders import MARKER, close_marker, open_marker
 
 # A span's own edges that are no part of the term: spaces and punctuation ("厦门。" is still 厦门).
-_EDGES = " \t\u3000.,;:!?\"'()[]{}。，、；：！？“”‘’（）《》「」"
+EDGES = " \t\u3000.,;:!?\"'()[]{}。，、；：！？“”‘’（）《》「」"
 
 
 def tagged_spans(source: str) -> dict[int, str]:
@@ -43,7 +43,7 @@ def _without_slot(output: str, slot: int) -> str:
     return MARKER.sub(keep, output)
 
 
-def _inside(output: str, slot: int) -> str | None:
+def held_by(output: str, slot: int) -> str | None:
     """The text the output's pair of `slot` surrounds (None unless it has exactly one of each, in order)."""
     opens = [m for m in MARKER.finditer(output) if _is(m, slot, closing=False)]
     closes = [m for m in MARKER.finditer(output) if _is(m, slot, closing=True)]
@@ -73,10 +73,10 @@ def place_by_anchors(source: str, output: str, renderings: Iterable[tuple[str, s
     moved around that English, when it occurs exactly once and the pair does not already hold it."""
     known = {term: english for term, english in renderings if english.strip()}
     for slot, words in sorted(tagged_spans(source).items()):
-        english = known.get(words.strip(_EDGES))
+        english = known.get(words.strip(EDGES))
         if not english:
             continue
-        held = _inside(output, slot)
+        held = held_by(output, slot)
         if held is not None and english.casefold() in held.casefold():
             continue
         rest = _without_slot(output, slot)
