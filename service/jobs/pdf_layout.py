@@ -28,7 +28,7 @@ from dataclasses import dataclass
 _BAND = 0.125
 _SAME_HEIGHT = 3.0  # points: a running head is printed at the same place on every page
 _PAGE_NUMBER = re.compile(
-    r"^[-–—\s]*(?:(?:page|p\.)\s*)?(?:第\s*)?(?:\d+|[ivxlc]+)(?:\s*页)?"
+    r"^[-–—\s]*(?:(?:page|p\.)\s*)?(?:第\s*)?(?:\d+|c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))(?:\s*页)?"
     r"(?:\s*(?:/|／|of|共)\s*\d+\s*页?)?[-–—\s]*$",
     re.IGNORECASE,
 )
@@ -181,21 +181,24 @@ def _signature(text: str) -> str:
     return re.sub(r"\d+", "#", "".join(text.split())).casefold()
 
 
-def reading_order(items: list[Item], em: float, column: int = 0) -> list[Item]:
+_DEEPEST = 60  # cuts within cuts: past this, top to bottom (a page of thousands of lines stays cheap)
+
+
+def reading_order(items: list[Item], em: float, column: int = 0, depth: int = 0) -> list[Item]:
     """`items` (one page's) in reading order, each told the column it was read in (see the note)."""
-    if len(items) <= 1:
+    if len(items) <= 1 or depth > _DEEPEST:
         for item in items:
             item.column = column
-        return items
+        return sorted(items, key=lambda item: (item.top, item.x0))
     columns = _columns(items, em)
     if columns:
         return [
             ordered
             for number, part in enumerate(columns)
-            for ordered in reading_order(part, em, column * 16 + number + 1)
+            for ordered in reading_order(part, em, column * 16 + number + 1, depth + 1)
         ]
     upper, lower = _widest_gap(items)
-    return reading_order(upper, em, column) + reading_order(lower, em, column)
+    return reading_order(upper, em, column, depth + 1) + reading_order(lower, em, column, depth + 1)
 
 
 def _columns(items: list[Item], em: float) -> list[list[Item]] | None:
@@ -214,11 +217,14 @@ def _columns(items: list[Item], em: float) -> list[list[Item]] | None:
 def _widest_gap(items: list[Item]) -> tuple[list[Item], list[Item]]:
     """The items above and below the widest horizontal gap (top to bottom order if there is none)."""
     ordered = sorted(items, key=lambda item: (item.top, item.x0))
-    best, cut, bottom = float("-inf"), 1, ordered[0].bottom
+    gaps, bottom = [], ordered[0].bottom
     for index, item in enumerate(ordered[1:], start=1):
-        if item.top - bottom > best:
-            best, cut = item.top - bottom, index
+        gaps.append((item.top - bottom, index))
         bottom = max(bottom, item.bottom)
+    widest = max(gap for gap, _ in gaps)
+    # Of gaps as wide as the widest (evenly spaced lines), the middle one: the cuts stay shallow.
+    ties = [index for gap, index in gaps if gap >= widest - 0.5]
+    cut = ties[len(ties) // 2]
     return ordered[:cut], ordered[cut:]
 
 

@@ -70,3 +70,17 @@ def test_running_heads_and_page_numbers_go_and_the_body_stays() -> None:
     # One page: its head is not repeated anywhere, so it stays; its page number alone goes.
     [single] = drop_running([pages[0]], [842.0])
     assert [line.text for line in single] == ["City Gazette", "Body text of page 1."]
+
+
+def test_page_numbers_in_their_usual_shapes_and_words_that_only_look_roman() -> None:
+    from service.jobs.pdf_layout import _PAGE_NUMBER
+
+    for number in ["3", "- 3 -", "第 3 页", "第3页 共12页", "Page 3 of 12", "3 / 12", "xiv", "IV"]:
+        assert _PAGE_NUMBER.match(number), number
+    for words in ["civic", "vivid", "I did", "3.5 %", "第三章"]:
+        assert not _PAGE_NUMBER.match(words), words
+
+
+def test_a_page_of_thousands_of_even_lines_is_read_top_to_bottom_without_deep_cuts() -> None:
+    lines = lines_of([c for k in range(3000) for c in row(f"line {k}", 50, 10 + 2 * k, size=1.5)], 0)
+    assert [line.text for line in reading_order(list(lines), em=1.5)] == [f"line {k}" for k in range(3000)]
