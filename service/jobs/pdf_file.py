@@ -2,11 +2,12 @@
 written as a new .docx (`NAME.pdf` comes back as `NAME.docx`: a PDF's layout cannot take text of
 another length back in place).
 
-Read with pdfplumber (MIT, on pdfminer.six) for characters with their boxes and for tables drawn with
-ruling lines; the layout (columns, paragraphs, running heads) is `pdf_layout`'s. Before any of that,
-PDFium (pypdfium2, Apache-2.0/BSD, the parser of Chrome) checks the file cheaply and robustly: size,
-pages, characters per page, a password, and whether there is a text layer at all (a scan has none, and
-text recognition is not done here: that is the item's error, not an empty translation).
+Characters and their boxes are read with PDFium (pypdfium2, Apache-2.0/BSD: the parser of Chrome, fast
+and robust against damaged files), size and pages checked before any page is read, characters per page
+before a page's are taken; a file without any text (a scan: text recognition is not done here) is the
+item's error, not an empty translation. Tables drawn with ruling lines are found by pdfplumber (MIT, on
+pdfminer.six), on the pages that draw lines only: laying a page out in pdfminer costs about a second. The
+layout (columns, paragraphs, running heads) is `pdf_layout`'s.
 """
 
 from __future__ import annotations
@@ -82,20 +83,18 @@ def _body_size(blocks: Sequence[Block]) -> float:
 
 def read_pdf(name: str, data: bytes) -> list[Block]:
     """The PDF's paragraphs and tables in reading order; BadFile for a file refused or unreadable."""
-    check_pdf(name, data)
-    import pdfplumber  # imported here: loaded only when a PDF comes
-
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [_page_items(page, number) for number, page in enumerate(pdf.pages)]
-            heights = [float(page.height) for page in pdf.pages]
-    except Exception as error:  # pdfminer raises many kinds (and plain TypeError, KeyError) on a damaged file
-        raise BadFile(f"{name}: not a readable PDF ({type(error).__name__}: {error})") from None
-    lines = drop_running([[i for i in items if isinstance(i, Line)] for items in pages], heights)
+    pages, heights, ruled = _characters(name, data)
+    tables = _tables(name, data, ruled)
+    lines = drop_running(
+        [
+            lines_of([c for c in chars if not any(_inside(c, t) for t in tables.get(number, []))], number)
+            for number, chars in enumerate(pages)
+        ],
+        heights,
+    )
     items: list[Item] = []
-    for kept, page_items in zip(lines, pages, strict=True):
-        tables = [i for i in page_items if isinstance(i, Table)]
-        page: list[Item] = [*kept, *tables]
+    for number, kept in enumerate(lines):
+        page: list[Item] = [*kept, *tables.get(number, [])]
         if page:
             items += reading_order(page, _em(kept))
     blocks = paragraphs(items)
@@ -104,8 +103,9 @@ def read_pdf(name: str, data: bytes) -> list[Block]:
     return blocks
 
 
-def check_pdf(name: str, data: bytes) -> None:
-    """Size, pages, characters and a text layer, checked with PDFium before the file is laid out."""
+def _characters(name: str, data: bytes) -> tuple[list[list[Char]], list[float], list[int]]:
+    """Each page's characters (PDFium: fast, and robust against damaged files), the pages' heights, and
+    the pages with enough drawn paths to hold a ruled table. Limits are checked before anything is read."""
     if len(data) > MAX_PDF_BYTES:
         raise BadFile(f"{name}: refused: {len(data):,} bytes (at most {MAX_PDF_BYTES:,} for a PDF)")
     import pypdfium2 as pdfium
@@ -117,49 +117,74 @@ def check_pdf(name: str, data: bytes) -> None:
     try:
         if len(document) > MAX_PDF_PAGES:
             raise BadFile(f"{name}: refused: {len(document):,} pages (at most {MAX_PDF_PAGES:,})")
-        total = 0
+        pages, heights, ruled = [], [], []
         for number in range(len(document)):
-            count = document[number].get_textpage().count_chars()
-            if count > MAX_CHARS_PER_PAGE:
-                raise BadFile(
-                    f"{name}: refused: page {number + 1} holds {count:,} characters "
-                    f"(at most {MAX_CHARS_PER_PAGE:,} a page)"
-                )
-            total += count
+            page = document[number]
+            pages.append(_page_chars(name, page, number))
+            heights.append(float(page.get_height()))
+            if sum(1 for _ in page.get_objects(filter=[_PATH], max_depth=2)) >= _RULES:
+                ruled.append(number)
     except pdfium.PdfiumError as error:
         raise BadFile(f"{name}: not a readable PDF ({error})") from None
     finally:
         document.close()
-    if total == 0:
+    if not any(pages):
         raise BadFile(
             f"{name}: the PDF has no text layer (a scanned document?); text in images is not "
             "recognised here: a PDF with its text, or the text itself, can be translated"
         )
+    return pages, heights, ruled
 
 
-def _page_items(page: Any, number: int) -> list[Item]:
-    """The page's lines outside its tables, and its tables (cells' lines joined as one paragraph)."""
-    page = page.dedupe_chars()
-    found = page.find_tables()
-    boxes = [table.bbox for table in found]
-    chars = [
-        Char(c["text"], c["x0"], c["top"], c["x1"], c["bottom"], float(c.get("size") or 0.0))
-        for c in page.chars
-        if c["text"].strip() and not any(_inside(c, box) for box in boxes)
-    ]
-    items: list[Item] = list(lines_of(chars, number))
-    for table in found:
-        rows = [[_cell(cell) for cell in row] for row in table.extract()]
-        if any(cell for row in rows for cell in row):
-            x0, top, x1, bottom = table.bbox
-            items.append(Table(rows, x0, top, x1, bottom, number))
-    return items
+_PATH = 2  # FPDF_PAGEOBJ_PATH: lines and rectangles
+_RULES = 4  # drawn paths on a page before its tables are looked for (a grid needs several)
 
 
-def _inside(char: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = box
-    middle_x, middle_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
-    return x0 <= middle_x <= x1 and top <= middle_y <= bottom
+def _page_chars(name: str, page: Any, number: int) -> list[Char]:
+    """The page's characters with their boxes, y downwards from the page's top. A character's size is
+    its box's height (the font size a PDF states can be 1, the text scaled by its matrix)."""
+    import pypdfium2.raw as pdfium_c
+
+    text = page.get_textpage()
+    count = text.count_chars()
+    if count > MAX_CHARS_PER_PAGE:
+        raise BadFile(
+            f"{name}: refused: page {number + 1} holds {count:,} characters (at most {MAX_CHARS_PER_PAGE:,} a page)"
+        )
+    height = float(page.get_height())
+    chars = []
+    for index in range(count):
+        character = chr(pdfium_c.FPDFText_GetUnicode(text, index) or 32)
+        if character.isspace() or pdfium_c.FPDFText_IsGenerated(text, index) == 1:
+            continue
+        left, bottom, right, top = text.get_charbox(index, loose=True)
+        chars.append(Char(character, left, height - top, right, height - bottom, max(top - bottom, 1.0)))
+    return chars
+
+
+def _tables(name: str, data: bytes, numbers: Sequence[int]) -> dict[int, list[Table]]:
+    """The ruled tables pdfplumber finds on the pages `numbers` (only those: it is the slow part)."""
+    if not numbers:
+        return {}
+    import pdfplumber  # imported here: loaded only when a PDF with drawn lines comes
+
+    found: dict[int, list[Table]] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number in numbers:
+                for table in pdf.pages[number].find_tables():
+                    rows = [[_cell(cell) for cell in row] for row in table.extract()]
+                    if any(cell for row in rows for cell in row):
+                        x0, top, x1, bottom = table.bbox
+                        found.setdefault(number, []).append(Table(rows, x0, top, x1, bottom, number))
+    except Exception as error:  # pdfminer raises many kinds (and plain TypeError, KeyError) on a damaged file
+        raise BadFile(f"{name}: not a readable PDF ({type(error).__name__}: {error})") from None
+    return found
+
+
+def _inside(char: Char, table: Table) -> bool:
+    middle_x, middle_y = (char.x0 + char.x1) / 2, (char.top + char.bottom) / 2
+    return table.x0 <= middle_x <= table.x1 and table.top <= middle_y <= table.bottom
 
 
 def _cell(text: str | None) -> str:

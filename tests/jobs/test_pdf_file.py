@@ -78,11 +78,15 @@ def test_a_truncated_file_is_read_as_far_as_it_goes_or_refused(report: bytes) ->
             assert "cut.pdf" in str(error)
 
 
-def test_limits_are_checked_before_the_layout(report: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_layout(*args: object) -> None:
-        raise AssertionError("laid out a refused file")
+def test_limits_are_checked_before_the_pages_are_read(report: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_read(*args: object) -> None:
+        raise AssertionError("read a refused file")
 
-    monkeypatch.setattr(pdf_file, "_page_items", no_layout)
+    monkeypatch.setattr(pdf_file, "_tables", not_read)
+    monkeypatch.setattr(pdf_file, "MAX_CHARS_PER_PAGE", 100)
+    with pytest.raises(BadFile, match="page 1 holds"):
+        read_items("dense.pdf", report)
+    monkeypatch.setattr(pdf_file, "_page_chars", not_read)
     monkeypatch.setattr(pdf_file, "MAX_PDF_PAGES", 1)
     with pytest.raises(BadFile, match="pages"):
         read_items("long.pdf", report)
