@@ -12,8 +12,11 @@ layout (columns, paragraphs, running heads) is `pdf_layout`'s.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import statistics
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -81,8 +84,30 @@ def _body_size(blocks: Sequence[Block]) -> float:
     return statistics.median(sizes) if sizes else 0.0
 
 
+# The last few PDFs read, by their bytes' digest: a download reads its upload three times over (its
+# paragraphs counted, its item text, its blocks written), and a table search costs a second a page.
+# The blocks are never changed once read.
+_READ: OrderedDict[str, list[Block]] = OrderedDict()
+_READ_LOCK = threading.Lock()
+_KEPT = 4
+
+
 def read_pdf(name: str, data: bytes) -> list[Block]:
     """The PDF's paragraphs and tables in reading order; BadFile for a file refused or unreadable."""
+    digest = hashlib.sha256(data).hexdigest()
+    with _READ_LOCK:
+        if digest in _READ:
+            _READ.move_to_end(digest)
+            return _READ[digest]
+    blocks = _read(name, data)
+    with _READ_LOCK:
+        _READ[digest] = blocks
+        while len(_READ) > _KEPT:
+            _READ.popitem(last=False)
+    return blocks
+
+
+def _read(name: str, data: bytes) -> list[Block]:
     pages, heights, ruled = _characters(name, data)
     tables = _tables(name, data, ruled)
     lines = drop_running(
@@ -155,6 +180,7 @@ def _page_chars(name: str, page: Any, number: int) -> list[Char]:
     chars = []
     for index in range(count):
         character = chr(pdfium_c.FPDFText_GetUnicode(text, index) or 32)
+        character = "-" if character == "\x02" else character  # PDFium's mark for a hyphen ending a line
         if character.isspace() or pdfium_c.FPDFText_IsGenerated(text, index) == 1:
             continue
         left, bottom, right, top = text.get_charbox(index, loose=True)

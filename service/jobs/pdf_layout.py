@@ -250,40 +250,40 @@ def paragraphs(items: Sequence[Item]) -> list[Block]:
     return blocks
 
 
-def _column_edges(lines: Sequence[Line]) -> dict[tuple[int, int], tuple[float, float]]:
-    edges: dict[tuple[int, int], tuple[float, float]] = {}
+def _column_edges(lines: Sequence[Line]) -> dict[int, tuple[float, float]]:
+    """Each column's left and right edges, over every page (a page's last column may hold two lines)."""
+    edges: dict[int, tuple[float, float]] = {}
     for line in lines:
-        key = (line.page, line.column)
-        left, right = edges.get(key, (line.x0, line.x1))
-        edges[key] = (min(left, line.x0), max(right, line.x1))
+        left, right = edges.get(line.column, (line.x0, line.x1))
+        edges[line.column] = (min(left, line.x0), max(right, line.x1))
     return edges
 
 
-def _usual_gaps(lines: Sequence[Line]) -> dict[tuple[int, int], float]:
-    """Each column's usual space between a line and the next (its leading)."""
-    found: dict[tuple[int, int], list[float]] = {}
+def _usual_gaps(lines: Sequence[Line]) -> dict[int, float]:
+    """Each column's usual space between a line and the next (its leading), over every page."""
+    found: dict[int, list[float]] = {}
     for before, line in itertools.pairwise(lines):
         if (before.page, before.column) == (line.page, line.column) and line.top >= before.bottom:
-            found.setdefault((line.page, line.column), []).append(line.top - before.bottom)
+            found.setdefault(line.column, []).append(line.top - before.bottom)
     return {key: statistics.median(gaps) for key, gaps in found.items()}
 
 
 def _continues(
     before: Line,
     line: Line,
-    edges: dict[tuple[int, int], tuple[float, float]],
-    gaps: dict[tuple[int, int], float],
+    edges: dict[int, tuple[float, float]],
+    gaps: dict[int, float],
 ) -> bool:
     """Whether `line` goes on with the paragraph `before` ends."""
     em = max(before.size, line.size)
     if abs(before.size - line.size) > 0.15 * em:
         return False
-    _, right_before = edges[(before.page, before.column)]
-    left, _ = edges[(line.page, line.column)]
+    _, right_before = edges[before.column]
+    left, _ = edges[line.column]
     if right_before - before.x1 > 2 * em or line.x0 - left >= em:
         return False  # the line before ends short, or this one is indented: a new paragraph
     if (before.page, before.column) == (line.page, line.column):
-        usual = gaps.get((line.page, line.column), 0.0)
+        usual = gaps.get(line.column, 0.0)
         return line.top - before.bottom <= max(usual * 1.8, usual + 0.3 * em)
     # Across a column or page break: on, unless the paragraph has come to a sentence's end.
     return not before.text.endswith(_SENTENCE_END)

@@ -87,3 +87,48 @@ def scanned_page() -> bytes:
     out = io.BytesIO()
     picture.save(out, format="PDF")
     return out.getvalue()
+
+
+def latin_columns() -> bytes:
+    """Two pages of English in two columns, drawn line by line: a word hyphenated at a line's end, a
+    paragraph going on from the left column to the right, a running head and "Page N of 2" feet."""
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4)
+    for number, (left, right) in enumerate(LATIN_PAGES, start=1):
+        page.setFont("Helvetica", 9)
+        page.drawString(50, 810, "City Gazette - Council news")
+        page.drawCentredString(297, 30, f"Page {number} of {len(LATIN_PAGES)}")
+        page.setFont("Helvetica", 10)
+        for x, lines in ((50, left), (310, right)):
+            for k, line in enumerate(lines):
+                page.drawString(x, 760 - 14 * k, line)
+        page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+LATIN_PAGES = [
+    (
+        [
+            "The council met on Monday to discuss",
+            "the budget of the city for the com-",
+            "ing year and its schools.",
+        ],
+        [
+            "The mayor said that the new plan",
+            "would be put to a vote in the",
+            "spring, after a month of public",
+        ],
+    ),
+    (
+        ["hearings in every district of the city.", "", "Residents may send their views by"],
+        ["letter or by e-mail until March.", "", "The next meeting is on Friday."],
+    ),
+]
+LATIN_PARAGRAPHS = [
+    "The council met on Monday to discuss the budget of the city for the coming year and its schools.",
+    "The mayor said that the new plan would be put to a vote in the spring, after a month of public "
+    "hearings in every district of the city.",
+    "Residents may send their views by letter or by e-mail until March.",
+    "The next meeting is on Friday.",
+]

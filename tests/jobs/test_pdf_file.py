@@ -3,8 +3,11 @@ dropped, tables kept; scans, damaged files and oversized ones refused as the ite
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
+import random
+from collections import OrderedDict
 
 import docx
 import pypdfium2 as pdfium
@@ -13,7 +16,15 @@ import pytest
 from service.jobs import pdf_file
 from service.jobs.formats import BadFile, read_items, write_translated
 from service.jobs.pdf_file import pdf_lines
-from tests.jobs.pdf_samples import HEAD, TABLE, body_paragraphs, scanned_page, two_column_report
+from tests.jobs.pdf_samples import (
+    HEAD,
+    LATIN_PARAGRAPHS,
+    TABLE,
+    body_paragraphs,
+    latin_columns,
+    scanned_page,
+    two_column_report,
+)
 
 PARAGRAPHS = body_paragraphs()
 
@@ -82,6 +93,7 @@ def test_limits_are_checked_before_the_pages_are_read(report: bytes, monkeypatch
     def not_read(*args: object) -> None:
         raise AssertionError("read a refused file")
 
+    monkeypatch.setattr(pdf_file, "_READ", OrderedDict())  # nothing read already
     monkeypatch.setattr(pdf_file, "_tables", not_read)
     monkeypatch.setattr(pdf_file, "MAX_CHARS_PER_PAGE", 100)
     with pytest.raises(BadFile, match="page 1 holds"):
@@ -93,3 +105,28 @@ def test_limits_are_checked_before_the_pages_are_read(report: bytes, monkeypatch
     monkeypatch.setattr(pdf_file, "MAX_PDF_BYTES", 1000)
     with pytest.raises(BadFile, match="bytes"):
         read_items("big.pdf", report)
+
+
+def test_latin_columns_hyphenation_and_page_feet() -> None:
+    assert pdf_lines("council.pdf", latin_columns()) == LATIN_PARAGRAPHS
+
+
+def test_damaged_copies_are_read_or_refused_never_anything_else(report: bytes) -> None:
+    chance = random.Random(27)
+    for _ in range(25):
+        damaged = bytearray(report)
+        for _ in range(chance.randint(1, 40)):
+            damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+        cut = damaged[: chance.randrange(len(damaged) // 2, len(damaged) + 1)]
+        with contextlib.suppress(BadFile):
+            read_items("damaged.pdf", bytes(cut))
+
+
+def test_a_download_reads_its_pdf_once(report: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_file, "_READ", OrderedDict())
+    reads = []
+    original = pdf_file._read
+    monkeypatch.setattr(pdf_file, "_read", lambda name, data: reads.append(name) or original(name, data))
+    [item] = read_items("report.pdf", report)
+    write_translated("report.pdf", report, item.text.split("\n"))
+    assert reads == ["report.pdf"]
