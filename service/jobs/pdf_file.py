@@ -181,9 +181,11 @@ def _page_chars(name: str, page: Any, number: int) -> list[Char]:
     for index in range(count):
         character = chr(pdfium_c.FPDFText_GetUnicode(text, index) or 32)
         character = "-" if character == "\x02" else character  # PDFium's mark for a hyphen ending a line
-        if character.isspace() or pdfium_c.FPDFText_IsGenerated(text, index) == 1:
-            continue
+        if character in "\r\n" or pdfium_c.FPDFText_IsGenerated(text, index) == 1:
+            continue  # PDFium's own line ends and spaces: the layout finds its own
         left, bottom, right, top = text.get_charbox(index, loose=True)
+        if character.isspace() and right <= left:
+            continue  # a space the PDF writes keeps words apart where type is tight; one without width not
         chars.append(Char(character, left, height - top, right, height - bottom, max(top - bottom, 1.0)))
     return chars
 
