@@ -11,7 +11,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    FrameBreak,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    TableStyle,
+)
 from reportlab.platypus import Table as PdfTable
 
 FONT = "STSong-Light"
@@ -132,3 +140,41 @@ LATIN_PARAGRAPHS = [
     "Residents may send their views by letter or by e-mail until March.",
     "The next meeting is on Friday.",
 ]
+
+
+TITLE = "关于进一步优化营商环境的通知"
+FOOT = "厦门市人民政府办公厅"
+
+
+def titled_report(paragraphs: list[str]) -> bytes:
+    """A title across the first page above two columns; a foot of the issuing office and "第 N 页"."""
+    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    out = io.BytesIO()
+    width, height = A4
+    margin, gutter = 50.0, 24.0
+    column = (width - 2 * margin - gutter) / 2
+    title = Frame(margin, height - margin - 60, width - 2 * margin, 60, id="title")
+    first = [title] + [
+        Frame(margin + k * (column + gutter), margin, column, height - 2 * margin - 70, id=f"a{k}")
+        for k in range(2)
+    ]
+    rest = [
+        Frame(margin + k * (column + gutter), margin, column, height - 2 * margin, id=f"b{k}")
+        for k in range(2)
+    ]
+
+    def foot(page: canvas.Canvas, document: BaseDocTemplate) -> None:
+        page.setFont(FONT, 9)
+        page.drawRightString(width - margin, 25, f"{FOOT}  第 {document.page} 页")
+
+    document = BaseDocTemplate(out, pagesize=A4)
+    document.addPageTemplates(
+        [PageTemplate("first", frames=first, onPage=foot), PageTemplate("rest", frames=rest, onPage=foot)]
+    )
+    body = ParagraphStyle(
+        "body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK", firstLineIndent=20, spaceAfter=6
+    )
+    big = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=1)
+    flow = [Paragraph(TITLE, big), FrameBreak(), NextPageTemplate("rest")]
+    document.build(flow + [Paragraph(text, body) for text in paragraphs])
+    return out.getvalue()

@@ -17,12 +17,15 @@ from service.jobs import pdf_file
 from service.jobs.formats import BadFile, read_items, write_translated
 from service.jobs.pdf_file import pdf_lines
 from tests.jobs.pdf_samples import (
+    FOOT,
     HEAD,
     LATIN_PARAGRAPHS,
     TABLE,
+    TITLE,
     body_paragraphs,
     latin_columns,
     scanned_page,
+    titled_report,
     two_column_report,
 )
 
@@ -130,3 +133,16 @@ def test_a_download_reads_its_pdf_once(report: bytes, monkeypatch: pytest.Monkey
     [item] = read_items("report.pdf", report)
     write_translated("report.pdf", report, item.text.split("\n"))
     assert reads == ["report.pdf"]
+
+
+def test_a_title_across_the_columns_comes_first_and_the_office_foot_goes() -> None:
+    paragraphs = body_paragraphs(24)
+    lines = pdf_lines("notice.pdf", titled_report(paragraphs))
+    assert lines[0] == TITLE
+    ratio = difflib.SequenceMatcher(None, "".join(paragraphs), "".join(lines[1:]), autojunk=False).ratio()
+    assert ratio >= 0.98, ratio
+    assert not any(FOOT in line or "页" in line for line in lines)
+    out = write_translated("notice.pdf", titled_report(paragraphs), lines)
+    assert out is not None
+    first = docx.Document(io.BytesIO(out)).paragraphs[0]
+    assert first.text == TITLE and first.style is not None and first.style.name == "Heading 2"
