@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from service.markup.anchors import place_by_anchors, tagged_spans
 from service.markup.documents import prepare
+from tests.markup.test_documents import html_documents, model_outputs, tags
 
 XIAMEN = [("厦门", "Xiamen")]
 SOURCE = "会议在<g1>厦门</g1>召开。"
@@ -48,3 +52,17 @@ def test_other_markers_are_left_where_they_are() -> None:
     source = "<g1>市长</g1>在<g2>厦门</g2>讲话<x3/>。"
     output = place_by_anchors(source, "<g1>The mayor spoke</g1> in Xiamen<x3/>.", XIAMEN)
     assert output == "<g1>The mayor spoke</g1> in <g2>Xiamen</g2><x3/>."
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_moved_markers_still_give_every_tag_back_once(data: st.DataObject) -> None:
+    # Random HTML with nested inline markup, mangled model outputs, and the words of the sample's markup
+    # given renderings that those outputs hold (so pairs do move): the tags stay the input's.
+    source = data.draw(html_documents())
+    prepared = prepare(source, "html")
+    lines = [line for line in prepared.text.split("\n") if line.strip()]
+    renderings = [("在厦门", "Xiamen"), ("会议", "meeting"), ("召开。", "held"), ("市长", "The")]
+    english = [place_by_anchors(line, data.draw(model_outputs(line)), renderings) for line in lines]
+    output = prepared.rebuild(english)
+    assert tags(output) == tags(source), (source, english, output)
