@@ -19,7 +19,8 @@ from service.access import Principal, QuotaExceeded
 from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest, SegmentCounts
 from service.api.routes import ERRORS, State, glossary_of, principal_of, require_key
-from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items
+from service.jobs.downloads import disposition, media_type
+from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items, translated_name
 from service.jobs.job import UNFINISHED
 from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
@@ -30,12 +31,6 @@ from service.sqlite_file import StoreWriteFailed
 Caller = Annotated[Principal, Depends(require_key)]
 jobs_api = APIRouter(prefix="/v1/jobs", responses=ERRORS, dependencies=[Depends(require_key)], tags=["jobs"])
 
-_MEDIA_TYPES = {
-    "txt": "text/plain; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 _SUBMIT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -131,6 +126,8 @@ async def _from_form(request: Request, state: State) -> tuple[JobOptions, list[I
         name = PurePath(upload.filename or "upload.txt").name  # never a path from the client
         if name in files or any(item.file == name for item in items):
             raise APIError(422, "invalid_request", f"two files are named {name!r}")
+        if translated_name(name) in {translated_name(other) for other in files}:
+            raise APIError(422, "invalid_request", f"two files would come back as {translated_name(name)!r}")
         data = await upload.read()
         try:
             items += await asyncio.to_thread(read_items, name, data)  # .docx/.html parsing takes a while
@@ -262,4 +259,4 @@ async def job_file(job_id: str, name: str, state: State, principal: Caller) -> R
     data, why = found
     if data is None:
         raise APIError(409, "not_finished", f"{name}: {why}")
-    return Response(data, media_type=_MEDIA_TYPES.get(kind_of(name), "application/octet-stream"))
+    return Response(data, media_type=media_type(name), headers={"Content-Disposition": disposition(name)})

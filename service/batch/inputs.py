@@ -9,7 +9,7 @@ from typing import Any
 
 from service.batch.output import SourceFile
 from service.glossary import GlossaryFileError, read_glossary_file
-from service.jobs.formats import UnsupportedFile, kind_of, paragraph_count, read_items
+from service.jobs.formats import UnsupportedFile, kind_of, paragraph_count, read_items, translated_name
 from service.jobs.records import ItemInput, error_record
 
 
@@ -72,15 +72,17 @@ def gather(inputs: Sequence[str]) -> Gathered:
             for item in items:
                 gathered.sources[item.id] = SourceFile(path, name, paragraph_count(item.text))
     _check_unique(gathered.ids())
+    _check_unique([translated_name(source.name) for source in gathered.sources.values()], "translated file")
     return gathered
 
 
-def _check_unique(ids: list[str]) -> None:
-    # The output is keyed by id (resume skips ids it holds): two items with one id cannot both be kept.
+def _check_unique(ids: list[str], what: str = "id") -> None:
+    # The output is keyed by id (resume skips ids it holds): two items with one id cannot both be kept;
+    # nor two translated files with one name (report.pdf and report.docx both come back as report.docx).
     seen: set[str] = set()
     for found in ids:
         if found in seen:
-            raise BatchInputError(f"two items have the id {found!r}; ids must be unique in a batch")
+            raise BatchInputError(f"two items have the {what} {found!r}; it must be unique in a batch")
         seen.add(found)
 
 

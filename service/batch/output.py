@@ -79,7 +79,7 @@ class BatchOutput:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A document file whose translation is rebuilt in its own format (txt, md, html, docx)."""
+    """A document file whose translation is rebuilt in its own format (a PDF's as a .docx)."""
 
     path: Path
     name: str  # relative name: also where its translation goes under `files_dir`
@@ -109,7 +109,7 @@ class Recorder:
         return True
 
     def _write_file(self, source: SourceFile, record: dict[str, Any]) -> None:
-        from service.jobs.formats import write_translated
+        from service.jobs.formats import translated_name, write_translated
 
         paragraphs = record_paragraphs(record, source.paragraphs)
         if paragraphs is None:
@@ -123,7 +123,7 @@ class Recorder:
             return
         if built is None:
             return
-        target = files_dir(self.output.path) / source.name
+        target = files_dir(self.output.path) / translated_name(source.name)  # a PDF's as NAME.docx
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         partial.write_bytes(built)

@@ -17,6 +17,7 @@ from service.access import Principal
 from service.compat.deepl_schemas import DeepLError, LanguagePairFields
 from service.compat.deepl_store import DeepLStore
 from service.compat.files import FileRefused, attachment, file_job, upload_name
+from service.jobs.formats import translated_name
 from service.jobs.jobs import Jobs, Progress
 from service.jobs.work import JobOptions
 
@@ -57,12 +58,15 @@ async def upload(
     """`{"document_id", "document_key"}` once its job is stored (QuotaExceeded past the quota)."""
     try:
         name = upload_name(fields.filename or file.filename)
+        # A document comes back in its own format, a PDF as a .docx (DeepL's `output_format=docx`).
         if (
             fields.output_format
-            and fields.output_format.lower().lstrip(".") != PurePath(name).suffix[1:].lower()
+            and fields.output_format.lower().lstrip(".") != PurePath(translated_name(name)).suffix[1:].lower()
         ):
             raise DeepLError(
-                400, "Value for 'output_format' not supported: a document comes back in its own format"
+                400,
+                "Value for 'output_format' not supported: a document comes back in its own format "
+                "(a PDF as docx)",
             )
         job = await file_job(jobs, principal, name, await file.read(), options)
     except FileRefused as error:

@@ -9,29 +9,18 @@ from __future__ import annotations
 import asyncio
 from pathlib import PurePath
 from typing import Literal
-from urllib.parse import quote
 
 from fastapi.responses import Response
 
 from service.access import Principal
-from service.jobs.formats import SUFFIXES, BadFile, kind_of, read_items
+from service.jobs.downloads import disposition, media_type
+from service.jobs.formats import SUFFIXES, BadFile, read_items
 from service.jobs.job import Job
 from service.jobs.jobs import JobLimit, Jobs
 from service.jobs.work import JobOptions
 
 # Every kind the jobs rebuild in its own format (.jsonl holds items, not a document: nothing to give back).
 FILE_SUFFIXES = [suffix for suffix, kind in SUFFIXES.items() if kind != "jsonl"]
-_MEDIA_TYPES = {
-    "txt": "text/plain; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "srt": "application/x-subrip",
-    "vtt": "text/vtt; charset=utf-8",
-    "xliff": "application/xliff+xml",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
 RefusalKind = Literal["no_name", "unsupported", "unreadable", "empty", "too_large", "too_many"]
 
 
@@ -68,12 +57,6 @@ async def file_job(jobs: Jobs, principal: Principal, name: str, data: bytes, opt
     return job
 
 
-def media_type(name: str) -> str:
-    return _MEDIA_TYPES.get(kind_of(name), "application/octet-stream")
-
-
 def attachment(name: str, data: bytes) -> Response:
-    """The file under its own name; RFC 6266 for names that are not ASCII."""
-    fallback = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=media_type(name), headers={"Content-Disposition": disposition})
+    """The translation of the file uploaded as `name`, under its own name (a PDF's as NAME.docx)."""
+    return Response(data, media_type=media_type(name), headers={"Content-Disposition": disposition(name)})

@@ -5,7 +5,8 @@ so every reader here makes exactly one line per paragraph of the file, and `writ
 the English of those lines, in the same order, and puts each where its source came from.
 .html is read in `service.jobs.html_file`, .docx in `service.jobs.docx_file`, .md in
 `service.markup.markdown`, .srt and .vtt in `service.jobs.subtitles`, .xliff in `service.jobs.xliff_file`,
-.xlsx in `service.jobs.xlsx_file`, .pptx in `service.jobs.pptx_file`.
+.xlsx in `service.jobs.xlsx_file`, .pptx in `service.jobs.pptx_file`, .pdf in `service.jobs.pdf_file`
+(whose translation is a .docx: `translated_name`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Literal
 
 from service.jobs.records import ItemInput
 from service.text.normalize import split_paragraphs, unicode_normalize
 
-FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff", "xlsx", "pptx"]
+FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff", "xlsx", "pptx", "pdf"]
 SUFFIXES: dict[str, FileKind] = {
     ".txt": "txt",
     ".md": "md",
@@ -33,6 +35,7 @@ SUFFIXES: dict[str, FileKind] = {
     ".xlf": "xliff",
     ".xlsx": "xlsx",
     ".pptx": "pptx",
+    ".pdf": "pdf",
 }
 
 
@@ -52,6 +55,19 @@ def kind_of(name: str) -> FileKind:
             return kind
     supported = ", ".join(sorted(SUFFIXES))
     raise UnsupportedFile(f"{name!r}: unsupported file type; supported: {supported}")
+
+
+def translated_name(name: str) -> str:
+    """The name a file's translation goes by: its own, but a PDF comes back as a Word file
+    (`report.pdf` as `report.docx`): its English does not fit the PDF's fixed layout."""
+    if name.lower().endswith(".pdf"):  # by suffix, as `kind_of`; any other name (even unsupported) as it is
+        return str(PurePath(name).with_suffix(".docx"))
+    return name
+
+
+def translated_kind(name: str) -> FileKind:
+    """The kind of the file `translated_name` names."""
+    return kind_of(translated_name(name))
 
 
 def paragraph_count(text: str) -> int:
@@ -99,6 +115,10 @@ def write_translated(name: str, data: bytes, paragraphs: Sequence[str]) -> bytes
         from service.jobs.pptx_file import write_pptx
 
         return write_pptx(name, data, english)
+    if kind == "pdf":
+        from service.jobs.pdf_file import write_pdf
+
+        return write_pdf(name, data, english)
     # Imported here: lxml and python-docx load only when such a file comes, and both modules take
     # `BadFile` from this one.
     if kind == "html":
@@ -145,6 +165,10 @@ def _item_text(kind: FileKind, name: str, data: bytes) -> str:
         from service.jobs.pptx_file import pptx_lines
 
         return "\n".join(pptx_lines(name, data))
+    if kind == "pdf":
+        from service.jobs.pdf_file import pdf_lines
+
+        return "\n".join(pdf_lines(name, data))
     if kind == "xlsx":
         from service.jobs.xlsx_file import xlsx_lines
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.glossary import GlossaryEntry
+from service.markup.anchors import place_by_anchors
 from service.memory import Recalled
 from service.models.backend import Generation
 from service.pipeline.checks import segment_problems
@@ -46,10 +47,12 @@ def finish_segment(
     """A segment from its pieces' outputs: joined, Latin text kept, checked."""
     warnings: list[Notice] = []
     translation = tidy_output(" ".join(outputs))
-    if language == "zh":
-        translation = _with_latin_kept(segment, translation, warnings)
     entries = segment_entries(plans)
     terms = [(entry.term, entry.rendering) for entry in entries]
+    # Inline markup's markers around the English of a glossary term they hold (markup/anchors.py).
+    translation = place_by_anchors(segment.normalized, translation, terms)
+    if language == "zh":
+        translation = _with_latin_kept(segment, translation, warnings)
     for problem in segment_problems(segment.normalized, translation, language, terms):
         warnings.append(Notice(problem.code, problem.message, segment.id))
     if mends.by_clauses:

@@ -12,6 +12,7 @@ from service.engine.pending import Flow
 from service.models.backend import Generation
 from service.pipeline import rescue
 from service.pipeline.assemble import FinishedSegment, Mends, finish_segment
+from service.pipeline.inline_tags import place_lost_tags
 from service.pipeline.ports import ModelQueue
 from service.pipeline.terms import PiecePlan, restore_placeholders
 from service.pipeline.types import Segment
@@ -66,6 +67,7 @@ async def _rescue(
     spent += await rescue.second_attempt(queue, plans, items, outputs, language, timeout, flow)
     spent += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, timeout, flow, rank)
     spent += await rescue.translate_fragments(queue, plans, outputs, patched, timeout, flow, rank)
+    spent += await place_lost_tags(queue, plans, outputs, timeout, flow, rank)
     fixes = tuple(fix for index in sorted(patched) for fix in patched[index])
     return spent, Mends(fixes, bool(by_clauses))
 

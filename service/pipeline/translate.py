@@ -28,6 +28,7 @@ from service.pipeline.assemble import (
 )
 from service.pipeline.context import chains, in_context, plan_context
 from service.pipeline.events import NOBODY_LISTENS, Caller, SegmentDone, SegmentTally
+from service.pipeline.inline_tags import place_lost_tags
 from service.pipeline.languages import passed_through, passes_through, request_language, resolve_language
 from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, SegmentMemory, all_or_none, time_limit
@@ -190,6 +191,7 @@ class TranslationPipeline:
         generations += await rescue.second_attempt(queue, plans, items, outputs, language, limit, flow)
         generations += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, limit, flow)
         generations += await rescue.translate_fragments(queue, plans, outputs, patched, limit, flow)
+        generations += await place_lost_tags(queue, plans, outputs, limit, flow)
         finished, start = [], 0
         for segment in work.prepared.segments:
             end = start + len(segment.pieces)

@@ -122,7 +122,7 @@ def test_other_media_types_unknown_jobs_and_unready_files_are_refused(jobs_clien
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert jobs_client.delete("/v1/jobs/nope").status_code == 404
     assert jobs_client.get("/v1/jobs/nope/results").status_code == 404
-    upload = {"files": ("a.pdf", b"%PDF", "application/pdf")}
+    upload = {"files": ("a.odt", b"PK", "application/vnd.oasis.opendocument.text")}
     assert jobs_client.post("/v1/jobs", files=upload).json()["error"]["code"] == "unsupported_media_type"
 
 

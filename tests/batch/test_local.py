@@ -140,13 +140,13 @@ def test_a_file_given_directly_is_named_by_its_name_and_an_unsupported_one_is_an
     (tmp_path / "deep").mkdir()
     text = tmp_path / "deep" / "one.txt"
     text.write_text(ZH[0], encoding="utf-8")
-    odd = tmp_path / "scan.pdf"
-    odd.write_bytes(b"%PDF")
+    odd = tmp_path / "scan.tiff"
+    odd.write_bytes(b"II*\x00")
     out = tmp_path / "out.jsonl"
     assert run_batch(str(text), str(odd), "--out", str(out), "--task", "both", "--bullets", "2") == 0
     records = read_records(out)
     assert records["one.txt"]["bullets"] is not None and records["one.txt"]["segments"]
-    assert "unsupported" in records["scan.pdf"]["error"]
+    assert "unsupported" in records["scan.tiff"]["error"]
     assert (tmp_path / "out.files" / "one.txt").is_file()
 
 

@@ -45,10 +45,11 @@ def test_kind_by_suffix_in_any_case() -> None:
         "srt",
         "vtt",
         "xliff",
+        "pdf",
     }
 
 
-@pytest.mark.parametrize("name", ["scan.pdf", "old.doc", "noext", "a.txt.gz"])
+@pytest.mark.parametrize("name", ["scan.tiff", "old.doc", "noext", "a.txt.gz"])
 def test_unsupported_suffix_names_the_supported_ones(name: str) -> None:
     with pytest.raises(UnsupportedFile, match=r"\.docx"):
         read_items(name, b"x")

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
+
 from service.models.backend import Generation, ModelInfo, Source
 from service.pipeline.repair import fragments_will_do
 from service.pipeline.translate import TranslateJob, TranslationPipeline
@@ -269,3 +271,35 @@ def test_context_is_off_unless_asked_and_seq2seq_models_never_get_it() -> None:
         pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10, prompt_context=wanted)
         asyncio.run(pipeline.translate(TranslateJob(text, "zh")))
         assert all((s.title, s.previous, s.previous_english) == ("", "", "") for s in backend.seen)
+
+
+def test_a_dropped_inline_marker_goes_around_the_english_of_its_glossary_term() -> None:
+    # qwen-pypi's answer to the sentence of issue 27: the markers dropped; 厦门 is a built-in term.
+    text = "会议在<g1>厦门</g1>召开。"
+    backend = ScriptedBackend({(text, False): "The meeting was held in Xiamen."}, prompted=True)
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == "The meeting was held in <g1>Xiamen</g1>."
+    assert document.segments[0].normalized == text
+
+
+@pytest.mark.parametrize("prompt_context", [False, True])
+def test_words_of_a_lost_marker_pair_are_asked_for_alone_and_get_the_pair(prompt_context: bool) -> None:
+    # qwen-pypi's answer: the markers dropped; 粮食产量 is no glossary term.
+    text = "今年全市<g1>粮食产量</g1>再创新高。"
+    sentence = "This year, the total grain production in the whole city has reached a new high."
+    backend = ScriptedBackend({(text, False): sentence, ("粮食产量", False): "Grain production."}, prompted=True)
+    document = run(backend, TranslateJob(text, "zh"), prompt_context=prompt_context)
+    assert document.segments[0].translation == (
+        "This year, the total <g1>grain production</g1> in the whole city has reached a new high."
+    )
+    fragment = backend.seen[-1]
+    assert (fragment.text, fragment.context) == ("粮食产量", "今年全市粮食产量再创新高。")
+
+
+def test_a_pair_the_model_kept_costs_no_second_question() -> None:
+    text = "今年全市<g1>粮食产量</g1>再创新高。"
+    kept = "This year the city's <g1>grain output</g1> hit a new high."
+    backend = ScriptedBackend({(text, False): kept}, prompted=True)
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == kept
+    assert [source.text for source in backend.seen] == [text]

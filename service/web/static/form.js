@@ -316,7 +316,7 @@ function wire() {
     const button = event.target.closest(".file-download");
     if (!button) return;
     translatedFile(shown.jobId, button.dataset.file, apiKey())
-      .then((blob) => download(button.dataset.file, blob)).catch(showError);
+      .then((file) => download(file.name, file.blob)).catch(showError);
   });
   const keyBox = $("api-key");
   if (keyBox) {

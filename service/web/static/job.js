@@ -82,10 +82,12 @@ export function jobResults(id, apiKey) {
   return requestJsonLines(`/v1/jobs/${encodeURIComponent(id)}/results`, { apiKey });
 }
 
+// The translation of an uploaded file and the name it goes by (the server's: a PDF's is NAME.docx).
 export async function translatedFile(id, name, apiKey) {
   const path = `/v1/jobs/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`;
   const response = await request("GET", path, { apiKey });
-  return response.blob();
+  const given = /filename\*=UTF-8''([^;]+)/.exec(response.headers.get("content-disposition") || "");
+  return { blob: await response.blob(), name: given ? decodeURIComponent(given[1]) : name };
 }
 
 // Asked on the click that starts a job (browsers only ask from a user's gesture).
