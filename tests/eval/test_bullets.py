@@ -35,7 +35,7 @@ GOOD = Bullet("Industry output rose 24.5% to 1,200,000 yuan across eleven projec
 
 def summary(*bullets: Bullet) -> Summary:
     return Summary(
-        bullets=bullets, regenerated=1, replaced=0, dropped=0, model="m", templates=("qwen/summarize.v1",)
+        bullets=bullets, regenerated=1, replaced=0, dropped=0, model="m", templates=("qwen/summarize.v2",)
     )
 
 
@@ -57,7 +57,7 @@ def test_a_grounded_bullet_passes_and_covers_its_reference_line() -> None:
     assert scored["problems"] == {} and scored["bullets_with_problems"] == 0
     assert scored["bullets"][0]["problems"] == [] and scored["bullets"][0]["notes"] == []
     assert scored["reference_lines_cited"] == [2] and scored["rouge"]["rouge1"] > 20
-    assert scored["regenerated"] == 1 and scored["templates"] == ["qwen/summarize.v1"]
+    assert scored["regenerated"] == 1 and scored["templates"] == ["qwen/summarize.v2"]
 
 
 @pytest.mark.parametrize(

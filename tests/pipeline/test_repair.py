@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from service.pipeline.repair import (
-    invented_rendering,
     better_by_clauses,
     clauses,
+    invented_rendering,
     join_clauses,
     patch,
     usable_rendering,
