@@ -22,7 +22,8 @@ from typing import Literal
 from service.glossary.auto import auto_terms
 from service.text.normalize import to_simplified
 
-TermOrigin = Literal["request", "configured", "built-in", "auto"]
+# "document": a name's first accepted rendering in a document, for its later pieces (pipeline/consistency.py).
+TermOrigin = Literal["request", "configured", "built-in", "auto", "document"]
 # Notes in builtin.tsv that make a term a place or a body, for composing `place + body` terms.
 _PLACE_NOTES = ("place", "province", "municipality", "autonomous region", "city")
 _BODY_NOTES = ("organisation", "local body", "bureau", "administration")

@@ -94,7 +94,7 @@ class AutoTerm:
     kind: TermKind
 
 
-def _tagged(text: str) -> list[tuple[str, str]]:
+def tagged(text: str) -> list[tuple[str, str]]:
     """jieba's words with their part-of-speech tags (its dictionary loads once, on first use)."""
     import jieba
     import jieba.posseg as pseg
@@ -106,7 +106,7 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 
 def warm_up() -> None:
     """Load the segmenter's dictionary now (about 1.5 s), not in the first request that needs it."""
-    _tagged("厦门市")
+    tagged("厦门市")
 
 
 def _dictionary_tag(word: str) -> str | None:
@@ -273,7 +273,7 @@ def compose_bodies(text: str, places: Mapping[str, str], bodies: Mapping[str, st
 def auto_terms(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) -> list[AutoTerm]:
     """Every automatic term of `text` (Simplified script). `places` and `bodies` are the glossary's own,
     so that bodies compose with places the glossary already renders."""
-    words = _tagged(text)  # once: tagging is most of the cost (about 1.3 s per 70,000 characters)
+    words = tagged(text)  # once: tagging is most of the cost (about 1.3 s per 70,000 characters)
     people = find_people(text, words)
     found_places = find_places(text, words)
     composed = compose_bodies(text, {**found_places, **places}, bodies)
