@@ -5,7 +5,8 @@ Market Regulation`).
 A wrong automatic rendering is worse than none, so a candidate becomes a term only on strong evidence:
 - a person: right after a title (区长周桂良) or as a byline in brackets ending a paragraph ((陈永)), starting
   with a known surname, followed by punctuation or a word that follows names (出席, 表示, …), and not a
-  common word in the segmenter's dictionary (主任, 同志);
+  common word in the segmenter's dictionary (主任, 同志); or without a title on the evidence `people.py`
+  weighs (a name the segmenter finds twice, a list of people);
 - a place: a word the segmenter (jieba) tags as a place name (`ns`) with an administrative suffix, its name
   at least two characters and not a word like 全市, 社区 or 开发区;
 - a body: a place found here or in the glossary, directly followed by a body the glossary knows.
@@ -273,8 +274,11 @@ def compose_bodies(text: str, places: Mapping[str, str], bodies: Mapping[str, st
 def auto_terms(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) -> list[AutoTerm]:
     """Every automatic term of `text` (Simplified script). `places` and `bodies` are the glossary's own,
     so that bodies compose with places the glossary already renders."""
+    from service.glossary.people import more_people  # it builds on this module's finders
+
     words = tagged(text)  # once: tagging is most of the cost (about 1.3 s per 70,000 characters)
     people = find_people(text, words)
+    people |= more_people(text, words, people)
     found_places = find_places(text, words)
     composed = compose_bodies(text, {**found_places, **places}, bodies)
     terms: Iterable[tuple[str, str, TermKind]] = [

@@ -360,3 +360,14 @@ def test_a_fragment_whose_every_answer_is_invented_stays_in_chinese() -> None:
     [note] = [w.message for w in document.warnings if w.code == "fragments_translated_separately"]
     assert "新兴产业: 'industry above designated size' refused" in note
     assert "untranslated_text" in [w.code for w in document.warnings]
+
+
+def test_a_name_written_as_a_variant_of_its_rendering_is_written_as_approved() -> None:
+    text = "区长周桂良参加会议。"
+    backend = ScriptedBackend(
+        {(text, False): "District Mayor Zhou Gui-liang attended the meeting."}, prompted=True
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == "District Mayor Zhou Guiliang attended the meeting."
+    assert [(w.code, w.segment) for w in document.warnings] == [("names_made_consistent", "p1.s1")]
+    assert all(term.applied for term in document.glossary)
