@@ -110,7 +110,7 @@ def warm_up() -> None:
     tagged("厦门市")
 
 
-def _dictionary_tag(word: str) -> str | None:
+def dictionary_tag(word: str) -> str | None:
     import jieba.posseg as pseg
 
     tag: str | None = pseg.dt.word_tag_tab.get(word)
@@ -139,7 +139,7 @@ def _person(text: str, start: int) -> str | None:
             continue
         if looks_foreign(name[1:]):  # 戴纽斯 is Danius, not Dai Niusi
             return None
-        tag = _dictionary_tag(name)
+        tag = dictionary_tag(name)
         if tag is not None and not tag.startswith("nr"):
             return None  # a common word (主任, 同志): a name here would be a guess
         return name
@@ -158,7 +158,7 @@ def _speakers(words: list[tuple[str, str]]) -> list[int]:
     for index, (word, tag) in enumerate(words):
         following = words[index + 1][0] if index + 1 < len(words) else ""
         # Only words the segmenter found itself: its dictionary tags 卓越 ("excellent") and 王府井 as names.
-        unknown = _dictionary_tag(word) is None
+        unknown = dictionary_tag(word) is None
         if (
             tag.startswith("nr")
             and unknown

@@ -21,8 +21,8 @@ from itertools import pairwise
 from service.glossary.auto import (
     FOLLOWERS,
     TITLES,
-    _dictionary_tag,
     _person,
+    dictionary_tag,
     looks_foreign,
 )
 from service.glossary.romanize import romanize_person, split_name
@@ -43,7 +43,7 @@ def _a_name(name: str) -> str | None:
     word or place of the segmenter's dictionary."""
     if split_name(name) is None or looks_foreign(name[1:]):
         return None
-    tag = _dictionary_tag(name)
+    tag = dictionary_tag(name)
     if tag is not None and (not tag.startswith("nr") or _frequency(name) >= RARE):
         return None
     return romanize_person(name)

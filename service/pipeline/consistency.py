@@ -20,7 +20,7 @@ from dataclasses import replace
 from service.engine.items import QueueItem
 from service.engine.pending import Flow
 from service.glossary import Glossary, GlossaryEntry
-from service.glossary.auto import tagged
+from service.glossary.auto import dictionary_tag, tagged
 from service.models.backend import Generation, Source
 from service.pipeline import repair
 from service.pipeline.checks import output_problem
@@ -32,6 +32,17 @@ from service.pipeline.terms import PiecePlan
 # jieba's tags for names: people (nr, nrt for transliterations), places (ns), organisations (nt).
 NAME_TAGS = ("nr", "ns", "nt")
 _HAN_ONLY = re.compile(r"[\u4e00-\u9fff]{2,}")
+# A person the segmenter guessed needs three characters: two-character guesses are mostly words cut
+# wrongly (on the seed, 益同 of 质同道合 益同远行).
+PERSON_CHARACTERS = 3
+
+
+def _a_name(word: str, tag: str) -> bool:
+    """A name the segmenter found itself: words of its dictionary are common (卓越 "excellent" is tagged
+    as a person there, 新兴产业 as a body), and names it knows the model knows too."""
+    if not tag.startswith(NAME_TAGS) or not _HAN_ONLY.fullmatch(word) or dictionary_tag(word) is not None:
+        return False
+    return len(word) >= PERSON_CHARACTERS or not tag.startswith("nr")
 
 
 def repeated_names(texts: Sequence[str], glossary: Glossary) -> dict[str, list[int]]:
@@ -41,7 +52,7 @@ def repeated_names(texts: Sequence[str], glossary: Glossary) -> dict[str, list[i
     found: dict[str, list[int]] = {}
     for text in texts:
         for word, tag in tagged(text):
-            if tag.startswith(NAME_TAGS) and _HAN_ONLY.fullmatch(word) and word not in found:
+            if word not in found and _a_name(word, tag):
                 found[word] = []
     for word, pieces in found.items():
         for index, text in enumerate(texts):
