@@ -62,8 +62,8 @@ def _checked(word: str, first: bool) -> bool:
     dictionary or, past the bullet's first word, read as pinyin) or a specific word."""
     if not word[0].isalpha() or len(word) < 2:
         return False
-    if word.lower() in _MONTHS:
-        return True
+    if word[0].isupper() and word.lower() in _MONTHS:
+        return True  # capitalised: "may" is a verb
     known = headwords_for(key(word))
     if word[0].isupper() and (known == 0 or (not first and reads_as_pinyin(word))):
         return True
