@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from service.glossary import build_glossary
 from service.models.backend import Generation, ModelInfo, Source
@@ -75,3 +76,25 @@ def test_only_names_the_glossary_does_not_render_and_that_recur_are_repeated_nam
     names = repeated_names(texts, build_glossary(auto_from="\n".join(texts)))
     assert names == {"戴纽斯": [0, 1]}  # 周桂良 has its automatic rendering already
 
+
+
+def test_the_first_in_reading_order_is_waited_for_even_when_it_finishes_last() -> None:
+    class SlowFirst(OneQueue):
+        """The first sentence's translation takes longest, as a long sentence in a batch does."""
+
+        def __init__(self, backend: SpellsNamesAnew) -> None:
+            super().__init__(backend)
+            direct = self.queue.run
+
+            async def run(items: Sequence[Any], *args: Any, **kwargs: Any) -> list[Generation]:
+                if any(item.source.text == FIRST for item in items):
+                    await asyncio.sleep(0.05)
+                return await direct(items, *args, **kwargs)
+
+            self.queue.run = run  # type: ignore[method-assign]
+
+    backend = SpellsNamesAnew()
+    pipeline = TranslationPipeline(SlowFirst(backend), token_budget=200, timeout=10)
+    document = asyncio.run(pipeline.translate(TranslateJob(FIRST + SECOND, "zh")))
+    assert document.segments[1].translation == "Danius said the selection went smoothly."
+    assert [source.text for source in backend.seen] == [FIRST, "戴纽斯", SECOND]
