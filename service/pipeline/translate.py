@@ -169,14 +169,13 @@ class TranslationPipeline:
                     await self._memory.remember(
                         caller.tenant, info, language, asks[index], done.segment.translation
                     )
-            asked = await names.settle(
-                queue, index, consistency.as_one(works[index]), done.segment.translation, limit, flow
-            )
-            done = replace(done, generations=(*done.generations, *asked))
             tokens = sum(generation.new_tokens for generation in done.generations)
             event = SegmentDone(caller.document, done.segment, done.warnings)
             tally.finished(event, tokens, recalled=hit is not None)
-            return done
+            # Told first: the names it holds first are settled from its English after.
+            english = done.segment.translation
+            asked = await names.settle(queue, index, consistency.as_one(works[index]), english, limit, flow)
+            return replace(done, generations=(*done.generations, *asked))
 
         return await all_or_none(one(index) for index in range(len(works)))
 
