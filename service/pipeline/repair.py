@@ -39,8 +39,9 @@ def invented_rendering(
     Told the sentence's approved renderings, the 1.5B model answers a fragment with one of them: asked for
     新兴产业 ("emerging industries") in the seed's p2.s4, whose glossary lists 规上工业 = "industry above
     designated size", it answered "industry above designated size", and the sentence said it twice. So a
-    rendering holding another term's English, or made only of words the sentence's translation already
-    has (two or more: a single word may rightly occur twice), is refused.
+    rendering holding another term's English, or a phrase the sentence's translation already has (two
+    content words or more, in a row: a single word may rightly occur twice, and 产业链供应链 left beside
+    "产业链 supply chain" is still "industrial chain and supply chain"), is refused.
     """
     words = set(content_words(rendering))
     for term, english in glossary:
@@ -48,8 +49,9 @@ def invented_rendering(
             continue  # the fragment's own term: its approved English is the right answer
         if (theirs := set(content_words(english))) and theirs <= words:
             return f"it is the English of {term} ({english!r})"
-    present = set(content_words(_CJK_RUN.sub(" ", translation)))
-    if len(words) >= 2 and words <= present:
+    said, phrase = content_words(_CJK_RUN.sub(" ", translation)), content_words(rendering)
+    size = len(phrase)
+    if size >= 2 and any(said[at : at + size] == phrase for at in range(len(said) - size + 1)):
         return "the sentence's translation already says it"
     return None
 

@@ -78,7 +78,10 @@ def test_a_fragments_english_that_is_another_terms_or_already_said_is_refused() 
     assert copied == "it is the English of 规上工业 ('industry above designated size')"
     assert invented_rendering("新兴产业", "emerging industries", glossary, said) is None
     assert invented_rendering("战略性新兴产业", "strategic emerging industries", glossary, said) is None
-    repeated = invented_rendering("新兴产业", "designated industry", (), said)
+    repeated = invented_rendering("新兴产业", "designated size", (), said)
     assert repeated == "the sentence's translation already says it"
+    # Words the translation has, but not as this phrase: the rest of a term half translated.
+    left = "The storage battery 产业链供应链 entered the 产业链 supply chain project."
+    assert invented_rendering("产业链供应链", "industrial chain and supply chain", (), left) is None
     # One word may rightly occur twice in a sentence.
     assert invented_rendering("产业", "industry", (), said) is None
