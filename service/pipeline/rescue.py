@@ -107,6 +107,9 @@ def _clause_source(sentence: Source, clause: str) -> Source:
     return replace(without_context(sentence), text=clause, glossary=glossary, strict=False, leftover=())
 
 
+_NO_ANSWER = "no usable answer"  # asked again, but not reported: the checks say what is left in Chinese
+
+
 async def translate_fragments(
     queue: ModelQueue,
     plans: list[PiecePlan],
@@ -119,10 +122,10 @@ async def translate_fragments(
     """Chinese still left is translated fragment by fragment and put in place.
 
     Each fragment is asked with its sentence and the sentence's glossary (a fragment alone is often
-    ambiguous). An answer `repair.invented_rendering` refuses is asked once more with only the glossary
-    entries of the fragment's own terms, the others being what the model copied; refused again, the
-    fragment stays in Chinese (and the checks say so). `patched` gets, per piece, a note of each fragment
-    replaced or refused.
+    ambiguous). An answer `repair.invented_rendering` refuses, or no usable answer, is asked once more
+    with only the glossary entries of the fragment's own terms, the others being what the model copied;
+    refused again, the fragment stays in Chinese (and the checks say so). `patched` gets, per piece, a
+    note of each fragment replaced or refused.
     """
     asked = [
         (index, fragment)
@@ -139,6 +142,8 @@ async def translate_fragments(
         sources = {key: _fragment_source(plans[key[0]].source, key[1], narrow=narrow) for key in todo}
         answers, ran = await _ask_once(queue, sources, timeout, flow, rank)
         generations += ran
+        for key in todo:  # no usable answer (Chinese again, a whole sentence): asked once more too
+            refused.setdefault(key, _NO_ANSWER)
         for (index, fragment), answer in answers.items():
             glossary, output = plans[index].source.glossary, outputs[index]
             reason = repair.invented_rendering(fragment, answer, glossary, output)
@@ -151,7 +156,8 @@ async def translate_fragments(
         own = {fragment: text for (at, fragment), text in renderings.items() if at == index}
         outputs[index], replaced = repair.patch(outputs[index], own)
         notes = [f"{piece} → {own[piece]}" for piece in replaced]
-        notes += [f"{fragment}: {why}" for (at, fragment), why in refused.items() if at == index]
+        refusals = [(fragment, why) for (at, fragment), why in refused.items() if at == index]
+        notes += [f"{fragment}: {why}" for fragment, why in refusals if why != _NO_ANSWER]
         if notes:
             patched[index] = notes
     return generations

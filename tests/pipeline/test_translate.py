@@ -372,3 +372,17 @@ def test_a_name_written_as_a_variant_of_its_rendering_is_written_as_approved() -
     assert document.segments[0].translation == "District Mayor Zhou Guiliang attended the meeting."
     assert [(w.code, w.segment) for w in document.warnings] == [("names_made_consistent", "p1.s1")]
     assert all(term.applied for term in document.glossary)
+
+
+def test_a_fragment_without_a_usable_answer_is_asked_once_more() -> None:
+    class AnswersInChineseFirst(CopiesTheGlossary):
+        def _answer(self, source: Source) -> str:
+            if source.context and "规上工业" in dict(source.glossary):
+                return "新兴产业"  # the fragment echoed: no usable answer
+            return super()._answer(source)
+
+    backend = AnswersInChineseFirst({}, prompted=True)
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=400, timeout=10, auto_terms=False)
+    document = asyncio.run(pipeline.translate(TranslateJob(SEED_P2_S4, "zh")))
+    assert "strategic emerging industries in Tong'an" in document.segments[0].translation
+    assert len([source for source in backend.seen if source.text == "新兴产业"]) == 2
