@@ -68,3 +68,9 @@ def test_officials_of_taiwan_hong_kong_macao_and_singapore_keep_their_own_romani
     glossary = build_glossary(auto_from=f"总统{name}表示，会谈富有成果。")
     [match] = [m for m in glossary.find(f"总统{name}表示，会谈富有成果。") if m.entry.term == name]
     assert match.entry.rendering == rendering and match.entry.origin == "built-in"
+
+
+@pytest.mark.parametrize("text", ["阳澄湖的大闸蟹很有名。今年阳澄湖产量下降。", "普惠性幼儿园。发展普惠性托育。"])
+def test_places_and_words_the_segmenter_takes_for_people_are_refused(text: str) -> None:
+    # WMT newstest2019/2021: a lake (Yangcheng Lake) and "inclusive" were found as repeated people.
+    assert found(text) == {}
