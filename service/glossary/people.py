@@ -29,7 +29,8 @@ from service.glossary.romanize import romanize_person, split_name
 
 _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{3,4}")
 _CLAUSE = re.compile(r"[^，。；：！？,.;:!?\n]+")
-_LIST_END = ("等", *FOLLOWERS)
+# What ends a list of people: "and others", a count of people (谭卫、何章鸿、赖斌三人), a word that follows names.
+_LIST_END = ("等", "两人", "二人", "三人", "四人", "五人", "六人", "一行", *FOLLOWERS)
 
 
 # The segmenter's dictionary tags some common words and places as people (卓越 "excellent": 592, 王府井,
@@ -97,6 +98,15 @@ def _first_item(part: str) -> str | None:
     return None
 
 
+def _last_item(part: str) -> str | None:
+    """The name opening the clause's last part: ending where a list of people ends (赖斌三人), or
+    cleanly as after a title."""
+    for size in (2, 3, 4):
+        if part[size:].startswith(_LIST_END) and _a_name(part[:size]):
+            return part[:size]
+    return _person(part, 0)
+
+
 def _listed(clause: str) -> tuple[list[str], bool] | None:
     """The names a clause lists with 、, and whether it ends like a list of people; None when an item
     is not a name (a list of things)."""
@@ -106,7 +116,7 @@ def _listed(clause: str) -> tuple[list[str], bool] | None:
     first = _first_item(_without_title(parts[0]))
     middle = [_without_title(part) for part in parts[1:-1]]
     last_part = _without_title(parts[-1])
-    last = _person(last_part, 0)
+    last = _last_item(last_part)
     if first is None or last is None or not all(2 <= len(item) <= 4 and _a_name(item) for item in middle):
         return None
     ends_as_people = last_part[len(last) :].startswith(_LIST_END)

@@ -19,6 +19,9 @@ def found(text: str) -> dict[str, str]:
         # A list ending in 等 ("and others") is a list of people when each item reads as a name.
         ("会上，刘海涛、陈晓红、赵建平等作了交流发言。",
          {"刘海涛": "Liu Haitao", "陈晓红": "Chen Xiaohong", "赵建平": "Zhao Jianping"}),
+        # A list ending in a count of people (WMT newstest2019).
+        ("来自广东省的谭卫、何章鸿、赖斌三人起诉。",
+         {"谭卫": "Tan Wei", "何章鸿": "He Zhanghong", "赖斌": "Lai Bin"}),
         # A list whose first name has a title: the others are people too.
         ("区长周桂良、许国华、陈永参加会议。",
          {"周桂良": "Zhou Guiliang", "许国华": "Xu Guohua", "陈永": "Chen Yong"}),
@@ -70,7 +73,15 @@ def test_officials_of_taiwan_hong_kong_macao_and_singapore_keep_their_own_romani
     assert match.entry.rendering == rendering and match.entry.origin == "built-in"
 
 
-@pytest.mark.parametrize("text", ["阳澄湖的大闸蟹很有名。今年阳澄湖产量下降。", "普惠性幼儿园。发展普惠性托育。"])
+@pytest.mark.parametrize(
+    "text", ["阳澄湖的大闸蟹很有名。今年阳澄湖产量下降。", "普惠性幼儿园。发展普惠性托育。"]
+)
 def test_places_and_words_the_segmenter_takes_for_people_are_refused(text: str) -> None:
     # WMT newstest2019/2021: a lake (Yangcheng Lake) and "inclusive" were found as repeated people.
     assert found(text) == {}
+
+
+def test_national_leaders_named_without_a_title_are_in_the_built_in_glossary() -> None:
+    # WMT newstest2019: 李克强 with no title, which qwen-pypi wrote "Liu Keqiang".
+    [match] = build_glossary().find("李克强同各位驻华使节一一握手。")
+    assert (match.entry.rendering, match.entry.origin) == ("Li Keqiang", "built-in")
