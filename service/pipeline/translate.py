@@ -166,9 +166,9 @@ class TranslationPipeline:
                 works[index] = consistency.with_names(works[index], await names.entries_for(index))
                 done = await translate_segment(queue, works[index], language, limit, flow)
                 if self._memory is not None:
-                    await self._memory.remember(
-                        caller.tenant, info, language, asks[index], done.segment.translation
-                    )
+                    # Filed under the terms it was given, the document's renderings of names included.
+                    ask = MemoryAsk(works[index].segment.normalized, _terms(works[index].plans))
+                    await self._memory.remember(caller.tenant, info, language, ask, done.segment.translation)
             tokens = sum(generation.new_tokens for generation in done.generations)
             event = SegmentDone(caller.document, done.segment, done.warnings)
             tally.finished(event, tokens, recalled=hit is not None)

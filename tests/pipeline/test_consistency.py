@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.glossary import build_glossary
+from service.memory import MemoryAsk
 from service.models.backend import Generation, ModelInfo, Source
 from service.pipeline.consistency import repeated_names
 from service.pipeline.translate import TranslateJob, TranslationPipeline
@@ -77,7 +78,6 @@ def test_only_names_the_glossary_does_not_render_and_that_recur_are_repeated_nam
     assert names == {"戴纽斯": [0, 1]}  # 周桂良 has its automatic rendering already
 
 
-
 def test_the_first_in_reading_order_is_waited_for_even_when_it_finishes_last() -> None:
     class SlowFirst(OneQueue):
         """The first sentence's translation takes longest, as a long sentence in a batch does."""
@@ -98,3 +98,26 @@ def test_the_first_in_reading_order_is_waited_for_even_when_it_finishes_last() -
     document = asyncio.run(pipeline.translate(TranslateJob(FIRST + SECOND, "zh")))
     assert document.segments[1].translation == "Danius said the selection went smoothly."
     assert [source.text for source in backend.seen] == [FIRST, "戴纽斯", SECOND]
+
+
+def test_a_sentence_given_a_names_rendering_is_filed_in_the_memory_under_it() -> None:
+    class Remembers:
+        def __init__(self) -> None:
+            self.filed: list[MemoryAsk] = []
+
+        async def recall(
+            self, tenant: str, info: Any, language: str, asks: Sequence[MemoryAsk]
+        ) -> list[None]:
+            return [None] * len(asks)
+
+        async def remember(
+            self, tenant: str, info: Any, language: str, ask: MemoryAsk, translation: str
+        ) -> None:
+            self.filed.append(ask)
+
+    memory = Remembers()
+    pipeline = TranslationPipeline(OneQueue(SpellsNamesAnew()), token_budget=200, timeout=10, memory=memory)
+    asyncio.run(pipeline.translate(TranslateJob(FIRST + SECOND, "zh")))
+    # Recalled under the terms it was asked with, this sentence would bring back another document's name.
+    [second] = [ask for ask in memory.filed if ask.source == SECOND]
+    assert ("戴纽斯", "Danius") in second.glossary
