@@ -97,8 +97,11 @@ def check_bullet(bullet: Bullet, document: TranslatedDocument, others: Sequence[
 
 
 def source_terms(document: TranslatedDocument, ids: Sequence[str]) -> Terms | None:
-    """The glossary entries of the segments `ids`, where their source is read (a Chinese document)."""
-    return cited_terms(document, ids) if document.source_lang == "zh" else None
+    """The glossary entries of the segments `ids`, where their source is read: a Chinese document, not
+    translated by a model with random weights (the tiny profile's, whose English is noise that no source
+    supports, as every one of its responses says: checking it against its source would test nothing)."""
+    random = document.model is not None and document.model.random_weights
+    return cited_terms(document, ids) if document.source_lang == "zh" and not random else None
 
 
 def without_clauses_holding(sentence: str, unwanted: Sequence[str]) -> str:

@@ -44,11 +44,9 @@ def test_seed_suite_on_the_tiny_model_writes_every_report(
     assert len(row["segments"]) == 14 and all("findings" in line for line in row["segments"])
     assert "| seed (zh-Hant, noisy) → en | 14 |" in (reports / "seed.md").read_text(encoding="utf-8")
     bullets = report["bullets"]  # summarised from the same translation, checked by the eval's own checks
-    # The tiny model's English is noise its source does not support ("Str", "feee"): its bullets and
-    # their extracts are refused, and every one the summary chose is counted as shipped or dropped.
-    assert len(bullets["bullets"]) + bullets["dropped"] == bullets["requested"] == 5
+    assert 1 <= len(bullets["bullets"]) <= bullets["requested"] == 5
     assert all(bullet["problems"] == [] and bullet["sources"] for bullet in bullets["bullets"])
-    assert set(bullets["rouge"]) == ({"rouge1", "rouge2", "rougeL"} if bullets["bullets"] else set())
+    assert set(bullets["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     page = (reports / "seed.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 2 and "lowest chrF" in page
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.models.backend import Generation, ModelInfo, Source
-from service.pipeline.bullets import check_bullet
+from service.pipeline.bullets import Bullet, check_bullet
 from service.pipeline.summarize import SummarizationPipeline
 from service.pipeline.terms import TermReport
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
@@ -191,3 +191,17 @@ def test_a_bullet_that_repeats_it_twice_is_replaced_by_an_extract_without_it() -
     [bullet] = summary.bullets
     assert bullet.origin == "extract" and "blockchain" not in bullet.text
     assert bullet.text == "And it will cooperate closely with them."
+
+
+def test_a_random_models_translation_is_not_checked_against_its_source() -> None:
+    # The tiny profile's English is noise that no source supports: the source check is not applied.
+    tiny = ModelInfo("tiny", "fake", "translate", "built", random_weights=True)
+    document = TranslatedDocument("zh", 0.99, "", (HITHIUM,), glossary=(HITHIUM_TERM,), model=tiny)
+    assert (
+        check_bullet(Bullet("Hithium Energy Storage partners with blockchain firms.", ("p13.s2",)), document)
+        == []
+    )
+    real = replace(document, model=replace(tiny, random_weights=False))
+    assert check_bullet(
+        Bullet("Hithium Energy Storage partners with blockchain firms.", ("p13.s2",)), real
+    ) == ["unsupported_term"]
