@@ -81,7 +81,12 @@ def with_entries(plan: PiecePlan, item: QueueItem, entries: Mapping[str, str]) -
     own = [(name, english) for name, english in entries.items() if name in plan.source.text]
     if not own:
         return plan, item
-    source = replace(plan.source, glossary=(*plan.source.glossary, *own))
+    shared = plan.source.document_glossary  # where the template shows the document's terms in its head
+    source = replace(
+        plan.source,
+        glossary=(*plan.source.glossary, *own),
+        document_glossary=(*shared, *own) if shared else (),
+    )
     added = tuple(GlossaryEntry(name, english, "document") for name, english in own)
     return replace(plan, source=source, entries=(*plan.entries, *added)), replace(item, source=source)
 

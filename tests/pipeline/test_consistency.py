@@ -6,10 +6,13 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from service.engine.items import QueueItem
 from service.glossary import build_glossary
 from service.memory import MemoryAsk
 from service.models.backend import Generation, ModelInfo, Source
-from service.pipeline.consistency import repeated_names
+from service.models.prompts import default_prompts_dir, load_prompt
+from service.pipeline.consistency import repeated_names, with_entries
+from service.pipeline.terms import PiecePlan
 from service.pipeline.translate import TranslateJob, TranslationPipeline
 from tests.pipeline.fakes import OneQueue
 
@@ -121,3 +124,16 @@ def test_a_sentence_given_a_names_rendering_is_filed_in_the_memory_under_it() ->
     # Recalled under the terms it was asked with, this sentence would bring back another document's name.
     [second] = [ask for ask in memory.filed if ask.source == SECOND]
     assert ("戴纽斯", "Danius") in second.glossary
+
+
+def test_a_names_rendering_reaches_the_prompt_head_that_shows_the_documents_terms() -> None:
+    template = load_prompt(default_prompts_dir(), "qwen", "translate")
+    source = Source(SECOND, "zh", glossary=(), document_glossary=(("瑞典学院", "Swedish Academy"),))
+    plan, item = with_entries(PiecePlan(source, ()), QueueItem(source, 10), {"戴纽斯": "Danius"})
+    prompt = template.messages(item.source)[1]["content"]
+    assert "戴纽斯 = Danius" in prompt and "瑞典学院 = Swedish Academy" in prompt
+    assert [entry.origin for entry in plan.entries] == ["document"]
+    # The name question quotes the sentence's English.
+    asked = Source("戴纽斯", "zh", context=FIRST, rendered="Danius announced the winners.")
+    question = template.messages(asked)[1]["content"]
+    assert 'The sentence\'s English: "Danius announced the winners."' in question
