@@ -6,23 +6,42 @@ against the reference bullets."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from eval.bullet_checks import MAX_WORDS, check_bullets, word_total
 from eval.cache import Output
 from eval.metrics import rouge
 from eval.suites import ReferenceBullet
+from service.glossary import build_glossary
+from service.models.backend import ModelInfo
 from service.pipeline.summarize import Summary
+from service.pipeline.terms import report_terms
 from service.pipeline.types import TranslatedDocument, TranslatedSegment, paragraph_of
+from service.text.normalize import to_simplified
 
 
-def document_of(output: Output, source_lang: str) -> TranslatedDocument:
-    """The translated document back from what the evaluation kept of it (cached or fresh)."""
+def document_of(
+    output: Output,
+    source_lang: str,
+    glossary: Mapping[str, str] | None = None,
+    model: ModelInfo | None = None,
+) -> TranslatedDocument:
+    """The translated document back from what the evaluation kept of it (cached or fresh), with the
+    glossary report the pipeline made (the row's glossary over the built-in and automatic ones): the
+    summariser checks a bullet's names against it, as it does in the service."""
     segments = tuple(
         TranslatedSegment(s.id, paragraph_of(s.id), s.source or s.normalized, s.normalized, s.translation)
         for s in output.segments
     )
-    return TranslatedDocument(source_lang, None, output.translation, segments)
+    text = "\n".join(segment.normalized for segment in segments)
+    terms = build_glossary(glossary, auto_from=text if source_lang == "zh" else None)
+    uses = [
+        (s.id, [match.entry for match in terms.find(to_simplified(s.normalized))], s.translation)
+        for s in segments
+    ]
+    report = tuple(report_terms(uses))
+    return TranslatedDocument(source_lang, None, output.translation, segments, glossary=report, model=model)
 
 
 def score_summary(

@@ -99,7 +99,9 @@ async def _bullets(gz: Gazette, suite: Suite, rows: list[RowResult]) -> dict[str
     output = rows[0].outputs[0] if rows and rows[0].outputs else None
     if output is None:
         return None
-    document = document_of(output, suite.rows[0].source_lang)
+    row = suite.rows[0]
+    model = await gz.translator_info(row.source_lang)
+    document = document_of(output, row.source_lang, row.glossary, model)
     requested = len(suite.reference_bullets)
     summary = await gz.summarize_document(document, requested, priority=Priority.BULK)
     return score_summary(summary, document, suite.reference_bullets, requested)

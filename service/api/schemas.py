@@ -87,9 +87,10 @@ class GlossaryTermOut(BaseModel):
     rendering: str
     segments: list[str]
     applied: bool = Field(description="The rendering appears in the translation of every segment listed")
-    origin: Literal["request", "configured", "built-in", "auto"] = Field(
+    origin: Literal["request", "configured", "built-in", "auto", "document"] = Field(
         description="request: the request's glossary; configured: the one this service was given "
-        "(GAZETTE_GLOSSARY); built-in: Gazette's own; auto: found in this document"
+        "(GAZETTE_GLOSSARY); built-in: Gazette's own; auto: found in this document; document: a name's "
+        "first accepted rendering in this document, kept for its later segments"
     )
 
 

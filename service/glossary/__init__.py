@@ -22,7 +22,8 @@ from typing import Literal
 from service.glossary.auto import auto_terms
 from service.text.normalize import to_simplified
 
-TermOrigin = Literal["request", "configured", "built-in", "auto"]
+# "document": a name's first accepted rendering in a document, for its later pieces (pipeline/consistency.py).
+TermOrigin = Literal["request", "configured", "built-in", "auto", "document"]
 # Notes in builtin.tsv that make a term a place or a body, for composing `place + body` terms.
 _PLACE_NOTES = ("place", "province", "municipality", "autonomous region", "city")
 _BODY_NOTES = ("organisation", "local body", "bureau", "administration")
@@ -68,15 +69,19 @@ def _build(entries: list[GlossaryEntry]) -> Glossary:
     return Glossary(entries=table, longest=max((len(term) for term in table), default=0))
 
 
-@lru_cache(maxsize=1)
-def _builtin_rows() -> tuple[tuple[str, str, str], ...]:
-    text = resources.files(__package__).joinpath("builtin.tsv").read_text(encoding="utf-8")
-    rows = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+@lru_cache(maxsize=2)
+def _builtin_rows(name: str = "builtin.tsv") -> tuple[tuple[str, str, str], ...]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    rows = csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t", quoting=csv.QUOTE_NONE)
     return tuple((row["zh"].strip(), row["en"].strip(), (row["note"] or "").strip()) for row in rows)
 
 
 def builtin_entries() -> tuple[GlossaryEntry, ...]:
-    return tuple(GlossaryEntry(term, rendering, "built-in") for term, rendering, _ in _builtin_rows())
+    """builtin.tsv, and officials.tsv: the officials of Taiwan, Hong Kong, Macao and Singapore in the
+    English they use themselves (Tsai Ing-wen, Carrie Lam), over any pinyin the automatic layer finds."""
+    rows = _builtin_rows() + _builtin_rows("officials.tsv")
+    return tuple(GlossaryEntry(term, rendering, "built-in") for term, rendering, _ in rows)
 
 
 @lru_cache(maxsize=4)

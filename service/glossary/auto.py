@@ -5,7 +5,8 @@ Market Regulation`).
 A wrong automatic rendering is worse than none, so a candidate becomes a term only on strong evidence:
 - a person: right after a title (区长周桂良) or as a byline in brackets ending a paragraph ((陈永)), starting
   with a known surname, followed by punctuation or a word that follows names (出席, 表示, …), and not a
-  common word in the segmenter's dictionary (主任, 同志);
+  common word in the segmenter's dictionary (主任, 同志); or without a title on the evidence `people.py`
+  weighs (a name the segmenter finds twice, a list of people);
 - a place: a word the segmenter (jieba) tags as a place name (`ns`) with an administrative suffix, its name
   at least two characters and not a word like 全市, 社区 or 开发区;
 - a body: a place found here or in the glossary, directly followed by a body the glossary knows.
@@ -94,7 +95,7 @@ class AutoTerm:
     kind: TermKind
 
 
-def _tagged(text: str) -> list[tuple[str, str]]:
+def tagged(text: str) -> list[tuple[str, str]]:
     """jieba's words with their part-of-speech tags (its dictionary loads once, on first use)."""
     import jieba
     import jieba.posseg as pseg
@@ -106,10 +107,10 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 
 def warm_up() -> None:
     """Load the segmenter's dictionary now (about 1.5 s), not in the first request that needs it."""
-    _tagged("厦门市")
+    tagged("厦门市")
 
 
-def _dictionary_tag(word: str) -> str | None:
+def dictionary_tag(word: str) -> str | None:
     import jieba.posseg as pseg
 
     tag: str | None = pseg.dt.word_tag_tab.get(word)
@@ -138,7 +139,7 @@ def _person(text: str, start: int) -> str | None:
             continue
         if looks_foreign(name[1:]):  # 戴纽斯 is Danius, not Dai Niusi
             return None
-        tag = _dictionary_tag(name)
+        tag = dictionary_tag(name)
         if tag is not None and not tag.startswith("nr"):
             return None  # a common word (主任, 同志): a name here would be a guess
         return name
@@ -157,7 +158,7 @@ def _speakers(words: list[tuple[str, str]]) -> list[int]:
     for index, (word, tag) in enumerate(words):
         following = words[index + 1][0] if index + 1 < len(words) else ""
         # Only words the segmenter found itself: its dictionary tags 卓越 ("excellent") and 王府井 as names.
-        unknown = _dictionary_tag(word) is None
+        unknown = dictionary_tag(word) is None
         if (
             tag.startswith("nr")
             and unknown
@@ -273,8 +274,11 @@ def compose_bodies(text: str, places: Mapping[str, str], bodies: Mapping[str, st
 def auto_terms(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) -> list[AutoTerm]:
     """Every automatic term of `text` (Simplified script). `places` and `bodies` are the glossary's own,
     so that bodies compose with places the glossary already renders."""
-    words = _tagged(text)  # once: tagging is most of the cost (about 1.3 s per 70,000 characters)
+    from service.glossary.people import more_people  # it builds on this module's finders
+
+    words = tagged(text)  # once: tagging is most of the cost (about 1.3 s per 70,000 characters)
     people = find_people(text, words)
+    people |= more_people(text, words, people)
     found_places = find_places(text, words)
     composed = compose_bodies(text, {**found_places, **places}, bodies)
     terms: Iterable[tuple[str, str, TermKind]] = [

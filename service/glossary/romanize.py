@@ -41,7 +41,7 @@ SURNAMES = frozenset(
     "敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花"
     "权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母"
     "裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸"
-    "奉植衡富尧闭由"
+    "奉植衡富尧闭由赖洪阎"  # 赖 洪 阎: common surnames (Lai, Hong, Yan) the list had missed
 ) | frozenset(SURNAME_READINGS)
 
 # Characters read as in names rather than by their most common reading when they stand alone.

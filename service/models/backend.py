@@ -54,6 +54,7 @@ class Source:
     # numbers it wrote that its sources do not hold (summarize).
     leftover: tuple[str, ...] = ()
     context: str = ""  # for a fragment: the sentence it comes from
+    rendered: str = ""  # for a name: its sentence's accepted English, which the answer must quote
     task: Task = "translate"
     # What the document says around this text, for prompted models (see pipeline/context.py).
     title: str = ""  # the document's first line

@@ -53,6 +53,7 @@ class PromptTemplate:
             document_glossary=list(source.document_glossary),
             leftover=list(source.leftover),
             context=source.context,
+            rendered=source.rendered,
             title=source.title,
             previous=source.previous,
             previous_english=source.previous_english,

@@ -10,7 +10,7 @@ from service.markup.anchors import place_by_anchors
 from service.memory import Recalled
 from service.models.backend import Generation
 from service.pipeline.checks import segment_problems
-from service.pipeline.terms import PiecePlan, inconsistent_terms, report_terms
+from service.pipeline.terms import PiecePlan, enforce_names, inconsistent_terms, report_terms
 from service.pipeline.types import Notice, PreparedDocument, Segment, TranslatedDocument, TranslatedSegment
 from service.text.latin import keep_latin
 from service.text.normalize import tidy_output
@@ -48,6 +48,10 @@ def finish_segment(
     warnings: list[Notice] = []
     translation = tidy_output(" ".join(outputs))
     entries = segment_entries(plans)
+    translation, written = enforce_names(translation, entries)
+    if written:
+        message = "names the model wrote otherwise were written as approved: " + ", ".join(written)
+        warnings.append(Notice("names_made_consistent", message, segment.id))
     terms = [(entry.term, entry.rendering) for entry in entries]
     # Inline markup's markers around the English of a glossary term they hold (markup/anchors.py).
     translation = place_by_anchors(segment.normalized, translation, terms)

@@ -2,8 +2,9 @@
 
 A bullet is shipped only when `bullet_problems` finds nothing wrong with it: it cites segments of its
 document, every number in it stands in those segments (in their English or in their source, after
-normalising numerals), it has no Chinese left, at most 35 words, its words come from its sources, and it
-does not repeat another bullet.
+normalising numerals), it has no Chinese left, at most 35 words, its words come from its sources, its
+names and specific words from its sources' Chinese (`support.py`: a mistranslation in their English is no
+support), and it does not repeat another bullet.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.pipeline.support import Terms, cited_terms, unsupported_terms
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
 from service.text.normalize import CJK_CHAR, han_characters
 from service.text.numbers import unsupported_numbers
@@ -56,11 +58,14 @@ def bullet_problems(
     cited: Sequence[TranslatedSegment],
     others: Sequence[str] = (),
     unknown_ids: Sequence[str] = (),
+    terms: Terms | None = None,
 ) -> list[str]:
     """Problem codes for a bullet citing `cited` (and `unknown_ids`, which its document lacks).
 
-    `others` are the document's other bullets. Codes: empty, no_sources, unknown_source,
-    unsupported_number, chinese_left, too_long, not_grounded, near_duplicate. An empty list: ship it.
+    `others` are the document's other bullets; `terms`, for a Chinese document, the glossary entries
+    found in the cited sentences (None: their source is not read). Codes: empty, no_sources,
+    unknown_source, unsupported_number, unsupported_term, chinese_left, too_long, not_grounded,
+    near_duplicate. An empty list: ship it.
     """
     if not any(character.isalnum() for character in text):
         return ["empty"]
@@ -72,6 +77,8 @@ def bullet_problems(
     evidence = [segment.translation for segment in cited] + [segment.normalized for segment in cited]
     if unsupported_numbers(text, evidence):
         problems.append("unsupported_number")
+    if terms is not None and cited and unsupported_terms(text, cited, terms):
+        problems.append("unsupported_term")
     if han_characters(text):
         problems.append("chinese_left")
     if word_count(text) > MAX_WORDS:
@@ -86,7 +93,24 @@ def bullet_problems(
 def check_bullet(bullet: Bullet, document: TranslatedDocument, others: Sequence[str] = ()) -> list[str]:
     """`bullet_problems` for a bullet whose sources are ids of `document`'s segments."""
     cited, unknown = cited_segments(document, bullet.sources)
-    return bullet_problems(bullet.text, cited, others, unknown)
+    return bullet_problems(bullet.text, cited, others, unknown, source_terms(document, bullet.sources))
+
+
+def source_terms(document: TranslatedDocument, ids: Sequence[str]) -> Terms | None:
+    """The glossary entries of the segments `ids`, where their source is read: a Chinese document, not
+    translated by a model with random weights (the tiny profile's, whose English is noise that no source
+    supports, as every one of its responses says: checking it against its source would test nothing)."""
+    random = document.model is not None and document.model.random_weights
+    return cited_terms(document, ids) if document.source_lang == "zh" and not random else None
+
+
+def without_clauses_holding(sentence: str, unwanted: Sequence[str]) -> str:
+    """`sentence` less each clause that holds one of the `unwanted` words: an extract must not repeat a
+    word its sentence's own translation got wrong."""
+    if not unwanted:
+        return sentence
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, unwanted)) + r")\b")
+    return " ".join(clause for clause in _CLAUSE.split(sentence) if not pattern.search(clause))
 
 
 _MARKER = re.compile(r"^\s*(?:[-*•·‣●▪]|\d+[.)])\s*")

@@ -8,11 +8,12 @@ pipeline runs the model and reports every fragment it patched.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from service.pipeline.checks import output_problem
 from service.pipeline.terms import PiecePlan
 from service.text.normalize import CJK_CHAR, han_characters, han_runs
+from service.text.words import content_words
 
 _SPACE_BEFORE_CLOSER = re.compile(r"\s+([,.;:!?%)\]”’」』])")
 _SPACE_AFTER_OPENER = re.compile(r"([(\[“‘「『])\s+")
@@ -28,6 +29,31 @@ def usable_rendering(fragment: str, rendering: str) -> str | None:
     if len(rendering.split()) > _MAX_WORDS_PER_CHAR * len(fragment) + 2:
         return None
     return rendering
+
+
+def invented_rendering(
+    fragment: str, rendering: str, glossary: Sequence[tuple[str, str]], translation: str
+) -> str | None:
+    """Why a fragment's English cannot be its own, or None when it may be.
+
+    Told the sentence's approved renderings, the 1.5B model answers a fragment with one of them: asked for
+    新兴产业 ("emerging industries") in the seed's p2.s4, whose glossary lists 规上工业 = "industry above
+    designated size", it answered "industry above designated size", and the sentence said it twice. So a
+    rendering holding another term's English, or a phrase the sentence's translation already has (two
+    content words or more, in a row: a single word may rightly occur twice, and 产业链供应链 left beside
+    "产业链 supply chain" is still "industrial chain and supply chain"), is refused.
+    """
+    words = set(content_words(rendering))
+    for term, english in glossary:
+        if term in fragment or fragment in term:
+            continue  # the fragment's own term: its approved English is the right answer
+        if (theirs := set(content_words(english))) and theirs <= words:
+            return f"it is the English of {term} ({english!r})"
+    said, phrase = content_words(_CJK_RUN.sub(" ", translation)), content_words(rendering)
+    size = len(phrase)
+    if size >= 2 and any(said[at : at + size] == phrase for at in range(len(said) - size + 1)):
+        return "the sentence's translation already says it"
+    return None
 
 
 def patch(output: str, renderings: Mapping[str, str]) -> tuple[str, list[str]]:

@@ -107,6 +107,9 @@ def _clause_source(sentence: Source, clause: str) -> Source:
     return replace(without_context(sentence), text=clause, glossary=glossary, strict=False, leftover=())
 
 
+_NO_ANSWER = "no usable answer"  # asked again, but not reported: the checks say what is left in Chinese
+
+
 async def translate_fragments(
     queue: ModelQueue,
     plans: list[PiecePlan],
@@ -118,30 +121,76 @@ async def translate_fragments(
 ) -> list[Generation]:
     """Chinese still left is translated fragment by fragment and put in place.
 
-    `patched` gets, per piece, a note of each fragment replaced.
+    Each fragment is asked with its sentence and the sentence's glossary (a fragment alone is often
+    ambiguous). An answer `repair.invented_rendering` refuses, or no usable answer, is asked once more
+    with only the glossary entries of the fragment's own terms, the others being what the model copied;
+    refused again, the fragment stays in Chinese (and the checks say so). `patched` gets, per piece, a
+    note of each fragment replaced or refused.
     """
-    left = [index for index, output in enumerate(outputs) if han_runs(output)]
-    sources: dict[str, Source] = {}
-    for index in left:
-        sentence = plans[index].source
-        for fragment in han_runs(outputs[index]):
-            # The sentence and its glossary entries go along: a fragment alone is often ambiguous.
-            sources.setdefault(
-                fragment,
-                replace(without_context(sentence), text=fragment, context=sentence.text, leftover=()),
-            )
-    if not sources:
+    asked = [
+        (index, fragment)
+        for index, output in enumerate(outputs)
+        for fragment in dict.fromkeys(han_runs(output))
+    ]
+    if not asked:
         return []
-    pieces = list(sources)
-    items = [QueueItem(sources[piece], queue.backend.count_tokens(piece), rank) for piece in pieces]
-    generations = await queue.run(items, timeout, flow, judged=False)
-    renderings = {
-        piece: rendering
-        for piece, generation in zip(pieces, generations, strict=True)
-        if (rendering := repair.usable_rendering(piece, generation.text)) is not None
-    }
-    for index in left:
-        outputs[index], replaced = repair.patch(outputs[index], renderings)
-        if replaced:
-            patched[index] = [f"{piece} → {renderings[piece]}" for piece in replaced]
+    renderings: dict[tuple[int, str], str] = {}
+    refused: dict[tuple[int, str], str] = {}
+    generations: list[Generation] = []
+    for narrow in (False, True):
+        todo = [key for key in asked if key not in renderings and (not narrow or key in refused)]
+        sources = {key: _fragment_source(plans[key[0]].source, key[1], narrow=narrow) for key in todo}
+        answers, ran = await _ask_once(queue, sources, timeout, flow, rank)
+        generations += ran
+        for key in todo:  # no usable answer (Chinese again, a whole sentence): asked once more too
+            refused.setdefault(key, _NO_ANSWER)
+        for (index, fragment), answer in answers.items():
+            glossary, output = plans[index].source.glossary, outputs[index]
+            reason = repair.invented_rendering(fragment, answer, glossary, output)
+            if reason is None:
+                renderings[index, fragment] = answer
+                refused.pop((index, fragment), None)
+            else:
+                refused[index, fragment] = f"{answer!r} refused: {reason}"
+    for index in sorted({index for index, _ in asked}):
+        own = {fragment: text for (at, fragment), text in renderings.items() if at == index}
+        outputs[index], replaced = repair.patch(outputs[index], own)
+        notes = [f"{piece} → {own[piece]}" for piece in replaced]
+        refusals = [(fragment, why) for (at, fragment), why in refused.items() if at == index]
+        notes += [f"{fragment}: {why}" for fragment, why in refusals if why != _NO_ANSWER]
+        if notes:
+            patched[index] = notes
     return generations
+
+
+def _fragment_source(sentence: Source, fragment: str, *, narrow: bool) -> Source:
+    """A fragment as the model is asked it: with its sentence, and the sentence's glossary, or (`narrow`)
+    only the entries of terms that overlap the fragment."""
+    glossary = sentence.glossary
+    if narrow:
+        glossary = tuple(entry for entry in glossary if entry[0] in fragment or fragment in entry[0])
+    return replace(
+        without_context(sentence), text=fragment, context=sentence.text, glossary=glossary, leftover=()
+    )
+
+
+async def _ask_once(
+    queue: ModelQueue,
+    sources: dict[tuple[int, str], Source],
+    timeout: float | None,
+    flow: Flow,
+    rank: int | None,
+) -> tuple[dict[tuple[int, str], str], list[Generation]]:
+    """Each distinct source asked once (a fragment repeated in a sentence, or the same sentence twice):
+    the usable answers by key, and the generations run."""
+    distinct = list(dict.fromkeys(sources.values()))
+    if not distinct:
+        return {}, []
+    items = [QueueItem(source, queue.backend.count_tokens(source.text), rank) for source in distinct]
+    generations = await queue.run(items, timeout, flow, judged=False)
+    answer = {
+        source: rendering
+        for source, generation in zip(distinct, generations, strict=True)
+        if (rendering := repair.usable_rendering(source.text, generation.text)) is not None
+    }
+    return {key: answer[source] for key, source in sources.items() if source in answer}, generations

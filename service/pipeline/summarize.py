@@ -16,12 +16,20 @@ from dataclasses import dataclass, replace
 from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
 from service.models.backend import Generation, Source
-from service.pipeline.bullets import Bullet, bullet_problems, clean_bullet, compress_extract
+from service.pipeline.bullets import (
+    Bullet,
+    bullet_problems,
+    clean_bullet,
+    compress_extract,
+    source_terms,
+    without_clauses_holding,
+)
 from service.pipeline.events import NOBODY_LISTENS, BulletDone, Caller
 from service.pipeline.languages import request_language
 from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, time_limit
 from service.pipeline.salience import choose
+from service.pipeline.support import Terms, unsupported_terms
 from service.pipeline.translate import TranslateJob, TranslationPipeline
 from service.pipeline.types import Notice, TranslatedDocument, TranslatedSegment
 from service.text.numbers import unsupported_numbers
@@ -62,6 +70,7 @@ class _Draft:
     """One bullet in the making: its sources, its latest text, and the bullet it became, if any."""
 
     cited: tuple[TranslatedSegment, ...]
+    terms: Terms | None = None  # the glossary entries of its sources, where their Chinese is read
     attempt: str = ""
     problems: tuple[str, ...] = ()
     bullet: Bullet | None = None
@@ -90,7 +99,8 @@ def _accept(
     failing = []
     for draft, text in zip(batch, texts, strict=True):
         draft.attempt = clean_bullet(text)
-        draft.problems = tuple(bullet_problems(draft.attempt, draft.cited, _others(draft, drafts)))
+        others = _others(draft, drafts)
+        draft.problems = tuple(bullet_problems(draft.attempt, draft.cited, others, terms=draft.terms))
         if draft.problems:
             failing.append(draft)
         else:
@@ -99,10 +109,16 @@ def _accept(
 
 
 def _fall_back(draft: _Draft, drafts: Sequence[_Draft]) -> None:
-    """The anchor sentence's own words, compressed, and verified like any bullet; else no bullet."""
+    """The anchor sentence's own words, compressed, and verified like any bullet; else no bullet.
+
+    Clauses holding a word its source does not account for are left out first: the model's bullet may
+    have failed for repeating the sentence's own mistranslation."""
     anchor = draft.cited[0]
-    draft.attempt = compress_extract(anchor.translation)
-    draft.problems = tuple(bullet_problems(draft.attempt, (anchor,), _others(draft, drafts)))
+    terms = draft.terms
+    wrong = unsupported_terms(anchor.translation, (anchor,), terms) if terms is not None else []
+    draft.attempt = compress_extract(without_clauses_holding(anchor.translation, wrong))
+    others = _others(draft, drafts)
+    draft.problems = tuple(bullet_problems(draft.attempt, (anchor,), others, terms=terms))
     if not draft.problems:
         draft.bullet = Bullet(draft.attempt, (anchor.id,), "extract")
 
@@ -159,7 +175,10 @@ class SummarizationPipeline:
         flow = flow or new_flow()
         groups = await asyncio.to_thread(choose, document, bullets)
         queue = await self.models.summarizer()
-        drafts = [_Draft(tuple(document.segments[i] for i in group)) for group in groups]
+        drafts = []
+        for group in groups:
+            cited = tuple(document.segments[i] for i in group)
+            drafts.append(_Draft(cited, source_terms(document, [segment.id for segment in cited])))
         first = await self._write(queue, drafts, flow, strict=False)
         failed = _accept(drafts, drafts, [g.text for g in first], "model")
         _tell(caller, [draft for draft in drafts if draft not in failed])
@@ -194,13 +213,14 @@ class SummarizationPipeline:
     async def _write(
         self, queue: ModelQueue, drafts: Sequence[_Draft], flow: Flow, *, strict: bool
     ) -> list[Generation]:
-        """One bullet per draft from the model; a strict rewrite is told which numbers it must not use."""
+        """One bullet per draft from the model; a strict rewrite is told which numbers and words it must
+        not use."""
         sources = [
             Source(
                 draft.sources_text,
                 "en",
                 strict=strict,
-                leftover=tuple(unsupported_numbers(draft.attempt, _evidence(draft))) if strict else (),
+                leftover=_rejected_words(draft) if strict else (),
                 task="summarize",
             )
             for draft in drafts
@@ -216,6 +236,13 @@ def _tell(caller: Caller, drafts: Sequence[_Draft]) -> None:
         if draft.bullet is not None:
             bullet = draft.bullet
             caller.tell(BulletDone(caller.document, bullet.text, bullet.sources, bullet.origin))
+
+
+def _rejected_words(draft: _Draft) -> tuple[str, ...]:
+    """The numbers and the words of a draft's attempt that its sources do not support."""
+    numbers = unsupported_numbers(draft.attempt, _evidence(draft))
+    terms = [] if draft.terms is None else unsupported_terms(draft.attempt, draft.cited, draft.terms)
+    return (*numbers, *terms)
 
 
 def _evidence(draft: _Draft) -> list[str]:

@@ -119,3 +119,35 @@ def inconsistent_terms(
             )
             inconsistent.append((missed[0], message))
     return inconsistent
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[\s'’‘-]", "", text).casefold()
+
+
+def enforce_names(translation: str, entries: Sequence[GlossaryEntry]) -> tuple[str, list[str]]:
+    """`translation` with each name of `entries` (a capitalised rendering) that the model wrote as a
+    variant of it (`Zhou Gui-liang`, `ZHOU Guiliang`, `Guiliang Zhou`) written as approved: one rendering
+    per name in a document, not only a warning. Also the renderings put in."""
+    fixed: list[str] = []
+    for entry in entries:
+        words = entry.rendering.split()
+        if not words or not all(word[:1].isupper() for word in words) or entry.rendering in translation:
+            continue
+        orders = {_letters(entry.rendering), _letters(" ".join(reversed(words)))}
+        span = len(words) + 2  # a variant may split a word in two, or hyphenate it
+        tokens = list(re.finditer(r"[A-Za-z][\w'’‘-]*", translation))
+        for size in range(1, span + 1):
+            found = next(
+                (
+                    (tokens[i].start(), tokens[i + size - 1].end())
+                    for i in range(len(tokens) - size + 1)
+                    if _letters(translation[tokens[i].start() : tokens[i + size - 1].end()]) in orders
+                ),
+                None,
+            )
+            if found:
+                translation = translation[: found[0]] + entry.rendering + translation[found[1] :]
+                fixed.append(entry.rendering)
+                break
+    return translation, fixed

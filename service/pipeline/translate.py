@@ -17,7 +17,7 @@ from service.engine.pending import Flow
 from service.glossary import build_glossary
 from service.memory import MemoryAsk, Recalled
 from service.models.backend import Generation, ModelInfo
-from service.pipeline import rescue
+from service.pipeline import consistency, rescue
 from service.pipeline.assemble import (
     FinishedSegment,
     Mends,
@@ -57,6 +57,8 @@ class _Work:
     prepared: PreparedDocument
     plans: list[PiecePlan]
     items: list[QueueItem]
+    # Names without a glossary entry that recur: segment numbers, in reading order (consistency.py).
+    names: dict[str, list[int]] = field(default_factory=dict)
 
 
 class TranslationPipeline:
@@ -154,20 +156,26 @@ class TranslationPipeline:
         if fresh:
             queue.admit(fresh, limit, flow)  # the whole document judged once; its segments run in parts
 
+        names = consistency.NameRenderings(work.names)
+
         async def one(index: int) -> FinishedSegment:
             hit = recalled[index]
             if hit is not None:
                 done = recalled_segment(works[index].segment, works[index].plans, hit)
             else:
+                works[index] = consistency.with_names(works[index], await names.entries_for(index))
                 done = await translate_segment(queue, works[index], language, limit, flow)
                 if self._memory is not None:
-                    await self._memory.remember(
-                        caller.tenant, info, language, asks[index], done.segment.translation
-                    )
+                    # Filed under the terms it was given, the document's renderings of names included.
+                    ask = MemoryAsk(works[index].segment.normalized, _terms(works[index].plans))
+                    await self._memory.remember(caller.tenant, info, language, ask, done.segment.translation)
             tokens = sum(generation.new_tokens for generation in done.generations)
             event = SegmentDone(caller.document, done.segment, done.warnings)
             tally.finished(event, tokens, recalled=hit is not None)
-            return done
+            # Told first: the names it holds first are settled from its English after.
+            english = done.segment.translation
+            asked = await names.settle(queue, index, consistency.as_one(works[index]), english, limit, flow)
+            return replace(done, generations=(*done.generations, *asked))
 
         return await all_or_none(one(index) for index in range(len(works)))
 
@@ -269,7 +277,10 @@ class TranslationPipeline:
             QueueItem(plan.source, backend.count_tokens(plan.source.text), number if ranked else None)
             for (number, _), plan in zip(pieces, plans, strict=True)
         ]
-        return _Work(prepared, plans, items)
+        consistent = backend.info.prompted and language == "zh" and not self._prompt_context
+        texts = [segment.normalized for segment in prepared.segments]
+        names = consistency.repeated_names(texts, glossary) if consistent else {}
+        return _Work(prepared, plans, items, names)
 
 
 def _terms(plans: list[PiecePlan]) -> tuple[tuple[str, str], ...]:

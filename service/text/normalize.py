@@ -46,6 +46,15 @@ _HALF_WIDTH_BETWEEN_CJK = re.compile(
 )
 
 
+_PINYIN_WORD = re.compile(f"(?:{_PINYIN_BASE.pattern})+")
+
+
+def reads_as_pinyin(word: str) -> bool:
+    """True for a word made of toneless pinyin syllables, as romanised names are (`Guiliang`, `Tong'an`)."""
+    plain = re.sub(r"['’-]", "", word.lower())
+    return bool(plain) and _PINYIN_WORD.fullmatch(plain) is not None
+
+
 def is_pinyin_syllable(candidate: str) -> bool:
     """True for one toned pinyin syllable: `zhì`, `lu:e` is not accepted, `zhi4` is, bare `de` is not."""
     has_digit = candidate[-1] in "12345"

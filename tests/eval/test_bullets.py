@@ -35,7 +35,7 @@ GOOD = Bullet("Industry output rose 24.5% to 1,200,000 yuan across eleven projec
 
 def summary(*bullets: Bullet) -> Summary:
     return Summary(
-        bullets=bullets, regenerated=1, replaced=0, dropped=0, model="m", templates=("qwen/summarize.v1",)
+        bullets=bullets, regenerated=1, replaced=0, dropped=0, model="m", templates=("qwen/summarize.v2",)
     )
 
 
@@ -57,7 +57,7 @@ def test_a_grounded_bullet_passes_and_covers_its_reference_line() -> None:
     assert scored["problems"] == {} and scored["bullets_with_problems"] == 0
     assert scored["bullets"][0]["problems"] == [] and scored["bullets"][0]["notes"] == []
     assert scored["reference_lines_cited"] == [2] and scored["rouge"]["rouge1"] > 20
-    assert scored["regenerated"] == 1 and scored["templates"] == ["qwen/summarize.v1"]
+    assert scored["regenerated"] == 1 and scored["templates"] == ["qwen/summarize.v2"]
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,26 @@ def test_problems_are_totalled_and_the_count_is_checked() -> None:
     }
     assert scored["bullets_with_problems"] == 3
     assert [b["words"] for b in scored["bullets"]] == [4, 6, 7]
+
+
+def test_the_document_summarised_carries_the_glossary_report_the_pipeline_made() -> None:
+    # Without it, the summariser found "Hithium" in no source and refused the bullets naming the company.
+    source = "海辰储能与2家链上企业建立合作关系。"
+    output = Output(
+        "Hithium Energy Storage set up ties with 2 chain enterprises.",
+        (SegmentOutput("p1.s1", source, "Hithium Energy Storage set up ties with 2 chain enterprises."),),
+        10,
+        1.0,
+    )
+    document = document_of(output, "zh", {"海辰储能": "Hithium Energy Storage"})
+    assert [(t.term, t.rendering, t.applied) for t in document.glossary] == [
+        ("海辰储能", "Hithium Energy Storage", True)
+    ]
+    assert (
+        check_bullet(Bullet("Hithium Energy Storage partners with 2 enterprises.", ("p1.s1",)), document)
+        == []
+    )
+    bare = document_of(output, "zh")
+    assert check_bullet(Bullet("Hithium Energy Storage partners with 2 enterprises.", ("p1.s1",)), bare) == [
+        "unsupported_term"
+    ]

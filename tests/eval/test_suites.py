@@ -7,7 +7,7 @@ import pytest
 import eval.suites
 from eval import SUITE_NAMES
 from eval.names import name_found
-from eval.suites import SUITES, DataMissing, Row, Suite, load_suite, without_glossaries
+from eval.suites import EXAMPLE_POOL, SUITES, DataMissing, Row, Suite, load_suite, without_glossaries
 
 
 def test_the_command_line_offers_every_suite() -> None:
@@ -58,10 +58,21 @@ def test_names_suite_keeps_lines_with_names_and_limits_after_keeping(
     assert all(row.names or ()) and row.source_lang == "zh" and row.glossary == {}
     for names, reference in zip(row.names or (), row.references, strict=True):
         assert all(name_found(name, reference) for name in names)
-    # newstest2017 comes first, its lines in order; no line after the 40th kept one was looked at.
-    newstest2017 = (eval_dir / "wmt" / "newstest2017.zh-en.zh").read_text(encoding="utf-8").splitlines()
-    assert calls == newstest2017[: len(calls)] and calls[-1] == row.sources[-1]
+    # newstest2019 comes first, its lines in order; no line after the 40th kept one was looked at.
+    newstest2019 = (eval_dir / "wmt" / "newstest2019.zh-en.zh").read_text(encoding="utf-8").splitlines()
+    assert calls == newstest2019[: len(calls)] and calls[-1] == row.sources[-1]
     assert [line for line in calls if line in row.sources] == list(row.sources)
+
+
+def test_the_names_suite_holds_no_line_of_the_example_pool(eval_dir: Path) -> None:
+    # newstest2017 and 2018 are the pool examples are drawn from: a figure on their lines would flatter.
+    pool = {
+        line
+        for source, _ in EXAMPLE_POOL
+        for line in (eval_dir / source).read_text(encoding="utf-8").splitlines()
+    }
+    (row,) = load_suite("names", eval_dir, limit=None).rows
+    assert len(row.sources) > 500 and not pool & set(row.sources)
 
 
 def test_without_glossaries_empties_every_row_glossary_and_nothing_else() -> None:

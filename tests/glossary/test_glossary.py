@@ -25,6 +25,7 @@ def test_a_ministers_title_is_not_read_as_the_ministry() -> None:
     assert [(match.entry.term, match.entry.rendering) for match in found] == [
         ("国务委员", "State Councilor"),
         ("外交部长", "Foreign Minister"),
+        ("王毅", "Wang Yi"),  # a national leader: in the built-in glossary
         ("外交部", "Ministry of Foreign Affairs"),
     ]
 

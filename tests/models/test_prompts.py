@@ -69,9 +69,13 @@ def test_the_document_glossary_is_in_the_head_every_sentence_shares_and_the_sent
 
 def test_every_template_renders_both_of_its_prompts() -> None:
     templates = all_templates(default_prompts_dir())
-    assert {"qwen/translate.v1", "qwen/translate.v3", "qwen/translate.v4", "qwen/summarize.v1"} <= {
-        t.name for t in templates
-    }
+    assert {
+        "qwen/translate.v1",
+        "qwen/translate.v3",
+        "qwen/translate.v4",
+        "qwen/summarize.v1",
+        "qwen/summarize.v2",
+    } <= {t.name for t in templates}
     sources = [
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),)),
         Source("强国", "zh", context="建设质量强国。"),
@@ -87,12 +91,12 @@ def test_every_template_renders_both_of_its_prompts() -> None:
 
 def test_the_summary_prompt_asks_for_one_short_bullet_and_names_rejected_numbers() -> None:
     template = load_template(default_prompts_dir(), "qwen/summarize")
-    assert template.name == "qwen/summarize.v1" and template.stop == ("\n",)
+    assert template.name == "qwen/summarize.v2" and template.stop == ("\n",)
     source = Source("Output grew 24.5% this year.", "en", task="summarize")
     user = template.messages(source)[1]["content"]
     assert "25 words" in user and user.endswith("Text: Output grew 24.5% this year.\nBullet:")
-    strict = template.messages(replace(source, strict=True, leftover=("25.4",)))[1]["content"]
-    assert "20 words" in strict and "does not contain: 25.4" in strict
+    strict = template.messages(replace(source, strict=True, leftover=("25.4", "blockchain")))[1]["content"]
+    assert "20 words" in strict and "does not support: 25.4, blockchain" in strict
     assert template.cut_at_stop("\n- Output grew 24.5%.\n- Another bullet") == "- Output grew 24.5%."
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from service.pipeline.repair import (
     better_by_clauses,
     clauses,
+    invented_rendering,
     join_clauses,
     patch,
     usable_rendering,
@@ -68,3 +69,19 @@ def test_which_answers_go_clause_by_clause_and_when_the_clauses_are_kept() -> No
     assert not better_by_clauses(source, "", " ", "zh")
     assert better_by_clauses(source, "Yes.", joined, "zh")
     assert not better_by_clauses(source, "Yes.", "No.", "zh")  # no better than what it would replace
+
+
+def test_a_fragments_english_that_is_another_terms_or_already_said_is_refused() -> None:
+    glossary = (("规上工业", "industry above designated size"), ("新兴产业", "emerging industries"))
+    said = "The strategic新兴产业 reached nearly 50% of industry above designated size."
+    copied = invented_rendering("新兴产业", "Industry above designated size", glossary[:1], said)
+    assert copied == "it is the English of 规上工业 ('industry above designated size')"
+    assert invented_rendering("新兴产业", "emerging industries", glossary, said) is None
+    assert invented_rendering("战略性新兴产业", "strategic emerging industries", glossary, said) is None
+    repeated = invented_rendering("新兴产业", "designated size", (), said)
+    assert repeated == "the sentence's translation already says it"
+    # Words the translation has, but not as this phrase: the rest of a term half translated.
+    left = "The storage battery 产业链供应链 entered the 产业链 supply chain project."
+    assert invented_rendering("产业链供应链", "industrial chain and supply chain", (), left) is None
+    # One word may rightly occur twice in a sentence.
+    assert invented_rendering("产业", "industry", (), said) is None

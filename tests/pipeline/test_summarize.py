@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from service.models.backend import Generation, ModelInfo, Source
-from service.pipeline.bullets import check_bullet
+from service.pipeline.bullets import Bullet, check_bullet
 from service.pipeline.summarize import SummarizationPipeline
+from service.pipeline.terms import TermReport
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
 from tests.pipeline.fakes import OneQueue
 
 LEAD = TranslatedSegment(
     "p1.s1",
     1,
-    "9月29日，同安区质量强区大会召开。",
-    "9月29日，同安区质量强区大会召开。",
+    "9月29日，同安区质量强区大会在金牌厨柜召开。",
+    "9月29日，同安区质量强区大会在金牌厨柜召开。",
     "On September 29, Tong'an District held its quality-strong district conference at Goldenhome Cabinets.",
 )
 FIGURES = TranslatedSegment(
@@ -31,7 +33,9 @@ FIGURES = TranslatedSegment(
     "Strategic emerging industries accounted for nearly 50% of industrial output, and high-tech industry "
     "added value grew 24.5% year on year.",
 )
-DOCUMENT = TranslatedDocument("zh", 0.99, "", (LEAD, FIGURES))
+# The company's name is the request glossary's: its Chinese alone cannot say "Goldenhome".
+GOLDENHOME = TermReport("金牌厨柜", "Goldenhome Cabinets", ("p1.s1",), True, "request")
+DOCUMENT = TranslatedDocument("zh", 0.99, "", (LEAD, FIGURES), glossary=(GOLDENHOME,))
 
 
 class ScriptedSummarizer:
@@ -122,7 +126,13 @@ def test_nothing_unverified_is_shipped_even_when_the_extract_fails() -> None:
         "zh",
         0.99,
         "",
-        (LEAD, TranslatedSegment("p2.s1", 2, "同安区召开大会。", "同安区召开大会。", duplicate)),
+        (
+            LEAD,
+            TranslatedSegment(
+                "p2.s1", 2, "同安区在金牌厨柜召开大会。", "同安区在金牌厨柜召开大会。", duplicate
+            ),
+        ),
+        glossary=(replace(GOLDENHOME, segments=("p1.s1", "p2.s1")),),
     )
     backend = ScriptedSummarizer(
         {("On", False): "Tong'an held its quality-strong district conference at Goldenhome Cabinets."}
@@ -132,3 +142,66 @@ def test_nothing_unverified_is_shipped_even_when_the_extract_fails() -> None:
     assert len(summary.bullets) == 1 and summary.dropped == 1
     assert [n.code for n in summary.notes] == ["bullet_regenerated", "bullet_dropped", "extract_rejected"]
     assert "near_duplicate" in summary.notes[-1].message and summary.replaced == 0
+
+
+# The seed's paragraph 13 as qwen-pypi translated it: 链上企业 (enterprises on the chain) became
+# "blockchain enterprises", and the first bullet repeated it; no character of the source means that.
+HITHIUM = TranslatedSegment(
+    "p13.s2",
+    13,
+    "海辰储能与2家链上企业，建立“中小企业计量伙伴”合作关系。",
+    "海辰储能与2家链上企业，建立“中小企业计量伙伴”合作关系。",
+    "Hithium Energy Storage has established an SME metrology partnership with 2 blockchain enterprises, "
+    "and it will cooperate closely with them.",
+)
+HITHIUM_TERM = TermReport("海辰储能", "Hithium Energy Storage", ("p13.s2",), True, "request")
+
+
+def summarize_hithium(script: dict[tuple[str, bool], str]) -> tuple[Any, ScriptedSummarizer]:
+    document = TranslatedDocument("zh", 0.99, "", (HITHIUM,), glossary=(HITHIUM_TERM,))
+    backend = ScriptedSummarizer(script)
+    pipeline = SummarizationPipeline(None, OneQueue(backend), timeout=10)  # type: ignore[arg-type]
+    return asyncio.run(pipeline.summarize_document(document, 1)), backend
+
+
+def test_a_bullet_repeating_its_sentences_mistranslation_is_written_again_told_the_word() -> None:
+    summary, backend = summarize_hithium(
+        {
+            ("Hithium", False): "Hithium Energy Storage partners with 2 blockchain enterprises.",
+            (
+                "Hithium",
+                True,
+            ): "Hithium Energy Storage set up an SME metrology partnership with 2 enterprises.",
+        }
+    )
+    assert [b.text for b in summary.bullets] == [
+        "Hithium Energy Storage set up an SME metrology partnership with 2 enterprises."
+    ]
+    assert backend.seen[-1].strict and backend.seen[-1].leftover == ("blockchain",)
+    assert "unsupported_term" in summary.notes[0].message
+
+
+def test_a_bullet_that_repeats_it_twice_is_replaced_by_an_extract_without_it() -> None:
+    summary, _ = summarize_hithium(
+        {
+            ("Hithium", False): "Hithium Energy Storage partners with 2 blockchain enterprises.",
+            ("Hithium", True): "Hithium partners with blockchain firms.",
+        }
+    )
+    [bullet] = summary.bullets
+    assert bullet.origin == "extract" and "blockchain" not in bullet.text
+    assert bullet.text == "And it will cooperate closely with them."
+
+
+def test_a_random_models_translation_is_not_checked_against_its_source() -> None:
+    # The tiny profile's English is noise that no source supports: the source check is not applied.
+    tiny = ModelInfo("tiny", "fake", "translate", "built", random_weights=True)
+    document = TranslatedDocument("zh", 0.99, "", (HITHIUM,), glossary=(HITHIUM_TERM,), model=tiny)
+    assert (
+        check_bullet(Bullet("Hithium Energy Storage partners with blockchain firms.", ("p13.s2",)), document)
+        == []
+    )
+    real = replace(document, model=replace(tiny, random_weights=False))
+    assert check_bullet(
+        Bullet("Hithium Energy Storage partners with blockchain firms.", ("p13.s2",)), real
+    ) == ["unsupported_term"]

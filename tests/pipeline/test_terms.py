@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from service.glossary import build_glossary
-from service.pipeline.terms import plan_piece, report_terms, restore_placeholders
+from service.glossary import GlossaryEntry, build_glossary
+from service.pipeline.terms import enforce_names, plan_piece, report_terms, restore_placeholders
 
 SENTENCE = "同安区委副书记、区长周桂良参加会议。"
 
@@ -66,3 +66,24 @@ def test_the_configured_glossary_sits_between_the_built_in_and_the_request() -> 
     )
     assert glossary.entries["同安区"].origin == "request"
     assert build_glossary().entries["区长"].origin == "built-in"
+
+
+def test_a_name_the_model_wrote_as_a_variant_is_written_as_approved() -> None:
+    zhou = GlossaryEntry("周桂良", "Zhou Guiliang", "auto")
+    tongan = GlossaryEntry("同安区", "Tong'an District", "auto")
+    entries = [zhou, tongan]
+    assert enforce_names("Mayor Zhou Gui-liang visited Tongan district.", entries) == (
+        "Mayor Zhou Guiliang visited Tong'an District.",
+        ["Zhou Guiliang", "Tong'an District"],
+    )
+    assert enforce_names("Guiliang Zhou spoke.", [zhou]) == ("Zhou Guiliang spoke.", ["Zhou Guiliang"])
+    # Approved already, or a different name: left as it is (the checks warn of a missing term).
+    assert enforce_names("Zhou Guiliang spoke.", [zhou]) == ("Zhou Guiliang spoke.", [])
+    assert enforce_names("Zhou Guoliang spoke.", [zhou]) == ("Zhou Guoliang spoke.", [])
+    # Renderings that are not names are not enforced this way.
+    assert enforce_names(
+        "Year on year growth.", [GlossaryEntry("同比增长", "year-on-year growth", "built-in")]
+    ) == (
+        "Year on year growth.",
+        [],
+    )

@@ -287,7 +287,9 @@ def test_words_of_a_lost_marker_pair_are_asked_for_alone_and_get_the_pair(prompt
     # qwen-pypi's answer: the markers dropped; 粮食产量 is no glossary term.
     text = "今年全市<g1>粮食产量</g1>再创新高。"
     sentence = "This year, the total grain production in the whole city has reached a new high."
-    backend = ScriptedBackend({(text, False): sentence, ("粮食产量", False): "Grain production."}, prompted=True)
+    backend = ScriptedBackend(
+        {(text, False): sentence, ("粮食产量", False): "Grain production."}, prompted=True
+    )
     document = run(backend, TranslateJob(text, "zh"), prompt_context=prompt_context)
     assert document.segments[0].translation == (
         "This year, the total <g1>grain production</g1> in the whole city has reached a new high."
@@ -303,3 +305,84 @@ def test_a_pair_the_model_kept_costs_no_second_question() -> None:
     document = run(backend, TranslateJob(text, "zh"))
     assert document.segments[0].translation == kept
     assert [source.text for source in backend.seen] == [text]
+
+
+# The seed's p2.s4 as qwen-pypi left it, and as it answered the fragment: told the sentence's approved
+# renderings, it copied the one of 规上工业; without them it translated 新兴产业 itself.
+SEED_P2_S4 = "今年，同安区战略性新兴产业产值已占规上工业比重近50%，高技术产业增加值同比增长24.5%。"
+SEED_P2_S4_FIRST = (
+    "This year, the strategic新兴产业 in Tong'an District accounted for nearly 50% of the industry above "
+    "designated size, and the high-tech industry added value grew by 24.5% year-on-year growth."
+)
+
+
+class CopiesTheGlossary(ScriptedBackend):
+    """Answers a fragment with 规上工业's approved rendering when it is shown it, as qwen-pypi did."""
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        self.seen.extend(sources)
+        return [Generation(self._answer(source), 5) for source in sources]
+
+    def _answer(self, source: Source) -> str:
+        told = dict(source.glossary)
+        if source.context and "规上工业" in told:
+            return told["规上工业"]
+        if source.context:
+            return "emerging industries"
+        return SEED_P2_S4_FIRST
+
+
+def test_a_fragment_answered_with_another_terms_english_is_asked_again_without_it() -> None:
+    glossary = {"规上工业": "industry above designated size", "同比增长": "year-on-year growth"}
+    backend = CopiesTheGlossary({}, prompted=True)
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=400, timeout=10, auto_terms=False)
+    document = asyncio.run(pipeline.translate(TranslateJob(SEED_P2_S4, "zh", glossary=glossary)))
+    translation = document.segments[0].translation
+    assert "strategic emerging industries in Tong'an" in translation
+    assert translation.count("designated size") == 1
+    asked = [source for source in backend.seen if source.text == "新兴产业"]
+    assert [source.context for source in asked] == [SEED_P2_S4, SEED_P2_S4]
+    assert ("规上工业", "industry above designated size") in asked[0].glossary
+    assert all(term in "战略性新兴产业" for term, _ in asked[1].glossary)  # the fragment's own terms only
+    [note] = [w.message for w in document.warnings if w.code == "fragments_translated_separately"]
+    assert "新兴产业 → emerging industries" in note
+    assert "refused" not in note
+
+
+def test_a_fragment_whose_every_answer_is_invented_stays_in_chinese() -> None:
+    class AlwaysRepeats(CopiesTheGlossary):
+        def _answer(self, source: Source) -> str:
+            return "industry above designated size" if source.context else SEED_P2_S4_FIRST
+
+    backend = AlwaysRepeats({}, prompted=True)
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=400, timeout=10, auto_terms=False)
+    document = asyncio.run(pipeline.translate(TranslateJob(SEED_P2_S4, "zh")))
+    assert "strategic新兴产业" in document.segments[0].translation
+    [note] = [w.message for w in document.warnings if w.code == "fragments_translated_separately"]
+    assert "新兴产业: 'industry above designated size' refused" in note
+    assert "untranslated_text" in [w.code for w in document.warnings]
+
+
+def test_a_name_written_as_a_variant_of_its_rendering_is_written_as_approved() -> None:
+    text = "区长周桂良参加会议。"
+    backend = ScriptedBackend(
+        {(text, False): "District Mayor Zhou Gui-liang attended the meeting."}, prompted=True
+    )
+    document = run(backend, TranslateJob(text, "zh"))
+    assert document.segments[0].translation == "District Mayor Zhou Guiliang attended the meeting."
+    assert [(w.code, w.segment) for w in document.warnings] == [("names_made_consistent", "p1.s1")]
+    assert all(term.applied for term in document.glossary)
+
+
+def test_a_fragment_without_a_usable_answer_is_asked_once_more() -> None:
+    class AnswersInChineseFirst(CopiesTheGlossary):
+        def _answer(self, source: Source) -> str:
+            if source.context and "规上工业" in dict(source.glossary):
+                return "新兴产业"  # the fragment echoed: no usable answer
+            return super()._answer(source)
+
+    backend = AnswersInChineseFirst({}, prompted=True)
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=400, timeout=10, auto_terms=False)
+    document = asyncio.run(pipeline.translate(TranslateJob(SEED_P2_S4, "zh")))
+    assert "strategic emerging industries in Tong'an" in document.segments[0].translation
+    assert len([source for source in backend.seen if source.text == "新兴产业"]) == 2
