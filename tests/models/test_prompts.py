@@ -19,7 +19,7 @@ from service.models.prompts import (
 
 def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
-    assert template.name == "qwen/translate.v4"
+    assert template.name == "qwen/translate.v5"
     system, user = template.messages(
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),))
     )
@@ -54,9 +54,21 @@ def test_the_highest_version_wins(tmp_path: Path) -> None:
         load_prompt(tmp_path, "fam", "summarize")
 
 
-def test_the_document_glossary_is_in_the_head_every_sentence_shares_and_the_sentence_last() -> None:
-    """What precedes the sentence is the same for every sentence of a document: evaluated once."""
+def test_each_sentences_terms_and_the_sentence_come_after_the_head_every_sentence_shares() -> None:
+    """v5: the instructions first (evaluated once), then a sentence's own terms, then the sentence."""
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
+    first, second = (
+        template.messages(Source(text, "zh", glossary=own))[1]["content"]
+        for text, own in (("周桂良参加会议。", (("周桂良", "Zhou Guiliang"),)), ("会议召开。", ()))
+    )
+    assert first.endswith("Terms: 周桂良 = Zhou Guiliang\n\n周桂良参加会议。")
+    head = second.removesuffix("会议召开。")
+    assert first.startswith(head) and "Zhou Guiliang" not in head
+
+
+def test_the_document_glossary_is_in_the_head_every_sentence_shares_and_the_sentence_last() -> None:
+    """v4: what precedes the sentence is the same for every sentence of a document: evaluated once."""
+    template = load_template(default_prompts_dir(), "qwen/translate.v4")
     shared = (("周桂良", "Zhou Guiliang"), ("厦门", "Xiamen"))
     first, second = (
         template.messages(Source(text, "zh", glossary=own, document_glossary=shared))[1]["content"]
@@ -73,6 +85,7 @@ def test_every_template_renders_both_of_its_prompts() -> None:
         "qwen/translate.v1",
         "qwen/translate.v3",
         "qwen/translate.v4",
+        "qwen/translate.v5",
         "qwen/summarize.v1",
         "qwen/summarize.v2",
     } <= {t.name for t in templates}

@@ -10,7 +10,7 @@ from service.engine.items import QueueItem
 from service.glossary import build_glossary
 from service.memory import MemoryAsk
 from service.models.backend import Generation, ModelInfo, Source
-from service.models.prompts import default_prompts_dir, load_prompt
+from service.models.prompts import default_prompts_dir, load_prompt, load_template
 from service.pipeline.consistency import repeated_names, with_entries
 from service.pipeline.terms import PiecePlan
 from service.pipeline.translate import TranslateJob, TranslationPipeline
@@ -127,7 +127,7 @@ def test_a_sentence_given_a_names_rendering_is_filed_in_the_memory_under_it() ->
 
 
 def test_a_names_rendering_reaches_the_prompt_head_that_shows_the_documents_terms() -> None:
-    template = load_prompt(default_prompts_dir(), "qwen", "translate")
+    template = load_template(default_prompts_dir(), "qwen/translate.v4")
     source = Source(SECOND, "zh", glossary=(), document_glossary=(("瑞典学院", "Swedish Academy"),))
     plan, item = with_entries(PiecePlan(source, ()), QueueItem(source, 10), {"戴纽斯": "Danius"})
     prompt = template.messages(item.source)[1]["content"]
@@ -137,3 +137,11 @@ def test_a_names_rendering_reaches_the_prompt_head_that_shows_the_documents_term
     asked = Source("戴纽斯", "zh", context=FIRST, rendered="Danius announced the winners.")
     question = template.messages(asked)[1]["content"]
     assert 'The sentence\'s English: "Danius announced the winners."' in question
+
+
+def test_a_names_rendering_reaches_the_sentences_own_terms_line() -> None:
+    """translate.v5 shows each sentence its own terms: the name's document rendering is among them."""
+    template = load_prompt(default_prompts_dir(), "qwen", "translate")
+    source = Source(SECOND, "zh", glossary=())
+    _, item = with_entries(PiecePlan(source, ()), QueueItem(source, 10), {"戴纽斯": "Danius"})
+    assert "Terms: 戴纽斯 = Danius" in template.messages(item.source)[1]["content"]
