@@ -109,6 +109,7 @@ class Gazette:
             ready=self.wait_ready,
             settle=lambda: jobs.settle_ended(),
             live=live,
+            lease_seconds=self.settings.lease_seconds,
         )
         paused = lambda: runner.paused  # noqa: E731
         jobs = self._jobs = Jobs(store, self.settings, runner.wake, paused, self.access, live)

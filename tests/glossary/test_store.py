@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from service.db.errors import StoreWriteFailed
 from service.glossary.store import GlossaryStore
-from service.sqlite_file import StoreWriteFailed
 
 ENTRIES = [("国务院", "State Council"), ("召开", "convened"), ("會議", "meeting")]
 

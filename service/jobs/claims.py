@@ -1,0 +1,148 @@
+"""Job items claimed with leases, so that any number of processes on one database share its jobs.
+
+A process claims pending items for itself until `lease_until`, renews the leases while it works them
+(heartbeats), and records each item once it is done (the record clears the lease). A process that dies
+renews nothing: its leases lapse, and the items are anyone's to claim again. An item recorded already
+is never recorded again (JobStore.record), so an item worked twice (its lease lapsed under a slow
+process) still counts once.
+
+On PostgreSQL a claim locks the job's row (so the job's items in flight, over every process, stay within
+`max_in_flight`) and takes free items with `FOR UPDATE SKIP LOCKED`; on SQLite the file's one writer
+(BEGIN IMMEDIATE) makes claims take turns the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BindParameter, bindparam, text
+
+from service.db.store import Store, every, one, run
+from service.jobs.job import PendingItem
+from service.jobs.records import ItemInput
+
+_FREE = "state = 'pending' AND (lease_until IS NULL OR lease_until < :now)"
+_HELD = "state = 'pending' AND lease_until >= :now"
+
+
+class Claims(Store):
+    def claim(
+        self, job_id: str, owner: str, limit: int, lease_seconds: float, *,
+        running: Sequence[int] = (), max_in_flight: int | None = None,
+    ) -> list[PendingItem]:
+        """Up to `limit` free items of the job, first ones first, leased to `owner` for `lease_seconds`;
+        fewer where the job's items held over every process would pass `max_in_flight`. Free: no live
+        lease, or one of `owner`'s own that it is not running (an item whose record a full disk refused)."""
+        if limit <= 0:
+            return []
+        now = time.time()
+        with self._write() as db:
+            if self.database.postgres:
+                run(db, "SELECT id FROM jobs WHERE id = :job FOR UPDATE", {"job": job_id})
+            running_in: BindParameter[Any] = bindparam("running", expanding=True)
+            if max_in_flight is not None:  # held elsewhere, and here by the items running
+                held = db.execute(text(
+                    f"SELECT COUNT(*) FROM items WHERE job_id = :job AND {_HELD}"
+                    " AND (lease_owner <> :owner OR position IN :running)").bindparams(running_in),
+                    {"job": job_id, "now": now, "owner": owner, "running": list(running)}).scalar_one()  # fmt: skip
+                limit = min(limit, max_in_flight - int(held))
+                if limit <= 0:
+                    return []
+            skip_locked = " FOR UPDATE SKIP LOCKED" if self.database.postgres else ""
+            rows = db.execute(text(
+                "UPDATE items SET lease_owner = :owner, lease_until = :until WHERE job_id = :job AND position IN"
+                " (SELECT position FROM items WHERE job_id = :job AND state = 'pending' AND position NOT IN"
+                " :running AND (lease_until IS NULL OR lease_until < :now OR lease_owner = :owner)"
+                f" ORDER BY position LIMIT :limit{skip_locked}) RETURNING position, item_id, file, text"
+            ).bindparams(running_in),
+                {"owner": owner, "until": now + lease_seconds, "job": job_id, "now": now, "limit": limit,
+                 "running": list(running)}).mappings().all()  # fmt: skip
+        return sorted(
+            (PendingItem(job_id, row["position"], ItemInput(row["item_id"], row["text"], row["file"]))
+             for row in rows), key=lambda item: item.position)  # fmt: skip
+
+    def renew(self, owner: str, job_id: str, positions: Sequence[int], lease_seconds: float) -> int:
+        """The heartbeat: `owner`'s leases on these items run `lease_seconds` from now; how many it held."""
+        if not positions:
+            return 0
+        with self._write() as db:
+            renewed = db.execute(
+                text("UPDATE items SET lease_until = :until WHERE job_id = :job AND position IN :positions"
+                     " AND lease_owner = :owner AND state = 'pending'").bindparams(
+                         bindparam("positions", expanding=True)),
+                {"until": time.time() + lease_seconds, "job": job_id, "positions": list(positions),
+                 "owner": owner})  # fmt: skip
+            return renewed.rowcount
+
+    def release(self, owner: str) -> None:
+        """Every lease of `owner` given up now (it stops: others need not wait for them to lapse)."""
+        with self._write() as db:
+            run(db, "UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner",
+                {"owner": owner})  # fmt: skip
+
+    def release_all(self) -> None:
+        """Every lease given up: on a SQLite file, which one process serves, those left are a stopped
+        process's, and the items they hold can be taken up at once."""
+        with self._write() as db:
+            run(db, "UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
+
+    # -- what there is to do ---------------------------------------------------------------------
+
+    def unfinished(self, tenant: str | None = None) -> list[str]:
+        """Jobs queued or running (of `tenant`, when given), oldest first."""
+        query, args = "SELECT id FROM jobs WHERE state IN ('queued', 'running')", {}
+        if tenant is not None:
+            query, args = query + " AND tenant = :tenant", {"tenant": tenant}
+        with self._read() as db:
+            return [row["id"] for row in every(db, query + " ORDER BY created, id", args)]
+
+    def claimable(self, tenant: str) -> list[str]:
+        """The tenant's unfinished jobs with items free to claim, or with none pending (to be finished),
+        oldest first: a lane's work, in order."""
+        with self._read() as db:
+            rows = every(db,
+                "SELECT id FROM jobs j WHERE state IN ('queued', 'running') AND tenant = :tenant AND ("
+                f"EXISTS (SELECT 1 FROM items WHERE job_id = j.id AND {_FREE})"
+                " OR NOT EXISTS (SELECT 1 FROM items WHERE job_id = j.id AND state = 'pending'))"
+                " ORDER BY created, id", {"tenant": tenant, "now": time.time()})  # fmt: skip
+        return [row["id"] for row in rows]
+
+    def claimable_tenants(self) -> list[str]:
+        """The tenants with jobs to work here now (see `claimable`), the one waiting longest first."""
+        with self._read() as db:
+            rows = every(db,
+                "SELECT tenant FROM jobs j WHERE state IN ('queued', 'running') AND ("
+                f"EXISTS (SELECT 1 FROM items WHERE job_id = j.id AND {_FREE})"
+                " OR NOT EXISTS (SELECT 1 FROM items WHERE job_id = j.id AND state = 'pending'))"
+                " GROUP BY tenant ORDER BY MIN(created)", {"now": time.time()})  # fmt: skip
+        return [row["tenant"] for row in rows]
+
+    def unfinished_tenants(self) -> list[str]:
+        """The tenants with jobs queued or running, the one waiting longest first."""
+        with self._read() as db:
+            rows = every(db,
+                "SELECT tenant FROM jobs WHERE state IN ('queued', 'running') GROUP BY tenant"
+                " ORDER BY MIN(created)")  # fmt: skip
+        return [row["tenant"] for row in rows]
+
+    def next_lapse(self) -> float | None:
+        """When the first lease held on an unfinished job's item lapses (seconds since the epoch)."""
+        with self._read() as db:
+            row = one(db, "SELECT MIN(lease_until) AS until FROM items WHERE state = 'pending'"
+                          " AND lease_until IS NOT NULL")  # fmt: skip
+        return None if row is None or row["until"] is None else float(row["until"])
+
+    def pending(self, job_id: str, limit: int, skip: Sequence[int] = ()) -> list[PendingItem]:
+        """The first `limit` pending items in input order, leaving out the positions in `skip` (a read:
+        nothing is claimed)."""
+        with self._read() as db:
+            rows = every(db,
+                "SELECT position, item_id, file, text FROM items WHERE job_id = :job AND state = 'pending'"
+                " ORDER BY position LIMIT :limit", {"job": job_id, "limit": limit + len(skip)})  # fmt: skip
+        taken = [row for row in rows if row["position"] not in set(skip)][:limit]
+        return [
+            PendingItem(job_id, row["position"], ItemInput(row["item_id"], row["text"], row["file"]))
+            for row in taken
+        ]
