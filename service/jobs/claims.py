@@ -51,11 +51,15 @@ class Claims(Store):
                 if limit <= 0:
                     return []
             skip_locked = " FOR UPDATE SKIP LOCKED" if self.database.postgres else ""
+            # The items picked once (MATERIALIZED): as a plain IN (subquery), PostgreSQL may run the
+            # subquery again while it updates, and its LIMIT held for nothing (six of six items taken).
             rows = db.execute(text(
-                "UPDATE items SET lease_owner = :owner, lease_until = :until WHERE job_id = :job AND position IN"
-                " (SELECT position FROM items WHERE job_id = :job AND state = 'pending' AND position NOT IN"
-                " :running AND (lease_until IS NULL OR lease_until < :now OR lease_owner = :owner)"
-                f" ORDER BY position LIMIT :limit{skip_locked}) RETURNING position, item_id, file, text"
+                "WITH picked AS MATERIALIZED (SELECT position FROM items WHERE job_id = :job"
+                " AND state = 'pending' AND position NOT IN :running"
+                " AND (lease_until IS NULL OR lease_until < :now OR lease_owner = :owner)"
+                f" ORDER BY position LIMIT :limit{skip_locked})"
+                " UPDATE items SET lease_owner = :owner, lease_until = :until WHERE job_id = :job"
+                " AND position IN (SELECT position FROM picked) RETURNING position, item_id, file, text"
             ).bindparams(running_in),
                 {"owner": owner, "until": now + lease_seconds, "job": job_id, "now": now, "limit": limit,
                  "running": list(running)}).mappings().all()  # fmt: skip
