@@ -6,9 +6,12 @@ renews nothing: its leases lapse, and the items are anyone's to claim again. An 
 is never recorded again (JobStore.record), so an item worked twice (its lease lapsed under a slow
 process) still counts once.
 
-On PostgreSQL a claim locks the job's row (so the job's items in flight, over every process, stay within
-`max_in_flight`) and takes free items with `FOR UPDATE SKIP LOCKED`; on SQLite the file's one writer
-(BEGIN IMMEDIATE) makes claims take turns the same way.
+On PostgreSQL a claim takes free items with `FOR UPDATE SKIP LOCKED` (replicas claiming at once pass
+over each other's rows instead of waiting); on SQLite the file's one writer (BEGIN IMMEDIATE) makes
+claims take turns. A job's concurrency (GAZETTE_JOB_CONCURRENCY) is each process's: it sizes what one
+engine takes of a job at once, so that its batches stay full and interactive work is not behind much;
+replicas add their engines to a job. (Held over every process, it kept a second replica off a job the
+first kept full: the first claims again the moment an item ends.)
 """
 
 from __future__ import annotations
@@ -24,32 +27,20 @@ from service.jobs.job import PendingItem
 from service.jobs.records import ItemInput
 
 _FREE = "state = 'pending' AND (lease_until IS NULL OR lease_until < :now)"
-_HELD = "state = 'pending' AND lease_until >= :now"
 
 
 class Claims(Store):
     def claim(
-        self, job_id: str, owner: str, limit: int, lease_seconds: float, *,
-        running: Sequence[int] = (), max_in_flight: int | None = None,
+        self, job_id: str, owner: str, limit: int, lease_seconds: float, *, running: Sequence[int] = ()
     ) -> list[PendingItem]:
-        """Up to `limit` free items of the job, first ones first, leased to `owner` for `lease_seconds`;
-        fewer where the job's items held over every process would pass `max_in_flight`. Free: no live
-        lease, or one of `owner`'s own that it is not running (an item whose record a full disk refused)."""
+        """Up to `limit` free items of the job, first ones first, leased to `owner` for `lease_seconds`.
+        Free: no live lease, or one of `owner`'s own that it is not running (an item whose record a full
+        disk refused)."""
         if limit <= 0:
             return []
         now = time.time()
         with self._write() as db:
-            if self.database.postgres:
-                run(db, "SELECT id FROM jobs WHERE id = :job FOR UPDATE", {"job": job_id})
             running_in: BindParameter[Any] = bindparam("running", expanding=True)
-            if max_in_flight is not None:  # held elsewhere, and here by the items running
-                held = db.execute(text(
-                    f"SELECT COUNT(*) FROM items WHERE job_id = :job AND {_HELD}"
-                    " AND (lease_owner <> :owner OR position IN :running)").bindparams(running_in),
-                    {"job": job_id, "now": now, "owner": owner, "running": list(running)}).scalar_one()  # fmt: skip
-                limit = min(limit, max_in_flight - int(held))
-                if limit <= 0:
-                    return []
             skip_locked = " FOR UPDATE SKIP LOCKED" if self.database.postgres else ""
             # The items picked once (MATERIALIZED): as a plain IN (subquery), PostgreSQL may run the
             # subquery again while it updates, and its LIMIT held for nothing (six of six items taken).

@@ -215,9 +215,8 @@ class JobRunner:
     async def _claim(self, job_id: str, running: list[int]) -> list[PendingItem]:
         room = max(0, self._share() - len(running))
         return await asyncio.to_thread(
-            self._store.claim, job_id, self.owner, room, self._lease_seconds,
-            running=running, max_in_flight=self._concurrency,
-        )  # fmt: skip
+            self._store.claim, job_id, self.owner, room, self._lease_seconds, running=running
+        )
 
     async def _one(self, pending: PendingItem, options: JobOptions, tenant: str) -> None:
         if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":
