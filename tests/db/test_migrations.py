@@ -17,6 +17,7 @@ from service.db.migrations import LATEST, upgrade, version_of
 from service.glossary.store import GlossaryStore
 from service.jobs.store import JobStore
 from service.key_store import KeyStore
+from service.memory import MemoryStore
 from service.usage_store import UsageStore
 
 OLD = Path(__file__).parent / "data" / "before-migrations.sqlite3"
@@ -39,6 +40,7 @@ def test_a_database_made_before_versions_is_upgraded_with_everything_in_it(tmp_p
     assert [k.name for k in KeyStore(path).all()] == ["alice"]
     assert UsageStore(path).all_usage() == {"alice": 25}
     assert DeepLStore(path)._document(OLD_JOB) == ("0" * 64, "a.txt")
+    assert MemoryStore(path).entries() == []  # its table made by version 3
 
 
 def test_the_old_fixture_was_made_by_the_unversioned_stores() -> None:

@@ -1,4 +1,5 @@
-"""The stores that have no test file of their own (usage and quotas, keys, DeepL's documents), and what
+"""The stores that have no store test file of their own (usage and quotas, keys, DeepL's documents, the
+translation memory), and what
 replicas share through the database: each run on a SQLite file, then on PostgreSQL. Two store objects on
 one database stand for two replicas (each has its own connections)."""
 
@@ -16,6 +17,7 @@ from service.jobs.records import ItemInput
 from service.jobs.store import JobStore
 from service.jobs.work import JobOptions
 from service.key_store import KeyNameRefused, KeyStore
+from service.memory import MemoryEntry, MemoryStore, person_entry
 from service.usage_store import QuotaExceeded, UsageStore
 
 
@@ -144,3 +146,15 @@ def test_claims_at_once_never_take_one_item_twice(db_target: str | Path) -> None
     for thread in threads:
         thread.join()
     assert sorted(taken) == list(range(80))
+
+
+def test_the_translation_memory_is_each_tenants_and_shared_by_replicas(db_target: str | Path) -> None:
+    written, read = MemoryStore(db_target), MemoryStore(db_target)
+    model = MemoryEntry("t", "k1", "model", "zh", "大会召开。", "Conference open.", "m.gguf")
+    assert written.put([model]) == 1
+    assert read.lookup("t", ["k1", "k2"])["k1"].translation == "Conference open."
+    assert read.lookup("other", ["k1"]) == {}
+    person = person_entry("t", "zh", "大会召开。", "The conference opened.")
+    written.put([person, MemoryEntry("t", "k1", "model", "zh", "大会召开。", "Again.", "m.gguf")])
+    assert [e.translation for e in read.entries("t")] == ["Again.", "The conference opened."]
+    assert read.forget("t", "k1") and not read.forget("t", "k1")
