@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, text
 
-from service.db.store import Store, every, one, run
+from service.db.store import Store, every, run
 from service.jobs.job import PendingItem
 from service.jobs.records import ItemInput
 
@@ -113,21 +113,6 @@ class Claims(Store):
                 " OR NOT EXISTS (SELECT 1 FROM items WHERE job_id = j.id AND state = 'pending'))"
                 " GROUP BY tenant ORDER BY MIN(created)", {"now": time.time()})  # fmt: skip
         return [row["tenant"] for row in rows]
-
-    def unfinished_tenants(self) -> list[str]:
-        """The tenants with jobs queued or running, the one waiting longest first."""
-        with self._read() as db:
-            rows = every(db,
-                "SELECT tenant FROM jobs WHERE state IN ('queued', 'running') GROUP BY tenant"
-                " ORDER BY MIN(created)")  # fmt: skip
-        return [row["tenant"] for row in rows]
-
-    def next_lapse(self) -> float | None:
-        """When the first lease held on an unfinished job's item lapses (seconds since the epoch)."""
-        with self._read() as db:
-            row = one(db, "SELECT MIN(lease_until) AS until FROM items WHERE state = 'pending'"
-                          " AND lease_until IS NOT NULL")  # fmt: skip
-        return None if row is None or row["until"] is None else float(row["until"])
 
     def pending(self, job_id: str, limit: int, skip: Sequence[int] = ()) -> list[PendingItem]:
         """The first `limit` pending items in input order, leaving out the positions in `skip` (a read:
