@@ -35,7 +35,8 @@ wheels)
     # GGML_NATIVE=OFF: llama.cpp would otherwise compile for the build machine's own CPU (-march=native), and
     # an image built on a newer CPU dies with SIGILL on an older one; OFF targets AVX2/FMA (x86-64-v3).
     export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
-    "$VENV/bin/pip" wheel --wheel-dir "$WHEELS" --find-links "$WHEELS" .
+    # [postgres]: psycopg 3 (binary wheels), so that one image serves GAZETTE_DB=postgresql://… (deploy/).
+    "$VENV/bin/pip" wheel --wheel-dir "$WHEELS" --find-links "$WHEELS" ".[postgres]"
     ;;
 *)
     echo "builder.sh: unknown step $1" >&2

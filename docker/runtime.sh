@@ -22,7 +22,7 @@ system)
 install)
     # --no-index: only the builder's wheels, never a registry, so nothing can be compiled or swapped here.
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --no-cache-dir --no-index --find-links "$WHEELS" gazette
+    "$VENV/bin/pip" install --no-cache-dir --no-index --find-links "$WHEELS" "gazette[postgres]"
     ;;
 *)
     echo "runtime.sh: unknown step $1" >&2

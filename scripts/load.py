@@ -5,7 +5,13 @@ answer must be 200/202, or 429/503 with Retry-After; none may take past the requ
 interactive requests must be within it; the server's RSS at the end must be within 10 % of its RSS after the
 first minute. Prints the figures; exit 1 on a breach.
 
-    .venv/bin/python scripts/load.py [--clients 64] [--seconds 600]
+With `--replicas N` it starts N servers on one PostgreSQL database (`--db URL`, or a throwaway server made
+as the tests make theirs, tests/postgres.py) and the clients take turns between them, as behind a load
+balancer; `--postgres` puts a single server on PostgreSQL too, for a like-for-like comparison. At the end
+it waits for the jobs it submitted and checks that the characters counted in the shared usage
+(`/v1/usage`, asked of each server) are exactly those served.
+
+    .venv/bin/python scripts/load.py [--clients 64] [--seconds 600] [--replicas 2] [--db URL | --postgres]
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ SLACK = 5.0  # answering takes a moment past the deadline (the 504 itself)
 
 @dataclass
 class Tally:
+    served_chars: int = 0  # of interactive translations answered 200
+    jobs: list[str] = field(default_factory=list)  # accepted (202)
     statuses: Counter[str] = field(default_factory=Counter)
     latencies: dict[str, list[float]] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
@@ -60,13 +68,15 @@ def seed_sized() -> str:
 
 async def one(client: httpx.AsyncClient, kind: str, tally: Tally) -> None:
     started = time.perf_counter()
-    if kind == "line":
-        answer = await client.post("/v1/translate", json={"text": LINE, "source_lang": "zh"})
-    elif kind == "document":
-        answer = await client.post("/v1/translate", json={"text": seed_sized(), "source_lang": "zh"})
+    text = LINE if kind == "line" else seed_sized()
+    if kind in ("line", "document"):
+        answer = await client.post("/v1/translate", json={"text": text, "source_lang": "zh"})
+        tally.served_chars += len(text) if answer.status_code == 200 else 0
     else:
         items = [{"id": f"i{k}", "text": LINE} for k in range(3)]
         answer = await client.post("/v1/jobs", json={"task": "translate", "items": items})
+        if answer.status_code == 202:
+            tally.jobs.append(answer.json()["id"])
     seconds = time.perf_counter() - started
     tally.statuses[f"{kind} {answer.status_code}"] += 1
     tally.latencies.setdefault(kind, []).append(seconds)
@@ -91,24 +101,47 @@ async def client_loop(base: str, until: float, tally: Tally, rng: random.Random)
                 tally.breaches.append(f"{kind}: {type(error).__name__}")
 
 
-async def rss_probe(pid: int, samples: list[tuple[float, int]], until: float) -> None:
+async def rss_probe(pids: list[int], samples: list[tuple[float, int]], until: float) -> None:
     start = time.monotonic()
     while time.monotonic() < until:
-        samples.append((time.monotonic() - start, rss_kib(pid)))
+        samples.append((time.monotonic() - start, sum(rss_kib(pid) for pid in pids)))
         await asyncio.sleep(5)
 
 
-async def run(base: str, pid: int, clients: int, seconds: float) -> tuple[Tally, list[tuple[float, int]]]:
+async def run(
+    bases: list[str], pids: list[int], clients: int, seconds: float
+) -> tuple[Tally, list[tuple[float, int]]]:
     tally, samples = Tally(), []
     until = time.monotonic() + seconds
     rngs = [random.Random(number) for number in range(clients)]
     await asyncio.gather(
-        rss_probe(pid, samples, until), *(client_loop(base, until, tally, rng) for rng in rngs)
+        rss_probe(pids, samples, until),
+        *(client_loop(bases[n % len(bases)], until, tally, rng) for n, rng in enumerate(rngs)),
     )
     return tally, samples
 
 
-def start_server(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
+async def check_usage(bases: list[str], tally: Tally) -> None:
+    """Once every job submitted has ended: each server counts, in the shared usage, exactly what was served."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        job_chars = 0
+        for job_id in tally.jobs:
+            for _ in range(600):
+                job = (await client.get(f"{bases[0]}/v1/jobs/{job_id}")).json()
+                if job["state"] not in ("queued", "running"):
+                    break
+                await asyncio.sleep(0.5)
+            job_chars += job["items"]["done"] * len(LINE)
+        await asyncio.sleep(2)  # the last ended jobs' characters are settled by the runner that ended them
+        expected = tally.served_chars + job_chars
+        for base in bases:
+            counted = (await client.get(f"{base}/v1/usage")).json()["characters_used"]
+            print(f"  usage on {base}: {counted} characters counted, {expected} served")
+            if counted != expected:
+                tally.breaches.append(f"usage on {base}: {counted} counted, {expected} served")
+
+
+def start_server(cache: Path, db: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
@@ -117,6 +150,7 @@ def start_server(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
         "GAZETTE_REQUEST_TIMEOUT": str(TIMEOUT),
         "GAZETTE_NUM_BEAMS": "1",
         "GAZETTE_LOG_LEVEL": "warning",
+        **({"GAZETTE_DB": db} if db else {}),
     }
     command = [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
@@ -135,6 +169,8 @@ def start_server(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 def report(tally: Tally, samples: list[tuple[float, int]], clients: int, seconds: float) -> int:
     print(f"clients {clients}, {seconds:.0f} s, requests {sum(tally.statuses.values())}")
+    ok = sum(count for key, count in tally.statuses.items() if key.startswith(("line 200", "document 200")))
+    print(f"  translations answered 200: {ok / seconds:.1f} a second")
     for key, count in sorted(tally.statuses.items()):
         print(f"  {key}: {count}")
     for kind, values in sorted(tally.latencies.items()):
@@ -162,14 +198,36 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=600.0)
+    parser.add_argument("--replicas", type=int, default=1, help="servers on one PostgreSQL database")
+    parser.add_argument("--db", help="their database's postgresql:// URL (default: a throwaway server)")
+    parser.add_argument("--postgres", action="store_true", help="one server on PostgreSQL too")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as cache:
-        server, base = start_server(Path(cache))
-        try:
-            tally, samples = asyncio.run(run(base, server.pid, args.clients, args.seconds))
-        finally:
+    postgres = None
+    if args.db is None and (args.replicas > 1 or args.postgres):
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.postgres import start_postgres
+
+        postgres = start_postgres()
+        if isinstance(postgres, str):
+            raise SystemExit(postgres)
+        args.db = postgres.new_database()
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        with tempfile.TemporaryDirectory() as cache:
+            bases = []
+            for number in range(args.replicas):
+                server, base = start_server(Path(cache) / str(number), args.db)
+                servers.append(server)
+                bases.append(base)
+            print(f"{args.replicas} server(s) on {args.db or 'SQLite'}: {' '.join(bases)}")
+            tally, samples = asyncio.run(run(bases, [s.pid for s in servers], args.clients, args.seconds))
+            asyncio.run(check_usage(bases, tally))
+    finally:
+        for server in servers:
             server.terminate()
             server.wait(30)
+        if postgres is not None:
+            postgres.stop()
     return report(tally, samples, args.clients, args.seconds)
 
 

@@ -26,9 +26,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.db.errors import StoreWriteFailed
 from service.key_store import KeyStore, StoredKey
 from service.settings import Settings
-from service.sqlite_file import StoreWriteFailed
 from service.usage_store import QuotaExceeded, Reservation, TenantUsage, UsageStore
 
 __all__ = [
@@ -95,7 +95,7 @@ class Access:
         burst: int = 10,
         clock: Callable[[], float] = time.monotonic,
         quota: int | None = None,
-        db: Path | None = None,
+        db: Path | str | None = None,
     ) -> None:
         """`keys`: GAZETTE_API_KEYS; `db`: the SQLite file of the managed keys and the usage (opened on
         first use); without one, only `keys` count and nothing is reserved."""
@@ -236,7 +236,7 @@ class Access:
             self._usage = UsageStore(self._required_db())
         return self._usage
 
-    def _required_db(self) -> Path:
+    def _required_db(self) -> Path | str:
         if self._db is None:
             raise RuntimeError("managed keys and usage need the service's database file")
         return self._db

@@ -14,6 +14,8 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from service.commandline import ENTRY_POINT_GROUP, Subcommands, add_model_flags, settings_from_args
+from service.db.command import add_db_command
+from service.db.errors import SchemaTooNew, StoreWriteFailed
 from service.keys_command import add_keys_command
 from service.memory.command import add_memory_command
 from service.models.backend import ModelUnavailable
@@ -146,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     pull.set_defaults(handler=_models_pull)
     add_keys_command(commands)
     add_memory_command(commands)
+    add_db_command(commands)
     _add_registered_commands(commands)
     return parser
 
@@ -170,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ValidationError as error:
         print(f"gazette: invalid setting: {error}", file=sys.stderr)
+        return 2
+    except (SchemaTooNew, StoreWriteFailed) as error:
+        print(f"gazette: {error}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"gazette: {error}", file=sys.stderr)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from service.access import ANONYMOUS, Access
+from service.db.database import Database
+from service.db.listen import Listener as WakeUps
 from service.engine.items import BatchObserver, new_flow
 from service.engine.outcomes import ShuttingDown
 from service.engine.pending import Flow, Priority
@@ -29,7 +31,7 @@ from service.jobs.jobs import Jobs
 from service.jobs.live import LiveSegments
 from service.jobs.retention import sweep_forever
 from service.jobs.runner import JobRunner
-from service.jobs.store import JobStore
+from service.jobs.store import NEW_WORK, JobStore
 from service.memory import TranslationMemory
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.pipeline.events import Caller, Listener
@@ -84,6 +86,9 @@ class Gazette:
         self._retention: asyncio.Task[None] | None = None
         self._forget_jobs: list[Callable[[Sequence[str]], None]] = []
         self._glossaries: GlossaryStore | None = None
+        self._job_store: JobStore | None = None
+        self._listener: WakeUps | None = None
+        self._database: Database | None = None  # for /readyz: whether GAZETTE_DB answers
         # Who may call and what they may spend, for every adapter; its files open on first use.
         self.access = Access.from_settings(settings)
 
@@ -102,6 +107,7 @@ class Gazette:
     def _start_jobs(self) -> None:
         store = JobStore(self.settings.jobs_db())
         live = LiveSegments()
+        self._job_store = store
         runner = JobRunner(
             store,
             self,
@@ -109,12 +115,21 @@ class Gazette:
             ready=self.wait_ready,
             settle=lambda: jobs.settle_ended(),
             live=live,
+            lease_seconds=self.settings.lease_seconds,
         )
         paused = lambda: runner.paused  # noqa: E731
         jobs = self._jobs = Jobs(store, self.settings, runner.wake, paused, self.access, live)
         for forget in self._forget_jobs:
             jobs.on_deleted(forget)
         self._job_runner = asyncio.create_task(runner.run_forever(), name="job-runner")
+        if store.database.postgres:  # jobs stored by other replicas wake this one at once
+            loop = asyncio.get_running_loop()
+
+            def woken() -> None:  # from the listening thread
+                loop.call_soon_threadsafe(runner.wake)
+
+            self._listener = WakeUps(store.database, NEW_WORK, woken)
+            self._listener.start()
         if self.settings.retention_days:
             sweeping = sweep_forever(jobs, self.settings.retention_days)
             self._retention = asyncio.create_task(sweeping, name="retention")
@@ -184,6 +199,12 @@ class Gazette:
         """Fail fast (seconds, no download) when the default model can be had neither here nor remotely."""
         return self._registry.check_obtainable()
 
+    async def database_error(self) -> str | None:
+        """None while the database (GAZETTE_DB) answers; else why it does not."""
+        if self._database is None:
+            self._database = Database(self.settings.jobs_db())
+        return await asyncio.to_thread(self._database.ping)
+
     async def wait_ready(self) -> None:
         """Until the default model is loaded; raises ModelUnavailable if it cannot be."""
         if self._loading is not None:
@@ -203,6 +224,13 @@ class Gazette:
             self._loading.cancel()
             await asyncio.gather(self._loading, return_exceptions=True)
         await self._registry.shutdown()
+        if self._listener is not None:
+            await asyncio.to_thread(self._listener.stop)
+            self._listener = None
+        for store in (self._job_store, self._database):
+            if store is not None:
+                store.close()
+        self._job_store = self._database = None
         self.access.close()
         self.memory.close()
 

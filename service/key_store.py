@@ -1,4 +1,4 @@
-"""API keys made by `gazette keys add`, durable in the service's SQLite file (`GAZETTE_DB`, WAL): the only
+"""API keys made by `gazette keys add`, durable in the service's database (`GAZETTE_DB`): the only
 code that touches their table. A key is never stored: only its SHA-256, so the file alone lets nobody in.
 
 A key is 32 random bytes (URL-safe base64), so its digest names it as surely as the key itself, and
@@ -13,17 +13,14 @@ import asyncio
 import hashlib
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from service.sqlite_file import StoreFile
+from service.db.database import Database
+from service.db.store import Store, every, one, run
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS api_keys (name TEXT PRIMARY KEY, key_digest TEXT NOT NULL UNIQUE,"
-    " quota INTEGER, rate INTEGER, created REAL NOT NULL, last_used REAL, revoked REAL)",
-)
 # A tenant's name: safe to log and to show; "anonymous" and "key-…" are the service's own tenants.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 # last_used is written at most this often per key: a write (fsync) per request would cost more than
@@ -58,54 +55,52 @@ def check_name(name: str) -> str:
     return name
 
 
-class KeyStore(StoreFile):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+class KeyStore(Store):
+    def __init__(self, where: Database | str | Path) -> None:
+        super().__init__(where)
 
     def add(self, name: str, quota: int | None = None, rate: int | None = None) -> str:
         """A new random key for `name`, committed; returned once, never stored. A revoked key's name may be
         given a new key (its tenant, and so its jobs and usage, carry on); an active one's may not."""
         check_name(name)
         key = secrets.token_urlsafe(32)
-        with self._transaction() as db:
-            row = db.execute("SELECT revoked FROM api_keys WHERE name = ?", (name,)).fetchone()
+        with self._write() as db:
+            row = one(db, "SELECT revoked FROM api_keys WHERE name = :name", {"name": name})
             if row is not None and row["revoked"] is None:
                 raise KeyNameRefused(f"{name!r} has a key already: revoke it first")
-            db.execute(
-                "INSERT OR REPLACE INTO api_keys (name, key_digest, quota, rate, created)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (name, key_digest(key), quota, rate, time.time()),
-            )
+            run(db, "DELETE FROM api_keys WHERE name = :name", {"name": name})  # a revoked key's row
+            run(db,
+                "INSERT INTO api_keys (name, key_digest, quota, rate, created)"
+                " VALUES (:name, :digest, :quota, :rate, :now)",
+                {"name": name, "digest": key_digest(key), "quota": quota, "rate": rate, "now": time.time()})  # fmt: skip
         return key
 
     def revoke(self, name: str) -> bool:
         """False when there is no active key of that name."""
-        with self._transaction() as db:
-            revoked = db.execute(
-                "UPDATE api_keys SET revoked = ? WHERE name = ? AND revoked IS NULL", (time.time(), name)
-            )
+        with self._write() as db:
+            revoked = run(db, "UPDATE api_keys SET revoked = :now WHERE name = :name AND revoked IS NULL",
+                          {"now": time.time(), "name": name})  # fmt: skip
             return revoked.rowcount > 0
 
     def all(self) -> list[StoredKey]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM api_keys ORDER BY created, name").fetchall()
+        with self._read() as db:
+            rows = every(db, "SELECT * FROM api_keys ORDER BY created, name")
         return [_stored(row) for row in rows]
 
     def any_made(self) -> bool:
         """Whether a key was ever made here, revoked ones included: revoking the last key must not open
         the service to callers without one."""
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None
+        with self._read() as db:
+            return one(db, "SELECT 1 AS made FROM api_keys LIMIT 1") is not None
 
     async def find(self, key: str) -> StoredKey | None:
         """The active key `key` is, if any."""
         return await asyncio.to_thread(self._find, key_digest(key))
 
     def _find(self, digest: str) -> StoredKey | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM api_keys WHERE key_digest = ? AND revoked IS NULL", (digest,)
-            ).fetchone()
+        with self._read() as db:
+            row = one(db, "SELECT * FROM api_keys WHERE key_digest = :digest AND revoked IS NULL",
+                      {"digest": digest})  # fmt: skip
         return None if row is None else _stored(row)
 
     async def touch(self, found: StoredKey) -> None:
@@ -115,9 +110,9 @@ class KeyStore(StoreFile):
             await asyncio.to_thread(self._touch, found.name, now)
 
     def _touch(self, name: str, now: float) -> None:
-        with self._transaction() as db:
-            db.execute("UPDATE api_keys SET last_used = ? WHERE name = ?", (now, name))
+        with self._write() as db:
+            run(db, "UPDATE api_keys SET last_used = :now WHERE name = :name", {"now": now, "name": name})
 
 
-def _stored(row: sqlite3.Row) -> StoredKey:
+def _stored(row: Any) -> StoredKey:
     return StoredKey(row["name"], row["quota"], row["rate"], row["created"], row["last_used"], row["revoked"])

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from service.db.database import database_url
+
 ProfileName = Literal["auto", "opus", "nllb", "qwen-pypi", "qwen-small-pypi", "tiny"]
 
 
@@ -79,8 +81,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Characters each tenant may have translated, over every API family; a key's --quota wins",
     )
-    db: Path | None = Field(
-        default=None, description="SQLite file for jobs; default jobs.sqlite3 in MODEL_CACHE"
+    db: str | None = Field(
+        default=None,
+        description="The database of jobs, glossaries, keys and usage: a SQLite file (default jobs.sqlite3 in"
+        " MODEL_CACHE) or a postgresql:// URL, which any number of replicas share",
+    )
+    lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        description="A job item claimed by a process is another's to take this long after that process"
+        " stopped renewing it (it died)",
     )
     retention_days: float = Field(
         default=30,
@@ -103,7 +113,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "info"
 
-    def jobs_db(self) -> Path:
+    def jobs_db(self) -> str | Path:
+        """The database: a SQLite file's path, or a PostgreSQL URL."""
         return self.db if self.db is not None else self.model_cache / "jobs.sqlite3"
 
     def memory_key_settings(self) -> tuple[tuple[str, object], ...]:
@@ -136,11 +147,10 @@ class Settings(BaseSettings):
 
     @field_validator("db", mode="before")
     @classmethod
-    def _db_is_a_file(cls, value: object) -> object:
-        # A database URL was silently taken as a relative path (a folder named `postgresql:` appeared).
-        if isinstance(value, str) and "://" in value:
-            scheme = value.split("://", 1)[0]
-            raise ValueError(
-                f"GAZETTE_DB takes the path of a SQLite file; {scheme}:// URLs are not supported (yet)"
-            )
-        return value
+    def _db_is_a_file_or_postgres(cls, value: object) -> object:
+        # Any other URL was once silently taken as a relative path (a folder named `mysql:` appeared).
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, str) and value:
+            database_url(value)  # ValueError, saying what it takes
+        return value or None

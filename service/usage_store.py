@@ -1,9 +1,10 @@
 """Characters used per tenant, durable, for every API family: the quota, `/v1/usage`, DeepL's `/v2/usage`.
-In the service's SQLite file (`GAZETTE_DB`, WAL); the only code that touches these tables.
+In the service's database (`GAZETTE_DB`); the only code that touches these tables.
 
 Work is paid for in two steps. `reserve` takes the characters before any work starts, in one write
-transaction (BEGIN IMMEDIATE) that reads what the tenant has used and reserved and refuses past its quota:
-two requests can never both take the last characters. `settle` then charges what was served and gives the
+transaction that reads what the tenant has used and reserved and refuses past its quota, holding the
+tenant's lock meanwhile (SQLite's one writer; a PostgreSQL advisory lock, over every replica): two
+requests can never both take the last characters. `settle` then charges what was served and gives the
 rest back, in one transaction too. A reservation made for a job (`attach`) outlives a restart and is
 settled once the job ends; one made for a request dies with the process that made it, so it is given back
 when the file is next opened.
@@ -13,20 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.sqlite_file import StoreFile
+from sqlalchemy import Connection, inspect
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS tenant_usage (tenant TEXT PRIMARY KEY, characters INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, tenant TEXT NOT NULL,"
-    " characters INTEGER NOT NULL, job_id TEXT, created REAL NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS reservations_by_tenant ON reservations (tenant)",
-)
+from service.db.database import Database
+from service.db.store import Store, every, one, run
 
 
 class QuotaExceeded(Exception):
@@ -48,15 +44,18 @@ class TenantUsage:
     reserved: int  # taken by work not finished yet (requests in flight, jobs not ended)
 
 
-class UsageStore(StoreFile):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+class UsageStore(Store):
+    def __init__(self, where: Database | str | Path) -> None:
+        super().__init__(where)
 
     def release_orphans(self) -> None:
         """Give back the reservations of requests: called by the server as it starts, when no request is
-        in flight, those left are a stopped process's, and nothing would ever settle them."""
-        with self._transaction() as db:
-            db.execute("DELETE FROM reservations WHERE job_id IS NULL")
+        in flight, those left are a stopped process's, and nothing would ever settle them. Only on a SQLite
+        file (one process's): on PostgreSQL those left may be another replica's requests, in flight now."""
+        if self.database.postgres:
+            return
+        with self._write() as db:
+            run(db, "DELETE FROM reservations WHERE job_id IS NULL")
 
     async def reserve(self, tenant: str, characters: int, quota: int | None) -> Reservation:
         """A reservation, committed; `QuotaExceeded` when used and reserved would pass `quota`."""
@@ -79,76 +78,74 @@ class UsageStore(StoreFile):
 
     def _reserve(self, tenant: str, characters: int, quota: int | None) -> Reservation:
         reservation = uuid.uuid4().hex
-        with self._transaction() as db:
+        with self._write() as db:
             if quota is not None:
-                used = db.execute(_USED, (tenant, tenant)).fetchone()[0]
+                self.database.lock(db, f"usage/{tenant}")
+                used = run(db, _USED, {"tenant": tenant}).scalar_one()
                 if used + characters > quota:
                     raise QuotaExceeded(quota)
-            db.execute(
-                "INSERT INTO reservations (id, tenant, characters, created) VALUES (?, ?, ?, ?)",
-                (reservation, tenant, characters, time.time()),
-            )
+            run(db,
+                "INSERT INTO reservations (id, tenant, characters, created) VALUES (:id, :tenant, :n, :now)",
+                {"id": reservation, "tenant": tenant, "n": characters, "now": time.time()})  # fmt: skip
         return Reservation(reservation, tenant, characters)
 
     def _attach(self, reservation: str, job_id: str) -> None:
-        with self._transaction() as db:
-            db.execute("UPDATE reservations SET job_id = ? WHERE id = ?", (job_id, reservation))
+        with self._write() as db:
+            run(db, "UPDATE reservations SET job_id = :job WHERE id = :id", {"job": job_id, "id": reservation})
 
     def _charge(self, tenant: str, characters: int) -> None:
-        with self._transaction() as db:
+        with self._write() as db:
             _charge(db, tenant, characters)
 
     def settle_now(self, reservation: str, used: int) -> None:
-        with self._transaction() as db:
-            row = db.execute("SELECT tenant FROM reservations WHERE id = ?", (reservation,)).fetchone()
-            if row is None:
-                return
-            db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
-            _charge(db, row["tenant"], used)
+        with self._write() as db:
+            # Deleted first, and only by one: a settle on two replicas at once charges once.
+            row = one(db, "DELETE FROM reservations WHERE id = :id RETURNING tenant", {"id": reservation})
+            if row is not None:
+                _charge(db, row["tenant"], used)
 
     def job_reservations(self) -> list[tuple[str, str]]:
         """(reservation, job id) of every job not settled yet."""
-        with self._lock:
-            rows = self._db.execute("SELECT id, job_id FROM reservations WHERE job_id IS NOT NULL").fetchall()
+        with self._read() as db:
+            rows = every(db, "SELECT id, job_id FROM reservations WHERE job_id IS NOT NULL")
         return [(row["id"], row["job_id"]) for row in rows]
 
     def _usage(self, tenant: str) -> TenantUsage:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT (SELECT COALESCE(SUM(characters), 0) FROM tenant_usage WHERE tenant = ?),"
-                " (SELECT COALESCE(SUM(characters), 0) FROM reservations WHERE tenant = ?)",
-                (tenant, tenant),
-            ).fetchone()
-        return TenantUsage(int(row[0]), int(row[1]))
+        with self._read() as db:
+            row = one(db,
+                "SELECT (SELECT COALESCE(SUM(characters), 0) FROM tenant_usage WHERE tenant = :tenant) AS used,"
+                " (SELECT COALESCE(SUM(characters), 0) FROM reservations WHERE tenant = :tenant) AS reserved",
+                {"tenant": tenant})  # fmt: skip
+        assert row is not None
+        return TenantUsage(int(row["used"]), int(row["reserved"]))
 
     def all_usage(self) -> dict[str, int]:
         """Characters charged, per tenant."""
-        with self._lock:
-            rows = self._db.execute("SELECT tenant, characters FROM tenant_usage").fetchall()
+        with self._read() as db:
+            rows = every(db, "SELECT tenant, characters FROM tenant_usage")
         return {row["tenant"]: int(row["characters"]) for row in rows}
 
     def carry_over(self, api_key: str, tenant: str) -> None:
         """A count kept by an earlier version (table `key_usage`, filed by the key's full digest) becomes
         the tenant's, once: the usage of a key from GAZETTE_API_KEYS survives the upgrade."""
-        with self._transaction() as db:
-            if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'key_usage'").fetchone():
+        with self._write() as db:
+            if not inspect(db).has_table("key_usage"):
                 return
             digest = hashlib.sha256(api_key.encode()).hexdigest()
-            old = db.execute("SELECT characters FROM key_usage WHERE key_digest = ?", (digest,)).fetchone()
+            old = one(db, "SELECT characters FROM key_usage WHERE key_digest = :digest", {"digest": digest})
             if old is not None:
-                _charge(db, tenant, int(old[0]))
-                db.execute("DELETE FROM key_usage WHERE key_digest = ?", (digest,))
+                _charge(db, tenant, int(old["characters"]))
+                run(db, "DELETE FROM key_usage WHERE key_digest = :digest", {"digest": digest})
 
 
 _USED = (
-    "SELECT (SELECT COALESCE(SUM(characters), 0) FROM tenant_usage WHERE tenant = ?)"
-    " + (SELECT COALESCE(SUM(characters), 0) FROM reservations WHERE tenant = ?)"
+    "SELECT (SELECT COALESCE(SUM(characters), 0) FROM tenant_usage WHERE tenant = :tenant)"
+    " + (SELECT COALESCE(SUM(characters), 0) FROM reservations WHERE tenant = :tenant)"
 )
 
 
-def _charge(db: sqlite3.Connection, tenant: str, characters: int) -> None:
-    db.execute(
-        "INSERT INTO tenant_usage (tenant, characters) VALUES (?, ?)"
-        " ON CONFLICT (tenant) DO UPDATE SET characters = characters + excluded.characters",
-        (tenant, characters),
-    )
+def _charge(db: Connection, tenant: str, characters: int) -> None:
+    run(db,
+        "INSERT INTO tenant_usage (tenant, characters) VALUES (:tenant, :n) ON CONFLICT (tenant)"
+        " DO UPDATE SET characters = tenant_usage.characters + excluded.characters",
+        {"tenant": tenant, "n": characters})  # fmt: skip

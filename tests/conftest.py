@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from service.settings import Settings
 from tests.models.tiny_causal import build_tiny_qwen
 from tests.models.tiny_gguf import write_tiny_gguf
 from tests.models.tiny_nllb import build_tiny_nllb
+from tests.postgres import PostgresServer, start_postgres
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +48,31 @@ def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("tiny-qwen-gguf")
     (directory / TINY_MARKER).write_text('{"random_weights": true}', encoding="utf-8")
     return write_tiny_gguf(hf_dir, directory / "tiny-qwen2.gguf")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for this test session (tests/postgres.py). Where there is none, the tests that
+    need it skip and say why; under CI (CI=true) they fail: the stores would pass CI untested on it."""
+    server = start_postgres()
+    if isinstance(server, str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {server}")
+        pytest.skip(server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | Path]:
+    """Where a store test's database is: a new SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield tmp_path / "gazette.sqlite3"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.new_database()
+    yield url
+    server.drop(url)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 
 from service import access as access_module
 from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited, key_id
-from service.sqlite_file import StoreWriteFailed
+from service.db.errors import StoreWriteFailed
 
 
 class Clock:

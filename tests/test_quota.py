@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 
 from service.access import Access, Principal, QuotaExceeded, key_id
 from service.api.routes import AppState
+from service.db.errors import StoreWriteFailed
 from service.gazette import Gazette
 from service.server import create_app
 from service.settings import Settings
-from service.sqlite_file import StoreWriteFailed
 from tests.api.conftest import running_app
 from tests.compat.conftest import BREAKS, Marked
 

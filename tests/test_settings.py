@@ -47,11 +47,20 @@ def test_character_quota_is_unset_by_default(monkeypatch: pytest.MonkeyPatch) ->
         Settings()
 
 
-def test_a_database_url_in_gazette_db_is_a_clear_error_not_a_relative_path(
+def test_a_database_url_other_than_postgresql_is_a_clear_error_not_a_relative_path(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("GAZETTE_DB", "postgresql://gazette@localhost/gazette")
-    with pytest.raises(ValidationError, match="postgresql:// URLs are not supported"):
+    monkeypatch.setenv("GAZETTE_DB", "mysql://gazette@localhost/gazette")
+    with pytest.raises(ValidationError, match="a SQLite file's path or a postgresql:// URL, not a mysql://"):
         Settings()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_gazette_db_takes_a_postgresql_url_or_a_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GAZETTE_DB", "postgresql://gazette@localhost/gazette")
+    assert Settings().jobs_db() == "postgresql://gazette@localhost/gazette"
+    monkeypatch.setenv("GAZETTE_DB", "data/gazette.sqlite3")
+    assert Settings().jobs_db() == "data/gazette.sqlite3"
+    assert list(tmp_path.iterdir()) == []  # nothing is made by reading the settings

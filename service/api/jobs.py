@@ -19,6 +19,7 @@ from service.access import Principal, QuotaExceeded
 from service.api.errors import APIError
 from service.api.job_schemas import ItemCounts, JobList, JobOut, JobRequest, SegmentCounts
 from service.api.routes import ERRORS, State, glossary_of, principal_of, require_key
+from service.db.errors import StoreWriteFailed
 from service.jobs.downloads import disposition, media_type
 from service.jobs.formats import BadFile, UnsupportedFile, kind_of, read_items, translated_name
 from service.jobs.job import UNFINISHED
@@ -26,7 +27,6 @@ from service.jobs.jobs import IdempotencyConflict, JobLimit, Jobs, Progress
 from service.jobs.records import ItemInput
 from service.jobs.work import JobOptions
 from service.request_log import note_work
-from service.sqlite_file import StoreWriteFailed
 
 Caller = Annotated[Principal, Depends(require_key)]
 jobs_api = APIRouter(prefix="/v1/jobs", responses=ERRORS, dependencies=[Depends(require_key)], tags=["jobs"])

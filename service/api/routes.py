@@ -257,6 +257,10 @@ async def readyz(state: State) -> Response:
     if not state.engine.ready:
         message = state.engine.error or "models are still loading"
         return error_response(503, "not_ready", message, {"Retry-After": "5"})
+    # Jobs, glossaries, keys and usage are in it: a replica whose database is gone is taken out of the
+    # load balancer's rotation rather than answering 503 to what needs it.
+    if (problem := await state.engine.database_error()) is not None:
+        return error_response(503, "not_ready", f"the database is unreachable: {problem}", {"Retry-After": "5"})
     return JSONResponse({"status": "ready", "model": model_out(state.engine).model_dump()})
 
 

@@ -17,6 +17,8 @@ import uvicorn
 
 from service.api.routes import AppState
 from service.commandline import Subcommands, add_model_flags, settings_from_args
+from service.db.database import Database
+from service.db.migrations import upgrade
 from service.server import create_app
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,13 @@ def _plain_request_lines() -> None:
 def _serve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     _plain_request_lines()
+    # Before anything listens: a database from a newer release (SchemaTooNew) or one that cannot be
+    # reached stops the start with that message, not a traceback from the first store to open.
+    database = Database(settings.jobs_db())
+    try:
+        upgrade(database)
+    finally:
+        database.close()
     app = create_app(settings)
     state: AppState = app.state.gazette
     log.info("will serve %s", state.engine.check_obtainable())

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited
 from service.compat.deepl_languages import engine_source, is_english
 from service.compat.markup import TextFormat, TextOptions
+from service.db.errors import StoreWriteFailed
 from service.disconnect import ClientGone
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.jobs.formats import BadFile
@@ -27,7 +28,6 @@ from service.markup.rules import MarkupRules
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
-from service.sqlite_file import StoreWriteFailed
 
 log = logging.getLogger(__name__)
 _REPEATED = frozenset({"text"})  # form fields DeepL takes more than once; the others count once

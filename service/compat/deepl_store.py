@@ -1,4 +1,4 @@
-"""What the DeepL adapter keeps of its own, in the jobs' SQLite file (`GAZETTE_DB`, WAL): each uploaded
+"""What the DeepL adapter keeps of its own, in the service's database (`GAZETTE_DB`): each uploaded
 document's key (usage per API key is every family's: service/usage_store.py). The only code that touches
 its table; every write is one explicit transaction, committed before it returns.
 
@@ -16,21 +16,17 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from service.sqlite_file import StoreFile
-
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS deepl_documents (document_id TEXT PRIMARY KEY, key_digest TEXT NOT NULL,"
-    " file TEXT NOT NULL, created REAL NOT NULL)",
-)
+from service.db.database import Database
+from service.db.store import Store, one, run
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class DeepLStore(StoreFile):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+class DeepLStore(Store):
+    def __init__(self, where: Database | str | Path) -> None:
+        super().__init__(where)
 
     # -- documents -------------------------------------------------------------------------------
 
@@ -49,19 +45,20 @@ class DeepLStore(StoreFile):
 
     def forget(self, document_ids: Sequence[str]) -> None:
         """The keys of documents whose jobs were deleted (retention, or deleted through /v1)."""
-        with self._transaction() as db:
-            db.executemany("DELETE FROM deepl_documents WHERE document_id = ?", [(i,) for i in document_ids])
+        if not document_ids:
+            return
+        with self._write() as db:
+            run(db, "DELETE FROM deepl_documents WHERE document_id = :id", [{"id": i} for i in document_ids])
 
     def _add_document(self, document_id: str, key_digest: str, file: str) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO deepl_documents (document_id, key_digest, file, created) VALUES (?, ?, ?, ?)",
-                (document_id, key_digest, file, time.time()),
-            )
+        with self._write() as db:
+            run(db,
+                "INSERT INTO deepl_documents (document_id, key_digest, file, created)"
+                " VALUES (:id, :digest, :file, :created)",
+                {"id": document_id, "digest": key_digest, "file": file, "created": time.time()})  # fmt: skip
 
     def _document(self, document_id: str) -> tuple[str, str] | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT key_digest, file FROM deepl_documents WHERE document_id = ?", (document_id,)
-            ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
+        with self._read() as db:
+            row = one(db, "SELECT key_digest, file FROM deepl_documents WHERE document_id = :id",
+                      {"id": document_id})  # fmt: skip
+        return None if row is None else (str(row["key_digest"]), str(row["file"]))

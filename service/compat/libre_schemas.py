@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from service.access import Access, KeyMissing, KeyRefused, Principal, RateLimited
 from service.compat.libre_languages import engine_source, is_english
+from service.db.errors import StoreWriteFailed
 from service.disconnect import ClientGone
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
 from service.jobs.formats import BadFile
 from service.models.backend import ModelUnavailable
 from service.pipeline.types import EmptyDocument, UnsupportedLanguage
 from service.settings import Settings
-from service.sqlite_file import StoreWriteFailed
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Stored glossaries: named sets of approved renderings that a request names by id instead of sending
 (DeepL's `/v2/glossaries`, `glossary_id` in `/v1`).
 
-The only code that touches their table, which lives in the jobs' SQLite file (`GAZETTE_DB`, WAL). Each
-write is one explicit transaction (BEGIN IMMEDIATE), committed before the method returns, so a glossary
-whose id was sent to its creator survives a crash. Glossaries cannot be changed, only made and deleted
+The only code that touches their table, in the service's database (`GAZETTE_DB`). Each write is one
+transaction, committed before the method returns, so a glossary whose id was sent to its creator
+survives a crash, and is usable on every replica at once. Glossaries cannot be changed, only made and deleted
 (as DeepL's v2): a translation that names one always gets the entries its creator was told it had.
 """
 
@@ -11,29 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from service.sqlite_file import StoreFile, add_missing_columns
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS glossaries (
-    id TEXT PRIMARY KEY,
-    tenant TEXT NOT NULL DEFAULT 'anonymous',
-    name TEXT NOT NULL,
-    source_lang TEXT NOT NULL,
-    target_lang TEXT NOT NULL,
-    entries TEXT NOT NULL,
-    created REAL NOT NULL
-)
-"""
-
-
-_ADDED_COLUMNS = (("glossaries", "tenant", "TEXT NOT NULL DEFAULT 'anonymous'"),)
+from service.db.database import Database
+from service.db.store import Store, every, one, run
 
 
 @dataclass(frozen=True)
@@ -52,13 +38,11 @@ class StoredGlossary:
         return dict(self.entries)
 
 
-class GlossaryStore(StoreFile):
-    # A glossary is on disk before its id is given out (sqlite_file: synchronous=FULL, explicit writes).
+class GlossaryStore(Store):
+    # A glossary is stored before its id is given out (service/db: each write committed before it returns).
     # Each glossary is its tenant's: another tenant's id is answered as no glossary.
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, [_SCHEMA])
-        with self._transaction() as db:
-            add_missing_columns(db, _ADDED_COLUMNS)
+    def __init__(self, where: Database | str | Path) -> None:
+        super().__init__(where)
 
     # -- for the event loop: each call runs in a worker thread ------------------------------------
 
@@ -85,34 +69,32 @@ class GlossaryStore(StoreFile):
         glossary = StoredGlossary(
             str(uuid.uuid4()), name, source_lang, target_lang, tuple(entries), time.time()
         )
-        with self._transaction() as db:
-            db.execute(
+        with self._write() as db:
+            run(db,
                 "INSERT INTO glossaries (id, tenant, name, source_lang, target_lang, entries, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (glossary.id, tenant, name, source_lang, target_lang, _dumps(glossary.entries),
-                 glossary.created),
-            )  # fmt: skip
+                " VALUES (:id, :tenant, :name, :source, :target, :entries, :created)",
+                {"id": glossary.id, "tenant": tenant, "name": name, "source": source_lang,
+                 "target": target_lang, "entries": _dumps(glossary.entries), "created": glossary.created})  # fmt: skip
         return glossary
 
     def get_now(self, tenant: str, glossary_id: str) -> StoredGlossary | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT * FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant)
-            ).fetchone()
+        with self._read() as db:
+            row = one(db, "SELECT * FROM glossaries WHERE id = :id AND tenant = :tenant",
+                      {"id": glossary_id, "tenant": tenant})  # fmt: skip
         return None if row is None else _glossary(row)
 
     def all_now(self, tenant: str) -> list[StoredGlossary]:
         """Oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM glossaries WHERE tenant = ? ORDER BY created, id", (tenant,)
-            ).fetchall()
+        with self._read() as db:
+            rows = every(db, "SELECT * FROM glossaries WHERE tenant = :tenant ORDER BY created, id",
+                         {"tenant": tenant})  # fmt: skip
         return [_glossary(row) for row in rows]
 
     def delete_now(self, tenant: str, glossary_id: str) -> bool:
         """False when there was no such glossary (of this tenant)."""
-        with self._transaction() as db:
-            deleted = db.execute("DELETE FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant))
+        with self._write() as db:
+            deleted = run(db, "DELETE FROM glossaries WHERE id = :id AND tenant = :tenant",
+                          {"id": glossary_id, "tenant": tenant})  # fmt: skip
             return deleted.rowcount > 0
 
 
@@ -121,8 +103,8 @@ def _dumps(entries: Sequence[tuple[str, str]]) -> str:
     return json.dumps([list(pair) for pair in entries], ensure_ascii=False)
 
 
-def _glossary(row: sqlite3.Row) -> StoredGlossary:
+def _glossary(row: Any) -> StoredGlossary:
     entries = tuple((str(term), str(rendering)) for term, rendering in json.loads(row["entries"]))
     return StoredGlossary(
-        row["id"], row["name"], row["source_lang"], row["target_lang"], entries, row["created"]
+        row["id"], row["name"], row["source_lang"], row["target_lang"], entries, float(row["created"])
     )

@@ -1,58 +1,15 @@
-"""The job store's tables, and a stored job read back as a `Job`: the SQL that `store.py` builds on."""
+"""A stored job read back as a `Job` (the tables: service/db/migrations.py)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection
+
+from service.db.store import every, one
 from service.jobs.job import Job
 from service.jobs.work import JobOptions
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    tenant TEXT NOT NULL DEFAULT 'anonymous',
-    task TEXT NOT NULL,
-    options TEXT NOT NULL,
-    state TEXT NOT NULL,
-    idempotency_key TEXT UNIQUE,  -- "tenant/key": a tenant's own (see scoped_key)
-    fingerprint TEXT NOT NULL,
-    total INTEGER NOT NULL,
-    chars INTEGER NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    started REAL,
-    resumed REAL,
-    finished REAL
-);
-CREATE TABLE IF NOT EXISTS items (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    position INTEGER NOT NULL,
-    item_id TEXT NOT NULL,
-    file TEXT,
-    text TEXT NOT NULL,
-    chars INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    record TEXT,
-    finished REAL,
-    PRIMARY KEY (job_id, position)
-);
-CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, finished);
-CREATE INDEX IF NOT EXISTS items_by_state ON items (job_id, state, position);
-CREATE TABLE IF NOT EXISTS files (
-    job_id TEXT NOT NULL REFERENCES jobs(id),
-    name TEXT NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (job_id, name)
-);
-"""
-
-
-# Added since the first files were made: (table, column, definition), added where missing.
-ADDED_COLUMNS = (("jobs", "tenant", "TEXT NOT NULL DEFAULT 'anonymous'"),)
-# After the columns they name exist.
-INDEXES = ("CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created, id)",)
 
 
 def scoped_key(tenant: str, idempotency_key: str) -> str:
@@ -65,21 +22,25 @@ def iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
 
 
-def job_of(db: sqlite3.Connection, job_id: str) -> Job:
+def job_of(db: Connection, job_id: str) -> Job:
     """The job as stored now, with its items counted by state."""
-    row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    row = one(db, "SELECT * FROM jobs WHERE id = :job", {"job": job_id})
+    assert row is not None, job_id
     counts = {
-        state: (count, chars)
-        for state, count, chars in db.execute(
-            "SELECT state, COUNT(*), SUM(chars) FROM items WHERE job_id = ? GROUP BY state",
-            (job_id,),
+        found["state"]: (int(found["n"]), int(found["chars"] or 0))
+        for found in every(
+            db, "SELECT state, COUNT(*) AS n, SUM(chars) AS chars FROM items WHERE job_id = :job GROUP BY state",
+            {"job": job_id},
         )
     }
-    names = db.execute("SELECT name FROM files WHERE job_id = ? ORDER BY name", (job_id,)).fetchall()
-    recent = db.execute(
-        "SELECT COALESCE(SUM(chars), 0) FROM items WHERE job_id = ? AND state = 'done' AND finished >= ?",
-        (job_id, row["resumed"] or 0),
-    ).fetchone()[0]
+    names = every(db, "SELECT name FROM files WHERE job_id = :job ORDER BY name", {"job": job_id})
+    recent = one(
+        db,
+        "SELECT COALESCE(SUM(chars), 0) AS chars FROM items"
+        " WHERE job_id = :job AND state = 'done' AND finished >= :since",
+        {"job": job_id, "since": row["resumed"] or 0},
+    )
+    assert recent is not None
     options = json.loads(row["options"])
     return Job(
         id=row["id"],
@@ -99,6 +60,6 @@ def job_of(db: sqlite3.Connection, job_id: str) -> Job:
         started=row["started"],
         finished=row["finished"],
         resumed=row["resumed"],
-        chars_since_resumed=int(recent),
+        chars_since_resumed=int(recent["chars"]),
         files=tuple(name["name"] for name in names),
     )

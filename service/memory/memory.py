@@ -29,11 +29,11 @@ class Recalled:
 
 
 class TranslationMemory:
-    """Opened on first use, in the service's database file; `enabled=False` (GAZETTE_MEMORY=off): recalls
+    """Opened on first use, in the service's database (GAZETTE_DB); `enabled=False` (GAZETTE_MEMORY=off): recalls
     nothing, remembers nothing, and opens no file for it."""
 
     def __init__(
-        self, path: Path, *, enabled: bool = True, settings: tuple[tuple[str, object], ...] = ()
+        self, path: Path | str, *, enabled: bool = True, settings: tuple[tuple[str, object], ...] = ()
     ) -> None:
         self._path = path
         self.enabled = enabled

@@ -1,4 +1,4 @@
-"""The translation memory's table, in the service's SQLite file (`GAZETTE_DB`): the only code that touches it.
+"""The translation memory's table, in the service's database (`GAZETTE_DB`): the only code that touches it.
 
 Every entry belongs to a tenant: the one whose request made it (a model's translation) or whose person
 wrote it (a correction, an import). Lookups never leave the tenant, so nothing one tenant made or
@@ -8,24 +8,19 @@ corrected reaches another, nor tells another what was translated before.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from service.sqlite_file import StoreFile
+from sqlalchemy import bindparam, text
+
+from service.db.database import Database
+from service.db.store import Store, every, run
 
 Origin = Literal["model", "person"]
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS memory (tenant TEXT NOT NULL, key TEXT NOT NULL, origin TEXT NOT NULL,"
-    " source_lang TEXT NOT NULL, source TEXT NOT NULL, translation TEXT NOT NULL,"
-    " model TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}',"
-    " created REAL NOT NULL, updated REAL NOT NULL, PRIMARY KEY (tenant, key))",
-    "CREATE INDEX IF NOT EXISTS memory_by_tenant ON memory (tenant, origin, created)",
-)
 # SQLite's limit on one statement's parameters is 32,766; a document's keys stay well below a chunk.
 _CHUNK = 500
 
@@ -46,20 +41,21 @@ class MemoryEntry:
     updated: float = 0.0
 
 
-class MemoryStore(StoreFile):
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+class MemoryStore(Store):
+    # Its table: service/db/migrations.py (version 3).
+    def __init__(self, where: Database | str | Path) -> None:
+        super().__init__(where)
 
     def lookup(self, tenant: str, keys: Sequence[str]) -> dict[str, MemoryEntry]:
         """The tenant's entries under `keys`, by key."""
         found: dict[str, MemoryEntry] = {}
         for start in range(0, len(keys), _CHUNK):
             chunk = list(keys[start : start + _CHUNK])
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self._db.execute(
-                    f"SELECT * FROM memory WHERE tenant = ? AND key IN ({marks})", (tenant, *chunk)
-                ).fetchall()
+            query = text("SELECT * FROM memory WHERE tenant = :tenant AND key IN :keys").bindparams(
+                bindparam("keys", expanding=True)
+            )
+            with self._read() as db:
+                rows = db.execute(query, {"tenant": tenant, "keys": chunk}).mappings().all()
             found.update((row["key"], _entry(row)) for row in rows)
         return found
 
@@ -68,44 +64,43 @@ class MemoryStore(StoreFile):
         its creation time. A model's entry never replaces a person's."""
         now = time.time()
         written = 0
-        with self._transaction() as db:
+        with self._write() as db:
             for entry in entries:
-                cursor = db.execute(
+                cursor = run(db,
                     "INSERT INTO memory (tenant, key, origin, source_lang, source, translation, model,"
-                    " extra, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " extra, created, updated) VALUES (:tenant, :key, :origin, :source_lang, :source,"
+                    " :translation, :model, :extra, :created, :updated)"
                     " ON CONFLICT (tenant, key) DO UPDATE SET origin = excluded.origin,"
                     " translation = excluded.translation, model = excluded.model, extra = excluded.extra,"
                     " updated = excluded.updated"
                     " WHERE memory.origin = 'model' OR excluded.origin = 'person'",
-                    (
-                        entry.tenant, entry.key, entry.origin, entry.source_lang, entry.source,
-                        entry.translation, entry.model, json.dumps(entry.extra, ensure_ascii=False),
-                        entry.created or now, entry.updated or now,
-                    ),
-                )  # fmt: skip
+                    {"tenant": entry.tenant, "key": entry.key, "origin": entry.origin,
+                     "source_lang": entry.source_lang, "source": entry.source, "translation": entry.translation,
+                     "model": entry.model, "extra": json.dumps(entry.extra, ensure_ascii=False),
+                     "created": entry.created or now, "updated": entry.updated or now})  # fmt: skip
                 written += cursor.rowcount
         return written
 
     def entries(self, tenant: str | None = None, origin: Origin | None = None) -> list[MemoryEntry]:
         """Entries oldest first: one tenant's or every tenant's, of one origin or both."""
-        clauses, values = [], []
+        clauses, values = [], {"tenant": tenant, "origin": origin}
         if tenant is not None:
-            clauses.append("tenant = ?")
-            values.append(tenant)
+            clauses.append("tenant = :tenant")
         if origin is not None:
-            clauses.append("origin = ?")
-            values.append(origin)
+            clauses.append("origin = :origin")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._lock:
-            rows = self._db.execute(f"SELECT * FROM memory {where} ORDER BY created, key", values).fetchall()
+        with self._read() as db:
+            rows = every(db, f"SELECT * FROM memory {where} ORDER BY created, key", values)
         return [_entry(row) for row in rows]
 
     def forget(self, tenant: str, key: str) -> bool:
-        with self._transaction() as db:
-            return db.execute("DELETE FROM memory WHERE tenant = ? AND key = ?", (tenant, key)).rowcount > 0
+        with self._write() as db:
+            deleted = run(db, "DELETE FROM memory WHERE tenant = :tenant AND key = :key",
+                          {"tenant": tenant, "key": key})  # fmt: skip
+            return deleted.rowcount > 0
 
 
-def _entry(row: sqlite3.Row) -> MemoryEntry:
+def _entry(row: Any) -> MemoryEntry:
     return MemoryEntry(
         tenant=row["tenant"],
         key=row["key"],
@@ -115,6 +110,6 @@ def _entry(row: sqlite3.Row) -> MemoryEntry:
         translation=row["translation"],
         model=row["model"],
         extra=json.loads(row["extra"] or "{}"),
-        created=row["created"],
-        updated=row["updated"],
+        created=float(row["created"]),
+        updated=float(row["updated"]),
     )

@@ -1,4 +1,4 @@
-"""The glossary store: glossaries made, read, listed and deleted, durable in the jobs' SQLite file."""
+"""The glossary store: glossaries made, read, listed and deleted, durable in the service's database (SQLite, then PostgreSQL, where the test is not of SQLite's file)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from service.db.errors import StoreWriteFailed
 from service.glossary.store import GlossaryStore
-from service.sqlite_file import StoreWriteFailed
 
 ENTRIES = [("国务院", "State Council"), ("召开", "convened"), ("會議", "meeting")]
 
 
-def test_made_read_listed_and_deleted(tmp_path: Path) -> None:
-    store = GlossaryStore(tmp_path / "gazette.sqlite3")
+def test_made_read_listed_and_deleted(db_target: str | Path) -> None:
+    store = GlossaryStore(db_target)
     made = store.create_now("t", "news", "zh", "en", ENTRIES)
     other = store.create_now("t", "other", "ja", "en", [("会議", "meeting")])
     assert made.entries == tuple(ENTRIES)  # in the order given
@@ -28,8 +28,8 @@ def test_made_read_listed_and_deleted(tmp_path: Path) -> None:
     assert store.all_now("t") == [other]
 
 
-def test_another_tenants_glossary_is_as_good_as_none(tmp_path: Path) -> None:
-    store = GlossaryStore(tmp_path / "gazette.sqlite3")
+def test_another_tenants_glossary_is_as_good_as_none(db_target: str | Path) -> None:
+    store = GlossaryStore(db_target)
     made = store.create_now("ka", "news", "zh", "en", ENTRIES)
     assert store.get_now("kb", made.id) is None
     assert store.all_now("kb") == []
@@ -60,8 +60,8 @@ def test_a_glossary_is_committed_before_its_id_is_given_out(tmp_path: Path) -> N
     assert GlossaryStore(path).get_now("t", made.id) == made
 
 
-def test_the_async_methods_run_off_the_event_loop(tmp_path: Path) -> None:
-    store = GlossaryStore(tmp_path / "gazette.sqlite3")
+def test_the_async_methods_run_off_the_event_loop(db_target: str | Path) -> None:
+    store = GlossaryStore(db_target)
 
     async def use() -> None:
         made = await store.create("t", "news", "zh", "en", ENTRIES)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from service.api.jobs import job_out
+from service.db.errors import StoreWriteFailed
 from service.engine.pending import Priority
 from service.jobs.jobs import Jobs
 from service.jobs.records import ItemInput
@@ -21,7 +22,6 @@ from service.jobs.work import JobOptions
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import TranslatedDocument
 from service.settings import Settings
-from service.sqlite_file import StoreWriteFailed
 from tests.jobs.test_runner import FakeEngine, in_loop
 
 ITEMS = 12

@@ -22,8 +22,9 @@ def _record(item_id: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> JobStore:
-    return JobStore(tmp_path / "jobs.sqlite3")
+def store(db_target: str | Path) -> JobStore:
+    """On a SQLite file, then on PostgreSQL (tests/conftest.py)."""
+    return JobStore(db_target)
 
 
 def test_a_new_job_is_queued_with_its_items_counted(store: JobStore) -> None:
@@ -50,8 +51,8 @@ def test_an_idempotency_key_returns_the_same_job_and_refuses_another_body(store:
     assert len(store.newest("t", 10)) == 1
 
 
-def test_a_record_is_committed_and_seen_by_another_connection_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "jobs.sqlite3"
+def test_a_record_is_committed_and_seen_by_another_connection_at_once(db_target: str | Path) -> None:
+    path = db_target
     writer = JobStore(path)
     job, _ = writer.create("t", JobOptions(), _items(3))
     writer.record(job.id, 1, _record("i1"))

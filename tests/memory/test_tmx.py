@@ -76,8 +76,8 @@ def test_an_export_re_imports_losslessly(tmp_path: Path) -> None:
     assert '<prop type="x-gazette-origin">model</prop>' in whole and "q.gguf" in whole
 
 
-def test_a_person_entry_is_never_overwritten_by_a_model_entry(tmp_path: Path) -> None:
-    store = MemoryStore(tmp_path / "memory.sqlite3")
+def test_a_person_entry_is_never_overwritten_by_a_model_entry(db_target: str | Path) -> None:
+    store = MemoryStore(db_target)  # on SQLite, then PostgreSQL
     person = person_entry("t", "zh", "大会召开。", "The conference opened.")
     store.put([person])
     model = MemoryEntry("t", person.key, "model", "zh", person.source, "Conference open.")
