@@ -61,8 +61,8 @@ def test_each_sentences_terms_and_the_sentence_come_after_the_head_every_sentenc
         template.messages(Source(text, "zh", glossary=own))[1]["content"]
         for text, own in (("周桂良参加会议。", (("周桂良", "Zhou Guiliang"),)), ("会议召开。", ()))
     )
-    assert first.endswith("Terms: 周桂良 = Zhou Guiliang\n\n周桂良参加会议。")
-    head = second.removesuffix("会议召开。")
+    assert first.endswith("for the terms below:\n- 周桂良 = Zhou Guiliang\n\n周桂良参加会议。")
+    head = second.removesuffix("\n会议召开。")
     assert first.startswith(head) and "Zhou Guiliang" not in head
 
 

@@ -144,4 +144,4 @@ def test_a_names_rendering_reaches_the_sentences_own_terms_line() -> None:
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
     source = Source(SECOND, "zh", glossary=())
     _, item = with_entries(PiecePlan(source, ()), QueueItem(source, 10), {"戴纽斯": "Danius"})
-    assert "Terms: 戴纽斯 = Danius" in template.messages(item.source)[1]["content"]
+    assert "- 戴纽斯 = Danius\n\n戴纽斯表示" in template.messages(item.source)[1]["content"]
