@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from service.settings import Settings
 from tests.models.tiny_causal import build_tiny_qwen
 from tests.models.tiny_gguf import write_tiny_gguf
 from tests.models.tiny_nllb import build_tiny_nllb
-from tests.postgres import PostgresServer, start_postgres
+from tests.postgres import PostgresServer, started_or_skipped
 
 
 @pytest.fixture(scope="session")
@@ -54,11 +53,7 @@ def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres() -> Iterator[PostgresServer]:
     """A PostgreSQL server for this test session (tests/postgres.py). Where there is none, the tests that
     need it skip and say why; under CI (CI=true) they fail: the stores would pass CI untested on it."""
-    server = start_postgres()
-    if isinstance(server, str):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {server}")
-        pytest.skip(server)
+    server = started_or_skipped()
     yield server
     server.stop()
 

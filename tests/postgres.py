@@ -99,3 +99,16 @@ def start_postgres() -> PostgresServer | str:
         stderr = getattr(error, "stderr", b"") or b""
         return f"PostgreSQL could not be started: {error} {stderr.decode(errors='replace')} {log}"
     return server
+
+
+def started_or_skipped() -> PostgresServer:
+    """A started server; where none can be had, the test skips and says why, or fails under CI (CI=true):
+    the stores would otherwise pass CI untested on PostgreSQL."""
+    import pytest
+
+    server = start_postgres()
+    if isinstance(server, str):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {server}")
+        pytest.skip(server)
+    return server

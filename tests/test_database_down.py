@@ -4,7 +4,6 @@ the service (a pool's dropped connections are replaced, not used)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,17 +11,13 @@ import pytest
 
 from service.settings import Settings
 from tests.api.conftest import running_app
-from tests.postgres import PostgresServer, start_postgres
+from tests.postgres import PostgresServer, started_or_skipped
 
 
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     """A server of this test's own: it is stopped in the middle."""
-    server = start_postgres()
-    if isinstance(server, str):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {server}")
-        pytest.skip(server)
+    server = started_or_skipped()
     yield server
     server.stop()
 
