@@ -2,9 +2,9 @@
 
 A bullet is shipped only when `bullet_problems` finds nothing wrong with it: it cites segments of its
 document, every number in it stands in those segments (in their English or in their source, after
-normalising numerals), it has no Chinese left, at most 35 words, its words come from its sources, its
-names and specific words from its sources' Chinese (`support.py`: a mistranslation in their English is no
-support), and it does not repeat another bullet.
+normalising numerals) and no more often than one of them states it, it has no Chinese left, at most 35
+words, its words come from its sources, its names and specific words from its sources' Chinese
+(`support.py`: a mistranslation in their English is no support), and it does not repeat another bullet.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from service.pipeline.support import Terms, cited_terms, unsupported_terms
 from service.pipeline.types import TranslatedDocument, TranslatedSegment
 from service.text.normalize import CJK_CHAR, han_characters
-from service.text.numbers import unsupported_numbers
+from service.text.numbers import overused_numbers, unsupported_numbers
 from service.text.words import content_words, overlap, word_count
 
 MAX_WORDS = 35
@@ -75,7 +75,7 @@ def bullet_problems(
     if unknown_ids:
         problems.append("unknown_source")
     evidence = [segment.translation for segment in cited] + [segment.normalized for segment in cited]
-    if unsupported_numbers(text, evidence):
+    if unsupported_numbers(text, evidence) or overused_numbers(text, evidence):
         problems.append("unsupported_number")
     if terms is not None and cited and unsupported_terms(text, cited, terms):
         problems.append("unsupported_term")

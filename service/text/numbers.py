@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -104,6 +105,19 @@ def unsupported_numbers(claim: str, evidence: Iterable[str]) -> list[str]:
     """Numbers in `claim` (as written there) whose value stands in none of the `evidence` texts."""
     known = {mention.value for text in evidence for mention in numbers_in(text)}
     return [mention.surface for mention in numbers_in(claim) if mention.value not in known]
+
+
+def overused_numbers(claim: str, evidence: Iterable[str]) -> list[str]:
+    """Numbers `claim` states more often than any one of the `evidence` texts does: a figure its source
+    gives once and a summary gives twice is attached, the second time, to something it does not measure
+    ("A grew 24.5%, and B grew 24.5%" from "A is near 50%, B grew 24.5%")."""
+    most: Counter[Decimal] = Counter()
+    for text in evidence:
+        for value, count in Counter(mention.value for mention in numbers_in(text)).items():
+            most[value] = max(most[value], count)
+    stated = Counter(mention.value for mention in numbers_in(claim))
+    over = [mention.surface for mention in numbers_in(claim) if 0 < most[mention.value] < stated[mention.value]]
+    return list(dict.fromkeys(over))
 
 
 def missing_numbers(source: str, translation: str) -> list[str]:

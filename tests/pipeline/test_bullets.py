@@ -41,6 +41,11 @@ def test_a_faithful_bullet_passes() -> None:
         ("", [SEGMENT], "empty"),
         ("High-tech industries grew 24.5% in Tong'an.", [], "no_sources"),
         ("High-tech industries grew 25.4% in Tong'an this year.", [SEGMENT], "unsupported_number"),
+        (
+            "Emerging industries' output grew 24.5%, and high-tech value added grew 24.5%.",
+            [SEGMENT],
+            "unsupported_number",
+        ),
         ("High-tech industries grew 24.5% in 同安.", [SEGMENT], "chinese_left"),
         (" ".join(["industries"] * (MAX_WORDS + 1)), [SEGMENT], "too_long"),
         ("Football fans celebrated the championship parade downtown.", [SEGMENT], "not_grounded"),

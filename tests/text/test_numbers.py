@@ -2,7 +2,13 @@ from decimal import Decimal
 
 import pytest
 
-from service.text.numbers import chinese_numeral_value, missing_numbers, numbers_in, unsupported_numbers
+from service.text.numbers import (
+    chinese_numeral_value,
+    missing_numbers,
+    numbers_in,
+    overused_numbers,
+    unsupported_numbers,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +59,12 @@ def test_unsupported_numbers_names_what_no_evidence_holds() -> None:
     evidence = ["比重近50%,增长24.5%", "nearly half, up 24.5%"]
     assert unsupported_numbers("Nearly 50% and 24.5% growth", evidence) == []
     assert unsupported_numbers("Up 30% since 2019", evidence) == ["30%", "2019"]
+
+
+def test_overused_numbers_finds_a_figure_stated_more_often_than_its_source_does() -> None:
+    # From a real bullet of the seed's paragraph 2 (qwen-pypi): 24.5% given to the emerging industries too.
+    evidence = ["战略性新兴产业产值已占规上工业比重近50%,高技术产业增加值同比增长24.5%", "nearly 50%, up 24.5%"]
+    wrong = "Strategic emerging industries grew by 24.5%, and the high-tech industry grew by 24.5%."
+    assert overused_numbers(wrong, evidence) == ["24.5%"]
+    assert overused_numbers("Emerging industries near 50%; high-tech up 24.5%.", evidence) == []
+    assert overused_numbers("Up 5% in May and 5% in June.", ["5月增长5%,6月增长5%"]) == []
