@@ -60,6 +60,10 @@ class Source:
     title: str = ""  # the document's first line
     previous: str = ""  # the sentence before
     previous_english: str = ""  # its translation, when already made
+    # A question about an earlier exchange (a fragment its answer left in Chinese): that exchange's source
+    # and the model's reply as written. The prompt is that conversation and then this question; an engine
+    # that keeps recent conversations cached (llama.cpp) reads only the question.
+    follows: tuple[Source, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ class Generation:
     # to need counts here), and tokens it took ready-made from the cache (a head evaluated before).
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
+    raw: str = ""  # the reply as the model wrote it, before clean-up: what a follow-up question continues
 
 
 @dataclass(frozen=True)

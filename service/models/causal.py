@@ -50,7 +50,7 @@ class ChatPrompter:
         end = next((index for index, token in enumerate(token_ids) if token in self.stop_ids), len(token_ids))
         with self.tokens.use() as tokenizer:
             text = tokenizer.decode(token_ids[:end], skip_special_tokens=True)
-        return Generation(self.prompts.answer(text, source), end, prompt_tokens=prompt_tokens)
+        return Generation(self.prompts.answer(text, source), end, prompt_tokens=prompt_tokens, raw=text)
 
 
 class PromptedBackend:

@@ -27,6 +27,10 @@ SLOT_TOKENS = 2048  # cache cells per slot: prompt (instructions, glossary, text
 PREFIX_SEQUENCES = 8
 PREFIX_TOKENS = 768
 MIN_PREFIX = 8  # a shorter shared head is not worth a sequence of its own
+# Finished translations kept in the cache, prompt and answer, the most recent first: a follow-up question
+# about one (a fragment it left in Chinese, `Source.follows`) then reads only the question. A segment's
+# follow-ups come right after its answer, while the other segments in flight finish theirs: one per slot.
+CONVERSATION_TOKENS = 512
 
 
 class LlamaCppBackend:
@@ -49,12 +53,16 @@ class LlamaCppBackend:
         self._slots = slots
         self._max_new_tokens = max_new_tokens
         self._capacity = slots * SLOT_TOKENS
-        n_ctx = self._capacity + PREFIX_SEQUENCES * PREFIX_TOKENS
-        self._ctx: NativeContext = model.context(n_ctx, n_batch, slots + PREFIX_SEQUENCES, threads)
+        self._conversations_kept = slots
+        n_ctx = self._capacity + PREFIX_SEQUENCES * PREFIX_TOKENS + slots * CONVERSATION_TOKENS
+        sequences = 2 * slots + PREFIX_SEQUENCES
+        self._ctx: NativeContext = model.context(n_ctx, n_batch, sequences, threads)
         self._free = deque(range(slots))
         self._active: list[Slot] = []
         self._waiting: deque[tuple[Hashable, Source]] = deque()  # admitted, waiting for cache room
         self._prefixes: OrderedDict[tuple[int, ...], Prefix] = OrderedDict()
+        self._conversations: OrderedDict[tuple[int, ...], Prefix] = OrderedDict()
+        self._conversation_sequences = self._first_conversation_sequences()
         self.min_prefix = MIN_PREFIX
         # The most one item may hold (prompt and answer): a slot's share, or half the cache if more.
         self._longest = max(SLOT_TOKENS, self._capacity // 2)
@@ -73,6 +81,21 @@ class LlamaCppBackend:
 
     def prefixes_cached(self) -> int:
         return len(self._prefixes)
+
+    def conversations_cached(self) -> int:
+        return len(self._conversations)
+
+    def keep_conversations(self, count: int) -> None:
+        """Keep at most `count` finished conversations (0: none); never more than the slots."""
+        self._conversations_kept = max(0, min(count, self._slots))
+        self._evict_conversations(self._conversations_kept)
+
+    def _evict_conversations(self, room: int) -> None:
+        """The oldest conversations dropped until at most `room` are left."""
+        while len(self._conversations) > room:
+            _, evicted = self._conversations.popitem(last=False)
+            self._ctx.forget(evicted.sequence)
+            self._conversation_sequences.append(evicted.sequence)
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenize(text, special=False))
@@ -153,15 +176,20 @@ class LlamaCppBackend:
         head = self._head(slot.source, slot.prompt)
         if len(head) >= self.min_prefix and head not in self._prefixes:
             slot.head_cost = self._cache_prefix(head)
-        found = best_prefix(slot.prompt, list(self._prefixes.values()), self.min_prefix)
+        cached = [*self._prefixes.values(), *self._conversations.values()]
+        found = best_prefix(slot.prompt, cached, self.min_prefix)
         if found is not None:
             prefix, length = found
-            self._prefixes.move_to_end(prefix.tokens)
+            pool = self._prefixes if prefix.tokens in self._prefixes else self._conversations
+            pool.move_to_end(prefix.tokens)
             self._ctx.share(prefix.sequence, slot.sequence, length)
             slot.fed = slot.cached = length
 
     def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
         """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
+        if source.follows is not None:  # a follow-up's head is its conversation's, cached or not
+            earlier = source.follows[0]
+            return self._head(earlier, self._prompt_tokens(earlier))
         # Another text, no glossary of its own, no leftovers, another sentence for a fragment or before this
         # one: what stays is the template's, the document's title and glossary (the same for all its
         # sentences).
@@ -192,7 +220,8 @@ class LlamaCppBackend:
         else:
             sequence = self._slots + len(self._prefixes)
         begin = 0
-        found = best_prefix(head, list(self._prefixes.values()), self.min_prefix)
+        cached = [*self._prefixes.values(), *self._conversations.values()]
+        found = best_prefix(head, cached, self.min_prefix)
         if found is not None:  # another document's head under the same template: its common part
             base, begin = found
             self._ctx.share(base.sequence, sequence, begin)
@@ -203,7 +232,30 @@ class LlamaCppBackend:
         self._prefixes[head] = Prefix(sequence, head)
         return len(head) - begin
 
+    def _first_conversation_sequences(self) -> deque[int]:
+        first = self._slots + PREFIX_SEQUENCES
+        return deque(range(first, first + self._slots))
+
+    def _keep_conversation(self, slot: Slot) -> None:
+        """Hold a finished translation's prompt and answer in a sequence of their own, evicting the oldest."""
+        if slot.source.task != "translate" or slot.source.follows is not None:
+            return
+        # The answer's last token is in the cache only if a token followed it (the end of the answer).
+        tokens = tuple(slot.prompt + (slot.generated if slot.ended else slot.generated[:-1]))
+        if len(tokens) > CONVERSATION_TOKENS:
+            return
+        if tokens in self._conversations:  # the same exchange again: what is cached is the same
+            self._conversations.move_to_end(tokens)
+            return
+        if self._conversations_kept == 0:
+            return
+        self._evict_conversations(self._conversations_kept - 1)
+        sequence = self._conversation_sequences.popleft()
+        self._ctx.share(slot.sequence, sequence, len(tokens))
+        self._conversations[tokens] = Prefix(sequence, tokens)
+
     def _finish(self, slot: Slot) -> Generation:
+        self._keep_conversation(slot)
         self._release(slot)
         text = self._model.detokenize(slot.generated)
         log.debug(
@@ -221,6 +273,7 @@ class LlamaCppBackend:
             len(slot.generated),
             prompt_tokens=len(slot.prompt) - slot.cached + slot.head_cost,
             cached_prompt_tokens=slot.cached,
+            raw=text,
         )
 
     def _release(self, slot: Slot) -> None:
@@ -233,4 +286,6 @@ class LlamaCppBackend:
         self._active = []
         self._waiting.clear()
         self._prefixes.clear()
+        self._conversations.clear()
+        self._conversation_sequences = self._first_conversation_sequences()
         self._free = deque(range(self._slots))

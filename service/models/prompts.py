@@ -39,15 +39,20 @@ class PromptTemplate:
     strict_user: jinja2.Template
     stop: tuple[str, ...] = ()  # the answer ends at the first of these (after any preamble is removed)
     text: str = ""  # the template file as read: a change to it changes what the model is shown
+    # A question about the model's own earlier answer (`Source.follows`); without it such a source is
+    # asked on its own, as `user` renders it.
+    followup_user: jinja2.Template | None = None
 
     @property
     def name(self) -> str:
         return f"{self.family}/{self.task}.v{self.version}"
 
     def messages(self, source: Source) -> list[dict[str, str]]:
+        if source.follows is not None and self.followup_user is not None:
+            return self._conversation(source, self.followup_user, *source.follows)
         template = self.strict_user if source.strict else self.user
         user = template.render(
-            source_language=SUPPORTED_SOURCES.get(source.source_lang, source.source_lang),
+            source_language=_language(source),
             text=source.text,
             glossary=list(source.glossary),
             document_glossary=list(source.document_glossary),
@@ -60,10 +65,29 @@ class PromptTemplate:
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
 
+    def _conversation(
+        self, source: Source, question: jinja2.Template, earlier: Source, reply: str
+    ) -> list[dict[str, str]]:
+        """The earlier exchange as it happened, then the question: the sentence and its glossary are
+        already in it, so the question lists only the entries of terms that overlap its own text."""
+        overlapping = [
+            (term, rendering)
+            for term, rendering in source.glossary
+            if term in source.text or source.text in term
+        ]
+        user = question.render(
+            source_language=_language(source), text=source.text, glossary=overlapping
+        )
+        return [
+            *self.messages(earlier),
+            {"role": "assistant", "content": reply},
+            {"role": "user", "content": user.strip()},
+        ]
+
     def without_echoes(self, text: str, source: Source) -> str:
         """`text` less any sentence of the instructions the model repeated ("Reply with the English
         translation only." after, or instead of, the answer)."""
-        user = self.messages(source)[1]["content"].replace(source.text, "\n")
+        user = self.messages(source)[-1]["content"].replace(source.text, "\n")
         for sentence in _SENTENCE_BREAK.split(user):
             sentence = sentence.strip()
             if len(sentence) >= MIN_ECHO and not _HAN_CHARACTER.search(sentence) and sentence in text:
@@ -127,7 +151,12 @@ def _read_template(path: Path, family: str, task: str, version: int) -> PromptTe
         strict_user=_ENVIRONMENT.from_string(data.get("strict_user", data["user"])),
         stop=tuple(data.get("stop", ())),
         text=path.read_text(encoding="utf-8"),
+        followup_user=_ENVIRONMENT.from_string(data["followup_user"]) if "followup_user" in data else None,
     )
+
+
+def _language(source: Source) -> str:
+    return SUPPORTED_SOURCES.get(source.source_lang, source.source_lang)
 
 
 def _versions(prompts_dir: Path, family: str) -> dict[str, dict[int, Path]]:

@@ -12,7 +12,7 @@ judgements are pure functions in `repair.py`.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from service.engine.items import QueueItem
 from service.engine.pending import Flow
@@ -25,11 +25,20 @@ from service.pipeline.terms import PiecePlan
 from service.text.normalize import han_runs
 
 
+@dataclass
+class Answers:
+    """A segment's pieces as they stand: each one's English, and the exchange (what the model was asked,
+    what it replied) behind each English that came whole from one model answer."""
+
+    outputs: list[str]
+    replies: dict[int, tuple[Source, Generation]] = field(default_factory=dict)
+
+
 async def second_attempt(
     queue: ModelQueue,
     plans: list[PiecePlan],
     items: list[QueueItem],
-    outputs: list[str],
+    answers: Answers,
     language: str,
     timeout: float | None,
     flow: Flow,
@@ -39,6 +48,7 @@ async def second_attempt(
     An output whose only fault is a few short words left in Chinese is not retranslated whole: the
     fragment pass translates just those words, at a fraction of the cost.
     """
+    outputs = answers.outputs
     failing = [
         index
         for index, (plan, output) in enumerate(zip(plans, outputs, strict=True))
@@ -55,9 +65,10 @@ async def second_attempt(
         for index in failing
     ]
     regenerated = await queue.run(retries, timeout, flow, judged=False)
-    for index, generation in zip(failing, regenerated, strict=True):
+    for index, retry, generation in zip(failing, retries, regenerated, strict=True):
         if repair.better_retry(plans[index], outputs[index], generation.text, language):
             outputs[index] = generation.text
+            answers.replies[index] = (retry.source, generation)
     return regenerated
 
 
@@ -113,7 +124,7 @@ _NO_ANSWER = "no usable answer"  # asked again, but not reported: the checks say
 async def translate_fragments(
     queue: ModelQueue,
     plans: list[PiecePlan],
-    outputs: list[str],
+    answers: Answers,
     patched: dict[int, list[str]],
     timeout: float | None,
     flow: Flow,
@@ -122,11 +133,14 @@ async def translate_fragments(
     """Chinese still left is translated fragment by fragment and put in place.
 
     Each fragment is asked with its sentence and the sentence's glossary (a fragment alone is often
-    ambiguous). An answer `repair.invented_rendering` refuses, or no usable answer, is asked once more
-    with only the glossary entries of the fragment's own terms, the others being what the model copied;
-    refused again, the fragment stays in Chinese (and the checks say so). `patched` gets, per piece, a
-    note of each fragment replaced or refused.
+    ambiguous): as the next turn of the conversation that left it, where there is one (the sentence, its
+    terms and the model's English are all in it, and llama.cpp reads only the question), else in a prompt
+    of its own. An answer `repair.invented_rendering` refuses, or no usable answer, is asked once more,
+    in a prompt of its own with only the glossary entries of the fragment's own terms, the others being
+    what the model copied; refused again, the fragment stays in Chinese (and the checks say so).
+    `patched` gets, per piece, a note of each fragment replaced or refused.
     """
+    outputs = answers.outputs
     asked = [
         (index, fragment)
         for index, output in enumerate(outputs)
@@ -139,12 +153,15 @@ async def translate_fragments(
     generations: list[Generation] = []
     for narrow in (False, True):
         todo = [key for key in asked if key not in renderings and (not narrow or key in refused)]
-        sources = {key: _fragment_source(plans[key[0]].source, key[1], narrow=narrow) for key in todo}
-        answers, ran = await _ask_once(queue, sources, timeout, flow, rank)
+        sources = {
+            key: _fragment_source(plans[key[0]].source, key[1], narrow, answers.replies.get(key[0]))
+            for key in todo
+        }
+        usable, ran = await _ask_once(queue, sources, timeout, flow, rank)
         generations += ran
         for key in todo:  # no usable answer (Chinese again, a whole sentence): asked once more too
             refused.setdefault(key, _NO_ANSWER)
-        for (index, fragment), answer in answers.items():
+        for (index, fragment), answer in usable.items():
             glossary, output = plans[index].source.glossary, outputs[index]
             reason = repair.invented_rendering(fragment, answer, glossary, output)
             if reason is None:
@@ -163,15 +180,21 @@ async def translate_fragments(
     return generations
 
 
-def _fragment_source(sentence: Source, fragment: str, *, narrow: bool) -> Source:
+def _fragment_source(
+    sentence: Source, fragment: str, narrow: bool, reply: tuple[Source, Generation] | None
+) -> Source:
     """A fragment as the model is asked it: with its sentence, and the sentence's glossary, or (`narrow`)
-    only the entries of terms that overlap the fragment."""
+    only the entries of terms that overlap the fragment; unless narrow, as a follow-up of `reply`, the
+    exchange whose answer left it (a template without follow-ups asks it on its own all the same)."""
     glossary = sentence.glossary
     if narrow:
         glossary = tuple(entry for entry in glossary if entry[0] in fragment or fragment in entry[0])
-    return replace(
+    asked = replace(
         without_context(sentence), text=fragment, context=sentence.text, glossary=glossary, leftover=()
     )
+    if narrow or reply is None or not reply[1].raw:
+        return asked
+    return replace(asked, follows=(reply[0], reply[1].raw))
 
 
 async def _ask_once(

@@ -45,7 +45,9 @@ async def translate_segment(
     spent: list[Generation] = list(generations)
     mends = Mends()
     if queue.backend.info.prompted:
-        spent, mends = await _rescue(queue, work, items, outputs, language, timeout, flow, spent)
+        replies = {i: (items[i].source, g) for i, g in zip(todo, generations, strict=True)}
+        answers = rescue.Answers(outputs, replies)
+        spent, mends = await _rescue(queue, work, items, answers, language, timeout, flow, spent)
     return finish_segment(work.segment, outputs, plans, language, mends, spent)
 
 
@@ -53,20 +55,22 @@ async def _rescue(
     queue: ModelQueue,
     work: SegmentWork,
     items: list[QueueItem],
-    outputs: list[str],
+    answers: rescue.Answers,
     language: str,
     timeout: float | None,
     flow: Flow,
     spent: list[Generation],
 ) -> tuple[list[Generation], Mends]:
-    """The rescue passes over this segment's pieces (`outputs` updated in place)."""
-    plans = work.plans
+    """The rescue passes over this segment's pieces (`answers` updated in place)."""
+    plans, outputs = work.plans, answers.outputs
     rank = items[0].rank if items else None
     patched: dict[int, list[str]] = {}
     by_clauses: set[int] = set()
-    spent += await rescue.second_attempt(queue, plans, items, outputs, language, timeout, flow)
+    spent += await rescue.second_attempt(queue, plans, items, answers, language, timeout, flow)
     spent += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, timeout, flow, rank)
-    spent += await rescue.translate_fragments(queue, plans, outputs, patched, timeout, flow, rank)
+    for index in by_clauses:  # joined from several answers: no one conversation to follow up
+        answers.replies.pop(index, None)
+    spent += await rescue.translate_fragments(queue, plans, answers, patched, timeout, flow, rank)
     spent += await place_lost_tags(queue, plans, outputs, timeout, flow, rank)
     fixes = tuple(fix for index in sorted(patched) for fix in patched[index])
     return spent, Mends(fixes, bool(by_clauses))

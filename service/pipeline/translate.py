@@ -196,9 +196,11 @@ class TranslationPipeline:
         by_clauses: set[int] = set()
         limit = time_limit(self._timeout, flow)
         plans, items = work.plans, work.items
-        generations += await rescue.second_attempt(queue, plans, items, outputs, language, limit, flow)
+        # Each first answer was asked with the one before it: fragments are asked in prompts of their own.
+        answers = rescue.Answers(outputs)
+        generations += await rescue.second_attempt(queue, plans, items, answers, language, limit, flow)
         generations += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, limit, flow)
-        generations += await rescue.translate_fragments(queue, plans, outputs, patched, limit, flow)
+        generations += await rescue.translate_fragments(queue, plans, answers, patched, limit, flow)
         generations += await place_lost_tags(queue, plans, outputs, limit, flow)
         finished, start = [], 0
         for segment in work.prepared.segments:

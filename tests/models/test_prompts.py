@@ -19,7 +19,7 @@ from service.models.prompts import (
 
 def test_the_qwen_translate_prompt_carries_text_language_and_glossary() -> None:
     template = load_prompt(default_prompts_dir(), "qwen", "translate")
-    assert template.name == "qwen/translate.v5"
+    assert template.name == "qwen/translate.v6"
     system, user = template.messages(
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),))
     )
@@ -86,6 +86,7 @@ def test_every_template_renders_both_of_its_prompts() -> None:
         "qwen/translate.v3",
         "qwen/translate.v4",
         "qwen/translate.v5",
+        "qwen/translate.v6",
         "qwen/summarize.v1",
         "qwen/summarize.v2",
     } <= {t.name for t in templates}
@@ -100,6 +101,32 @@ def test_every_template_renders_both_of_its_prompts() -> None:
                 system, user = template.messages(replace(source, strict=strict, leftover=("25",)))
                 assert system["content"] and source.text in user["content"], template.name
                 assert "{{" not in user["content"] and "{%" not in user["content"]
+
+
+def test_a_follow_up_is_the_next_turn_of_its_conversation() -> None:
+    """translate.v6 asks a fragment after the exchange that left it, listing only the terms it overlaps;
+    a template without `followup_user` asks it on its own."""
+    sentence = Source(
+        "周桂良参加质量强区大会。",
+        "zh",
+        glossary=(("周桂良", "Zhou Guiliang"), ("质量强区", "quality-strong district")),
+    )
+    fragment = Source(
+        "强区",
+        "zh",
+        context=sentence.text,
+        glossary=sentence.glossary,
+        follows=(sentence, "Zhou Guiliang attended the 强区 meeting."),
+    )
+    template = load_template(default_prompts_dir(), "qwen/translate.v6")
+    messages = template.messages(fragment)
+    assert messages[:2] == template.messages(sentence)
+    assert messages[2] == {"role": "assistant", "content": "Zhou Guiliang attended the 强区 meeting."}
+    question = messages[3]["content"]
+    assert messages[3]["role"] == "user" and '"强区"' in question
+    assert "质量强区 = quality-strong district" in question and "Zhou Guiliang" not in question
+    older = load_template(default_prompts_dir(), "qwen/translate.v5").messages(fragment)
+    assert len(older) == 2 and sentence.text in older[1]["content"]
 
 
 def test_the_summary_prompt_asks_for_one_short_bullet_and_names_rejected_numbers() -> None:

@@ -33,7 +33,8 @@ class ScriptedBackend:
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         self.seen.extend(sources)
-        return [Generation(self.script.get((s.text, s.strict), "?"), 5) for s in sources]
+        replies = [self.script.get((s.text, s.strict), "?") for s in sources]
+        return [Generation(reply, 5, raw=f"  {reply}") for reply in replies]
 
 
 def run(backend: ScriptedBackend, job: TranslateJob, *, prompt_context: bool = False) -> Any:
@@ -139,6 +140,8 @@ def test_a_few_words_left_in_chinese_are_translated_alone_without_a_retry() -> N
     assert "新兴产业 → Emerging industries" in document.warnings[0].message
     fragment_request = backend.seen[-1]
     assert (fragment_request.text, fragment_request.context) == ("新兴产业", text)
+    # Asked as the next turn of the exchange that left it, which the model wrote as `raw`.
+    assert fragment_request.follows == (backend.seen[0], "  " + backend.script[text, False])
 
 
 def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> None:
@@ -157,6 +160,8 @@ def test_chinese_left_after_the_retry_is_translated_fragment_by_fragment() -> No
     )
     assert [source.strict for source in backend.seen][:2] == [False, True]
     assert [(w.code, w.segment) for w in document.warnings] == [("fragments_translated_separately", "p1.s1")]
+    follows = backend.seen[-1].follows  # the exchange whose answer was kept: the retry's
+    assert follows is not None and follows[0].strict and follows[1].endswith("designated size.")
 
 
 def test_a_sentence_with_no_answer_after_the_retry_is_translated_clause_by_clause() -> None:
@@ -321,7 +326,7 @@ class CopiesTheGlossary(ScriptedBackend):
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         self.seen.extend(sources)
-        return [Generation(self._answer(source), 5) for source in sources]
+        return [Generation(self._answer(source), 5, raw=self._answer(source)) for source in sources]
 
     def _answer(self, source: Source) -> str:
         told = dict(source.glossary)
@@ -344,6 +349,7 @@ def test_a_fragment_answered_with_another_terms_english_is_asked_again_without_i
     assert [source.context for source in asked] == [SEED_P2_S4, SEED_P2_S4]
     assert ("规上工业", "industry above designated size") in asked[0].glossary
     assert all(term in "战略性新兴产业" for term, _ in asked[1].glossary)  # the fragment's own terms only
+    assert asked[0].follows is not None and asked[1].follows is None  # asked again on its own
     [note] = [w.message for w in document.warnings if w.code == "fragments_translated_separately"]
     assert "新兴产业 → emerging industries" in note
     assert "refused" not in note
