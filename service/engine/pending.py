@@ -8,6 +8,8 @@ Pure bookkeeping, no asyncio: the scheduler owns the futures, this module only d
 - Length-aware: a flow's own line is kept shortest first (a request needs all its items anyway), and an
   item joins a batch only while the batch's padded size (items x longest) fits the token budget. Items
   with a rank (a streamed document, read from the top) go first in their flow, in rank order.
+- A reader's top: the first segment of a streamed document someone is waiting on (rank 0, interactive)
+  is named by `reader_waiting_on`, for an engine to run it on its own (`scheduler.py`).
 - Deadlines: the scheduler may name flows to serve before the round (those that would otherwise miss
   their deadline, earliest first): fair share must not let newcomers starve a request already admitted.
 """
@@ -100,6 +102,12 @@ class PendingWork(Generic[Payload]):
         """Each flow with items waiting in a class, and its items' token counts."""
         return [(line[0].flow, [t.tokens for t in line]) for line in self._classes[priority].values()]
 
+    def reader_waiting_on(self) -> str | None:
+        """The key of an interactive flow whose next item is the top of a document a reader waits on."""
+        return next(
+            (key for key, line in self._classes[Priority.INTERACTIVE].items() if is_top(line[0])), None
+        )
+
     def take(self, max_size: int, max_tokens: int, first: Sequence[str] = ()) -> list[Ticket[Payload]]:
         """The next batch: at least one item whenever anything waits, however long it is.
 
@@ -165,6 +173,11 @@ class PendingWork(Generic[Payload]):
                     flows.move_to_end(key)  # served: to the back of the round
                 else:
                     del flows[key]
+
+
+def is_top(ticket: Ticket[Payload]) -> bool:
+    """The first segment of a document read as it is made, for a person or a caller waiting on it."""
+    return ticket.rank == 0 and ticket.flow.priority is Priority.INTERACTIVE
 
 
 def _joins(

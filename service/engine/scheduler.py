@@ -32,7 +32,7 @@ from service.engine.admission import RequestWork, judge
 from service.engine.deadlines import at_risk
 from service.engine.items import BatchLimits, BatchObserver, QueueItem, new_flow
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
-from service.engine.pending import Flow, PendingWork, Priority, Ticket
+from service.engine.pending import Flow, PendingWork, Priority, Ticket, is_top
 from service.engine.thread import run_ranked
 from service.engine.throughput import Throughput, work_of
 from service.models.backend import Backend, Generation, SteppingBackend, StepResult
@@ -292,9 +292,7 @@ class Scheduler:
             given_up = [key for key, ticket in active.items() if ticket.payload[1].done()]
             for key in given_up:
                 del active[key]
-            room = backend.slots - len(active)
-            waiting = room > 0 and len(self._pending)
-            taken = self._pending.take(room, _UNBOUNDED, self._at_risk()) if waiting else []
+            taken = self._next_for_engine(backend.slots, active)
             admitted: dict[Hashable, _Ticket] = {
                 next(self._keys): t for t in taken if not t.payload[1].done()
             }
@@ -314,6 +312,23 @@ class Scheduler:
                 continue
             self._answer(active, finished, time.perf_counter() - started)
             self._in_flight = list(active.values())
+
+    def _next_for_engine(self, slots: int, active: dict[Hashable, _Ticket]) -> list[_Ticket]:
+        """What a continuous engine takes in now: as many as it has free slots, except around a reader's
+        top segment. That one goes in alone, and nothing joins it until it is done: every step of a full
+        engine also reads other items' prompts (up to n_batch tokens), so a sentence generated among
+        sixteen others takes a step per word of several seconds; alone, its words come at the engine's
+        single-sequence speed and the reader sees the top in seconds. What was already running goes on.
+        """
+        if any(is_top(ticket) for ticket in active.values()):
+            return []
+        room = slots - len(active)
+        if room <= 0 or not len(self._pending):
+            return []
+        reader = self._pending.reader_waiting_on()
+        if reader is not None:
+            return self._pending.take(1, _UNBOUNDED, [reader])
+        return self._pending.take(room, _UNBOUNDED, self._at_risk())
 
     def _answer(self, active: dict[Hashable, _Ticket], finished: StepResult, seconds: float) -> None:
         running = len(active)

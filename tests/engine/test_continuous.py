@@ -255,3 +255,23 @@ def test_a_timed_out_request_leaves_no_unretrieved_errors_behind(caplog: pytest.
     run(scenario)
     gc.collect()
     assert "never retrieved" not in caplog.text
+
+
+def test_a_readers_top_segment_goes_in_alone_and_nothing_joins_it_until_it_is_done() -> None:
+    """A streamed document (ranked items, interactive): its first segment runs on its own, so that its
+    words come at one sequence's speed; then the engine fills up again. A job's first item does not."""
+    engine = CountingEngine(slots=4)
+
+    async def scenario(priority: Priority) -> None:
+        scheduler = make(engine)
+        ranked = [QueueItem(Source(text), len(text), rank) for rank, text in enumerate(["top", "b", "c", "d"])]
+        await scheduler.run(ranked, timeout=10, flow=Flow("doc", priority))
+        await scheduler.stop()
+
+    run(lambda: scenario(Priority.INTERACTIVE))
+    assert engine.admitted[0] == ["top"]
+    assert engine.admitted[1:3] == [[], []]  # three steps for "top": nothing joined it
+    assert engine.admitted[3] == ["b", "c", "d"]
+    engine.admitted.clear()
+    run(lambda: scenario(Priority.BULK))
+    assert engine.admitted[0] == ["top", "b", "c", "d"]
