@@ -92,7 +92,8 @@ class UsageStore(Store):
             await asyncio.to_thread(self._attach, reservation, job_id)
 
     async def settle(self, reservation: Reservation, used: int) -> None:
-        """Charge `used` characters and give the rest back; a second settle of one reservation does nothing."""
+        """Charge `used` characters and give the rest back: a request's reservation, settled once by the
+        process that made it (a job's is settled by `settle_now`, which any replica may call twice)."""
         if reservation.id is None:
             await asyncio.to_thread(self._charge, reservation.tenant, used)
         else:
