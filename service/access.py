@@ -29,7 +29,7 @@ from pathlib import Path
 from service.db.errors import StoreWriteFailed
 from service.key_store import KeyStore, StoredKey
 from service.settings import Settings
-from service.usage_store import QuotaExceeded, Reservation, TenantUsage, UsageStore
+from service.usage_store import LEASE_SECONDS, QuotaExceeded, Reservation, TenantUsage, UsageStore
 
 __all__ = [
     "Access", "KeyMissing", "KeyRefused", "Principal", "QuotaExceeded", "RateLimited", "Reservation", "key_id"
@@ -96,6 +96,7 @@ class Access:
         clock: Callable[[], float] = time.monotonic,
         quota: int | None = None,
         db: Path | str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         """`keys`: GAZETTE_API_KEYS; `db`: the SQLite file of the managed keys and the usage (opened on
         first use); without one, only `keys` count and nothing is reserved."""
@@ -108,6 +109,7 @@ class Access:
         self._db = db
         self._key_store: KeyStore | None = None
         self._usage: UsageStore | None = None
+        self._lease_seconds = lease_seconds  # of requests' reservations: see keep_reservations
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Access:
@@ -117,6 +119,7 @@ class Access:
             burst=settings.rate_burst,
             quota=settings.character_quota,
             db=settings.jobs_db(),
+            lease_seconds=settings.lease_seconds,
         )
 
     # -- who -------------------------------------------------------------------------------------
@@ -218,6 +221,25 @@ class Access:
             self.usage_store.carry_over(key, key_id(key))
         self.usage_store.release_orphans()
 
+    async def keep_reservations(self) -> None:
+        """While the server runs: the heartbeat of this process's requests' reservations, every third of
+        the lease, which also gives back those of any replica that stopped renewing its own (it died)."""
+        if self._db is None:
+            return
+        while True:
+            await asyncio.sleep(self._lease_seconds / 3)
+            try:
+                await asyncio.to_thread(self.usage_store.renew)
+                released = await asyncio.to_thread(self.usage_store.release_expired)
+            except StoreWriteFailed as error:  # tried again at the next beat; the lease outlasts two misses
+                log.warning("reservations not renewed: %s", error)
+                continue
+            except Exception:  # a heartbeat that stopped would lose every request's reservation
+                log.exception("reservations not renewed")
+                continue
+            if released:
+                log.info("gave back %d reservations of requests whose process stopped", released)
+
     def close(self) -> None:
         for store in (self._usage, self._key_store):
             if store is not None:
@@ -233,7 +255,7 @@ class Access:
     @property
     def usage_store(self) -> UsageStore:
         if self._usage is None:
-            self._usage = UsageStore(self._required_db())
+            self._usage = UsageStore(self._required_db(), lease_seconds=self._lease_seconds)
         return self._usage
 
     def _required_db(self) -> Path | str:

@@ -43,10 +43,13 @@ def create_app(settings: Settings, engine: Gazette | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(access.start)  # before any request: give back a stopped process's
+        heartbeat = asyncio.create_task(access.keep_reservations(), name="reservation-leases")
         try:
             async with engine:  # models load in the background; leaving answers every waiting caller
                 yield
         finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
             access.close()
 
     app = FastAPI(

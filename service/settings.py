@@ -89,8 +89,8 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(
         default=60.0,
         ge=1,
-        description="A job item claimed by a process is another's to take this long after that process"
-        " stopped renewing it (it died)",
+        description="A job item claimed by a process is another's to take, and the characters its requests"
+        " reserved are given back, this long after that process stopped renewing them (it died)",
     )
     retention_days: float = Field(
         default=30,

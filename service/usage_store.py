@@ -6,8 +6,11 @@ transaction that reads what the tenant has used and reserved and refuses past it
 tenant's lock meanwhile (SQLite's one writer; a PostgreSQL advisory lock, over every replica): two
 requests can never both take the last characters. `settle` then charges what was served and gives the
 rest back, in one transaction too. A reservation made for a job (`attach`) outlives a restart and is
-settled once the job ends; one made for a request dies with the process that made it, so it is given back
-when the file is next opened.
+settled once the job ends. One made for a request is leased to the process that made it (`owner`), until
+`lease_until`, which that process's heartbeat (`renew`) keeps moving: a process that dies renews nothing, and
+any replica's heartbeat gives its reservations back once they lapse (`release_expired`). A reservation given
+back under a process that was only cut off, not dead, is still charged when it settles: what was served is
+counted, even though the quota may then be passed by what that process had in flight.
 """
 
 from __future__ import annotations
@@ -44,18 +47,40 @@ class TenantUsage:
     reserved: int  # taken by work not finished yet (requests in flight, jobs not ended)
 
 
-class UsageStore(Store):
-    def __init__(self, where: Database | str | Path) -> None:
-        super().__init__(where)
+LEASE_SECONDS = 60.0
 
-    def release_orphans(self) -> None:
-        """Give back the reservations of requests: called by the server as it starts, when no request is
-        in flight, those left are a stopped process's, and nothing would ever settle them. Only on a SQLite
-        file (one process's): on PostgreSQL those left may be another replica's requests, in flight now."""
+
+class UsageStore(Store):
+    def __init__(self, where: Database | str | Path, *, lease_seconds: float = LEASE_SECONDS) -> None:
+        super().__init__(where)
+        self.owner = uuid.uuid4().hex[:12]  # this process, as its requests' reservations name it
+        self.lease_seconds = lease_seconds
+
+    def release_orphans(self) -> int:
+        """Give back the reservations of stopped processes' requests, as the server starts (nothing would
+        ever settle them); how many. On a SQLite file, which one process serves, every request's is a
+        stopped process's; on PostgreSQL only those whose lease lapsed (the others are live replicas')."""
         if self.database.postgres:
-            return
+            return self.release_expired()
         with self._write() as db:
-            run(db, "DELETE FROM reservations WHERE job_id IS NULL")
+            return run(db, "DELETE FROM reservations WHERE job_id IS NULL").rowcount
+
+    def renew(self) -> int:
+        """The heartbeat: this process's requests' reservations last `lease_seconds` from now; how many."""
+        with self._write() as db:
+            renewed = run(db,
+                "UPDATE reservations SET lease_until = :until WHERE owner = :owner AND job_id IS NULL",
+                {"until": time.time() + self.lease_seconds, "owner": self.owner})  # fmt: skip
+        return renewed.rowcount
+
+    def release_expired(self) -> int:
+        """Give back every request's reservation whose lease lapsed (its process stopped renewing it: it
+        died), whichever process made it; how many. Without a lease: made before leases were kept."""
+        with self._write() as db:
+            released = run(db,
+                "DELETE FROM reservations WHERE job_id IS NULL AND (lease_until IS NULL OR lease_until < :now)",
+                {"now": time.time()})  # fmt: skip
+        return released.rowcount
 
     async def reserve(self, tenant: str, characters: int, quota: int | None) -> Reservation:
         """A reservation, committed; `QuotaExceeded` when used and reserved would pass `quota`."""
@@ -64,14 +89,15 @@ class UsageStore(Store):
     async def attach(self, reservation: Reservation, job_id: str) -> None:
         """The reservation is now the job's: kept over restarts, settled when the job ends."""
         if reservation.id is not None:
-            await asyncio.to_thread(self._attach, reservation.id, job_id)
+            await asyncio.to_thread(self._attach, reservation, job_id)
 
     async def settle(self, reservation: Reservation, used: int) -> None:
-        """Charge `used` characters and give the rest back; a second settle of one reservation does nothing."""
+        """Charge `used` characters and give the rest back: a request's reservation, settled once by the
+        process that made it (a job's is settled by `settle_now`, which any replica may call twice)."""
         if reservation.id is None:
             await asyncio.to_thread(self._charge, reservation.tenant, used)
         else:
-            await asyncio.to_thread(self.settle_now, reservation.id, used)
+            await asyncio.to_thread(self._settle_request, reservation, used)
 
     async def usage(self, tenant: str) -> TenantUsage:
         return await asyncio.to_thread(self._usage, tenant)
@@ -84,14 +110,25 @@ class UsageStore(Store):
                 used = run(db, _USED, {"tenant": tenant}).scalar_one()
                 if used + characters > quota:
                     raise QuotaExceeded(quota)
+            now = time.time()
             run(db,
-                "INSERT INTO reservations (id, tenant, characters, created) VALUES (:id, :tenant, :n, :now)",
-                {"id": reservation, "tenant": tenant, "n": characters, "now": time.time()})  # fmt: skip
+                "INSERT INTO reservations (id, tenant, characters, created, owner, lease_until)"
+                " VALUES (:id, :tenant, :n, :now, :owner, :until)",
+                {"id": reservation, "tenant": tenant, "n": characters, "now": now, "owner": self.owner,
+                 "until": now + self.lease_seconds})  # fmt: skip
         return Reservation(reservation, tenant, characters)
 
-    def _attach(self, reservation: str, job_id: str) -> None:
-        with self._write() as db:
-            run(db, "UPDATE reservations SET job_id = :job WHERE id = :id", {"job": job_id, "id": reservation})
+    def _attach(self, reservation: Reservation, job_id: str) -> None:
+        with self._write() as db:  # a job's: no lease, it lasts until the job ends, on whichever replica
+            attached = run(db,
+                "UPDATE reservations SET job_id = :job, owner = NULL, lease_until = NULL WHERE id = :id",
+                {"job": job_id, "id": reservation.id})  # fmt: skip
+            if attached.rowcount == 0:  # given back while this process was cut off: the job still needs it
+                run(db,
+                    "INSERT INTO reservations (id, tenant, characters, created, job_id)"
+                    " VALUES (:id, :tenant, :n, :now, :job)",
+                    {"id": reservation.id, "tenant": reservation.tenant, "n": reservation.characters,
+                     "now": time.time(), "job": job_id})  # fmt: skip
 
     def _charge(self, tenant: str, characters: int) -> None:
         with self._write() as db:
@@ -103,6 +140,13 @@ class UsageStore(Store):
             row = one(db, "DELETE FROM reservations WHERE id = :id RETURNING tenant", {"id": reservation})
             if row is not None:
                 _charge(db, row["tenant"], used)
+
+    def _settle_request(self, reservation: Reservation, used: int) -> None:
+        """A request's, settled once by the process that made it: charged even where its lease lapsed
+        and another replica gave it back (this process was cut off, not dead), since `used` was served."""
+        with self._write() as db:
+            run(db, "DELETE FROM reservations WHERE id = :id", {"id": reservation.id})
+            _charge(db, reservation.tenant, used)
 
     def job_reservations(self) -> list[tuple[str, str]]:
         """(reservation, job id) of every job not settled yet."""

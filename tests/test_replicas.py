@@ -1,6 +1,7 @@
 """Two `gazette serve` processes on one PostgreSQL database (tests/postgres.py): a 600-item job submitted
-to one is worked by both; the first is killed with SIGKILL mid-job and the second finishes it, every item
-recorded exactly once; a glossary made on the first is used on the second; usage is one count."""
+to one is worked by both, never more than its concurrency at once over the two; the first is killed with
+SIGKILL mid-job and the second finishes it, every item recorded exactly once; a glossary made on the first
+is used on the second; usage is one count."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.serving import serving
 
 ITEMS = 600
 LEASE = 4  # seconds: the dead replica's items are the other's this long after its last heartbeat
+CONCURRENCY = 4  # items of the job leased at once, over both replicas together
 AUTH = {"Authorization": "DeepL-Auth-Key any-key"}
 
 
@@ -26,14 +28,14 @@ def _job(base: str, job_id: str) -> dict[str, Any]:
     return job
 
 
-def _owners(url: str, job_id: str) -> set[str]:
-    """The replicas holding leases on the job's items now."""
-    with psycopg.connect(url.replace("postgresql://", "postgresql://", 1)) as db:
+def _leases(url: str, job_id: str) -> list[str]:
+    """The owner of each live lease on the job's items now."""
+    with psycopg.connect(url) as db:
         rows = db.execute(
-            "SELECT DISTINCT lease_owner FROM items WHERE job_id = %s AND state = 'pending'"
-            " AND lease_owner IS NOT NULL", (job_id,),
+            "SELECT lease_owner FROM items WHERE job_id = %s AND state = 'pending'"
+            " AND lease_until >= extract(epoch FROM now())", (job_id,),
         ).fetchall()  # fmt: skip
-    return {row[0] for row in rows}
+    return [row[0] for row in rows]
 
 
 def _shared_glossary_and_usage(first: str, second: str) -> None:
@@ -54,7 +56,8 @@ def test_two_replicas_share_a_job_and_the_survivor_finishes_it(
 ) -> None:
     url = postgres.new_database()
     items = [{"id": f"n{n}", "text": f"同安区第{n}次质量强区大会召开。"} for n in range(ITEMS)]
-    settings = {"db": url, "num_beams": "1", "max_job_items": str(ITEMS), "lease_seconds": str(LEASE)}
+    settings = {"db": url, "num_beams": "1", "max_job_items": str(ITEMS), "lease_seconds": str(LEASE),
+                "job_concurrency": str(CONCURRENCY)}
     with serving(tiny_marian_dir, tmp_path / "a", **settings) as (first, process), \
             serving(tiny_marian_dir, tmp_path / "b", **settings) as (second, _):  # fmt: skip
         _shared_glossary_and_usage(first, second)
@@ -65,7 +68,9 @@ def test_two_replicas_share_a_job_and_the_survivor_finishes_it(
         deadline = time.monotonic() + 180
         while _job(second, job_id)["items"]["done"] < ITEMS // 4:
             assert time.monotonic() < deadline, _job(second, job_id)
-            seen |= _owners(url, job_id)
+            leases = _leases(url, job_id)
+            assert len(leases) <= CONCURRENCY, f"the job's concurrency holds over both replicas: {leases}"
+            seen |= set(leases)
             time.sleep(0.05)
         assert len(seen) == 2, f"both replicas must hold items of the job: {seen}"
         process.send_signal(signal.SIGKILL)

@@ -97,7 +97,22 @@ def _to_v3(connection: Connection) -> None:
     connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS memory_by_tenant ON memory (tenant, origin, created)")
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_to_v1, _to_v2, _to_v3)
+def _to_v4(connection: Connection) -> None:
+    """Leases over replicas beyond the items'. A request's reservation names the process that made it
+    (`owner`) and lasts until `lease_until` unless that process's heartbeat renews it: a dead replica's
+    is anyone's to give back (a job's reservation has neither: it waits for its job to end). A job's
+    claimants are the processes trying to work it now, so that they share its concurrency."""
+    real = _types(connection)["real"]
+    connection.exec_driver_sql("ALTER TABLE reservations ADD COLUMN owner TEXT")
+    connection.exec_driver_sql(f"ALTER TABLE reservations ADD COLUMN lease_until {real}")
+    connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS reservations_by_owner ON reservations (owner)")
+    connection.exec_driver_sql(
+        "CREATE TABLE IF NOT EXISTS job_claimants (job_id TEXT NOT NULL, owner TEXT NOT NULL,"
+        f" until {real} NOT NULL, PRIMARY KEY (job_id, owner))"
+    )
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
 LATEST = len(MIGRATIONS)
 
 

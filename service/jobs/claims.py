@@ -8,38 +8,58 @@ process) still counts once.
 
 On PostgreSQL a claim takes free items with `FOR UPDATE SKIP LOCKED` (replicas claiming at once pass
 over each other's rows instead of waiting); on SQLite the file's one writer (BEGIN IMMEDIATE) makes
-claims take turns. A job's concurrency (GAZETTE_JOB_CONCURRENCY) is each process's: it sizes what one
-engine takes of a job at once, so that its batches stay full and interactive work is not behind much;
-replicas add their engines to a job. (Held over every process, it kept a second replica off a job the
-first kept full: the first claims again the moment an item ends.)
+claims take turns.
+
+A job's concurrency (GAZETTE_JOB_CONCURRENCY, `job_limit`) holds over every process: a claim counts the
+job's items leased by others, in the claim's own transaction, under a lock on the job (claims of one job
+take turns, so two cannot both take the last room). Held over all alone, it would keep a second replica
+off a job the first keeps full, since the first claims again the moment an item ends; so every process
+trying to work a job is its claimant (`job_claimants`, a row renewed by each claim, lapsing with the lease),
+and each takes at most its share, the concurrency divided among the claimants, rounded up. A claimant
+that holds more than its share (it was alone) claims nothing until it is down to its share.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, text
+from sqlalchemy import BindParameter, Connection, bindparam, text
 
-from service.db.store import Store, every, run
+from service.db.store import Store, every, one, run
 from service.jobs.job import PendingItem
 from service.jobs.records import ItemInput
 
 _FREE = "state = 'pending' AND (lease_until IS NULL OR lease_until < :now)"
+_LEASED = "state = 'pending' AND lease_until >= :now"  # held by a live lease (a NULL one is free)
 
 
 class Claims(Store):
     def claim(
-        self, job_id: str, owner: str, limit: int, lease_seconds: float, *, running: Sequence[int] = ()
+        self,
+        job_id: str,
+        owner: str,
+        limit: int,
+        lease_seconds: float,
+        *,
+        running: Sequence[int] = (),
+        job_limit: int | None = None,
     ) -> list[PendingItem]:
         """Up to `limit` free items of the job, first ones first, leased to `owner` for `lease_seconds`.
         Free: no live lease, or one of `owner`'s own that it is not running (an item whose record a full
-        disk refused)."""
+        disk refused). With `job_limit`, `owner` (running `running`) takes no more than its share of it
+        over every process (see the module's note); None: only `limit` counts."""
         if limit <= 0:
             return []
         now = time.time()
         with self._write() as db:
+            if job_limit is not None:
+                share = self._share_left(db, job_id, owner, job_limit, len(running), now, lease_seconds)
+                limit = min(limit, share)
+                if limit <= 0:
+                    return []  # the claimant's row is committed: the others make room for it
             running_in: BindParameter[Any] = bindparam("running", expanding=True)
             skip_locked = " FOR UPDATE SKIP LOCKED" if self.database.postgres else ""
             # The items picked once (MATERIALIZED): as a plain IN (subquery), PostgreSQL may run the
@@ -57,6 +77,28 @@ class Claims(Store):
         return sorted(
             (PendingItem(job_id, row["position"], ItemInput(row["item_id"], row["text"], row["file"]))
              for row in rows), key=lambda item: item.position)  # fmt: skip
+
+    def _share_left(
+        self, db: Connection, job_id: str, owner: str, job_limit: int, running: int, now: float, lease: float
+    ) -> int:
+        """How many more items `owner`, running `running` of the job, may take now: within the job's
+        limit over every process, and within its share of it among the job's claimants."""
+        self.database.lock(db, f"claims/{job_id}")  # the counts below hold until this claim commits
+        job = {"job": job_id, "owner": owner, "now": now}
+        run(db, "DELETE FROM job_claimants WHERE job_id = :job AND until < :now", job)
+        run(db,
+            "INSERT INTO job_claimants (job_id, owner, until) VALUES (:job, :owner, :until)"
+            " ON CONFLICT (job_id, owner) DO UPDATE SET until = excluded.until",
+            {**job, "until": now + lease})  # fmt: skip
+        # Claimants: those that claimed within a lease, and any holding a live lease (a renewed one).
+        counts = one(db,
+            f"SELECT (SELECT COUNT(*) FROM items WHERE job_id = :job AND {_LEASED} AND lease_owner <> :owner)"
+            " AS others, (SELECT COUNT(*) FROM (SELECT owner FROM job_claimants WHERE job_id = :job UNION"
+            f" SELECT lease_owner FROM items WHERE job_id = :job AND {_LEASED}) AS live) AS claimants",
+            job)  # fmt: skip
+        assert counts is not None
+        share = math.ceil(job_limit / max(1, int(counts["claimants"])))
+        return min(job_limit - int(counts["others"]), share) - running
 
     def renew(self, owner: str, job_id: str, positions: Sequence[int], lease_seconds: float) -> int:
         """The heartbeat: `owner`'s leases on these items run `lease_seconds` from now; how many it held."""
@@ -76,12 +118,14 @@ class Claims(Store):
         with self._write() as db:
             run(db, "UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = :owner",
                 {"owner": owner})  # fmt: skip
+            run(db, "DELETE FROM job_claimants WHERE owner = :owner", {"owner": owner})
 
     def release_all(self) -> None:
         """Every lease given up: on a SQLite file, which one process serves, those left are a stopped
         process's, and the items they hold can be taken up at once."""
         with self._write() as db:
             run(db, "UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
+            run(db, "DELETE FROM job_claimants")
 
     # -- what there is to do ---------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ again: an item in flight at the stop was never recorded, so it runs again; one r
 
 Items are claimed with leases (claims.py), renewed while they run, so that several processes on one
 database share its jobs: one that dies loses its leases, and the others take its items once they lapse
-(they look every `poll_seconds`, and at once when woken: a new job here, or NOTIFY on PostgreSQL).
+(they look every `poll_seconds`, and at once when woken: a new job here, or NOTIFY on PostgreSQL). A job's
+`concurrency` holds over all of them: each takes its share of it (claims.py).
 
 A job store that cannot write (a full disk) pauses the runner: the item whose record was refused stays
 pending, the records already made stay as they are, `paused` says why (on every unfinished job), and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -213,10 +215,11 @@ class JobRunner:
         return ran > 0 or ended
 
     async def _claim(self, job_id: str, running: list[int]) -> list[PendingItem]:
-        room = max(0, self._share() - len(running))
-        return await asyncio.to_thread(
-            self._store.claim, job_id, self.owner, room, self._lease_seconds, running=running
+        room = max(0, self._share() - len(running))  # this replica's lanes share its engine
+        claim = functools.partial(  # and the job's concurrency holds over every replica
+            self._store.claim, running=running, job_limit=self._concurrency
         )
+        return await asyncio.to_thread(claim, job_id, self.owner, room, self._lease_seconds)
 
     async def _one(self, pending: PendingItem, options: JobOptions, tenant: str) -> None:
         if await asyncio.to_thread(self._store.state, pending.job_id) == "cancelled":

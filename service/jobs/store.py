@@ -135,6 +135,7 @@ class JobStore(Claims):
                 now = time.time()
                 run(db, "UPDATE jobs SET state = :state, finished = :now, updated = :now WHERE id = :job",
                     {"state": state, "now": now, "job": job_id})  # fmt: skip
+                run(db, "DELETE FROM job_claimants WHERE job_id = :job", {"job": job_id})  # nothing to share
             return job_of(db, job_id)
 
     def cancel(self, job_id: str, tenant: str | None = None) -> Job | None:
