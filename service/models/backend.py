@@ -75,6 +75,10 @@ class Generation:
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
     raw: str = ""  # the reply as the model wrote it, before clean-up: what a follow-up question continues
+    # How sure the model was of what it wrote: the mean and the lowest log-probability of its generated
+    # tokens (None where the engine gives none). What a segment's confidence is computed from.
+    mean_logprob: float | None = None
+    min_logprob: float | None = None
 
 
 @dataclass(frozen=True)
