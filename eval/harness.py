@@ -32,6 +32,7 @@ class EvalOptions:
     compare_with: Path | None = None
     use_cache: bool = True
     no_glossary: bool = False  # rows translated without their own glossaries (built-in and automatic only)
+    fit_confidence: bool = False  # print the confidence calibration fitted on this run's lines
 
 
 def cache_path(settings: Settings) -> Path:
@@ -67,12 +68,25 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
     }
     report = build_report(meta, rows, bullets)
     out.write(markdown(report))
+    if options.fit_confidence:
+        out.write(_fitted(rows, f"{suite.name}, {report['profile']}") + "\n")
     if old is not None:
         out.write(compare(report, old) + "\n")
     if options.report_dir is not None:
         for path in write_reports(report, options.report_dir):
             out.write(f"wrote {path}\n")
     return report
+
+
+def _fitted(rows: list[RowResult], fitted_on: str) -> str:
+    """The calibration fitted on the run's lines, as the line to put in service/pipeline/confidence.py."""
+    from eval.confidence import fit_calibration
+
+    lines = [line for row in rows for line in row.results]
+    try:
+        return f"fitted confidence calibration: {fit_calibration(lines, fitted_on)!r}"
+    except ValueError as error:
+        return f"no confidence calibration fitted: {error}"
 
 
 async def _translate_and_score(

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from eval.confidence import confidence_summary
 from eval.runner import RowResult
 
 _TEMPLATES = jinja2.Environment(
@@ -37,6 +38,7 @@ def row_summary(row: RowResult) -> dict[str, Any]:
             {"terms": row.glossary_terms, "applied": row.glossary_applied} if row.glossary_terms else None
         ),
         "names": name_accuracy(row),
+        "confidence": confidence_summary(row.results),
         "seconds": row.seconds,
         "generated_tokens": row.generated_tokens,
         # Only when every output was made in this run: cached ones took no time now.
@@ -105,6 +107,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {checks} | {applied} | {row['seconds']:.1f} | {speed} |"
         )
     lines += _name_lines(report["rows"])
+    lines += _confidence_lines(report["rows"])
     if report.get("noise"):
         lines += [
             "",
@@ -139,6 +142,26 @@ def _name_lines(rows: list[dict[str, Any]]) -> list[str]:
             for row in named
         ),
     ]
+
+
+def _confidence_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """How well each row's segment confidence ranks its lines by sentence chrF."""
+    rated = [row for row in rows if row.get("confidence")]
+    if not rated:
+        return []
+    lines = [
+        "",
+        "| row | confidence: Spearman with sentence chrF | lines | mean | low (< 0.4) | chrF low / other |",
+    ]
+    lines.append("|---|---|---|---|---|---|")
+    for row in rated:
+        c = row["confidence"]
+        rho = "n/a" if c["spearman"] is None else f"{c['spearman']:.3f} (p {c['p_value']})"
+        lines.append(
+            f"| {row['name']} | {rho} | {c['lines']} | {c['mean']:.3f} | {c['low']} "
+            f"| {c['low_chrf']} / {c['other_chrf']} |"
+        )
+    return lines
 
 
 def _bullet_lines(bullets: dict[str, Any]) -> list[str]:

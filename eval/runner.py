@@ -27,6 +27,7 @@ from service.glossary import build_glossary, read_glossary_file
 from service.models.backend import ModelInfo
 from service.models.prompts import default_prompts_dir
 from service.pipeline.checks import segment_problems
+from service.pipeline.confidence import ConfidenceBasis, combined
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import Notice, TranslatedDocument, paragraph_of
 from service.settings import Settings
@@ -43,6 +44,8 @@ class LineResult:
     chrf: float
     findings: tuple[Notice, ...]
     names_missed: tuple[str, ...] = ()  # the reference's pinyin names the output does not write
+    confidence: float | None = None  # the lowest of its segments' (the sentence to check first)
+    basis: ConfidenceBasis | None = None  # its segments' confidence bases together
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,11 @@ class SuiteRunner:
 
 
 def output_of(document: TranslatedDocument) -> Output:
-    segments = tuple(SegmentOutput(s.id, s.normalized, s.translation, s.source) for s in document.segments)
+    bases = document.confidence_basis or tuple(None for _ in document.segments)
+    segments = tuple(
+        SegmentOutput(s.id, s.normalized, s.translation, s.source, s.confidence, basis)
+        for s, basis in zip(document.segments, bases, strict=True)
+    )
     return Output(document.translation, segments, document.generated_tokens, document.seconds)
 
 
@@ -215,7 +222,12 @@ def _score(
         checks.update({finding.code for finding in findings})
         missed = tuple(name for name in names if not name_found(name, output))
         chrf = segment_chrf(output, reference)
-        results.append(LineResult(number, source, output, reference, chrf, tuple(findings), missed))
+        confidences = [s.confidence for s in segments if s.confidence is not None]
+        basis = combined([s.basis for s in segments])
+        confidence = min(confidences) if confidences else None
+        results.append(
+            LineResult(number, source, output, reference, chrf, tuple(findings), missed, confidence, basis)
+        )
     names_total = sum(len(names) for names in line_names)
     return RowResult(
         name=row.name,

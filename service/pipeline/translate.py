@@ -168,7 +168,10 @@ class TranslationPipeline:
                 if self._memory is not None:
                     # Filed under the terms it was given, the document's renderings of names included.
                     ask = MemoryAsk(works[index].segment.normalized, _terms(works[index].plans))
-                    await self._memory.remember(caller.tenant, info, language, ask, done.segment.translation)
+                    segment = done.segment
+                    await self._memory.remember(
+                        caller.tenant, info, language, ask, segment.translation, segment.confidence
+                    )
             tokens = sum(generation.new_tokens for generation in done.generations)
             event = SegmentDone(caller.document, done.segment, done.warnings)
             tally.finished(event, tokens, recalled=hit is not None)
@@ -208,8 +211,9 @@ class TranslationPipeline:
             fixes = tuple(fix for index in range(start, end) for fix in patched.get(index, []))
             mends = Mends(fixes, any(index in by_clauses for index in range(start, end)))
             spent = generations if start == 0 else []  # the document's model work, counted once
+            own = generations[start:end]  # its pieces' first pass: what its confidence rests on
             finished.append(
-                finish_segment(segment, outputs[start:end], plans[start:end], language, mends, spent)
+                finish_segment(segment, outputs[start:end], plans[start:end], language, mends, spent, own)
             )
             start = end
         return finished
