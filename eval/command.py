@@ -24,6 +24,7 @@ def _eval(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         no_glossary=args.no_glossary,
         fit_confidence=args.fit_confidence,
+        examples_pool=args.examples_pool,
     )
     try:
         # The model is measured, not the translation memory (which would answer a second run from the first).
@@ -57,6 +58,13 @@ def register(commands: Subcommands) -> None:
         action="store_true",
         help="print the segment-confidence calibration fitted on this run's lines (use a development "
         "suite such as flores-dev, never the lines a figure is reported on)",
+    )
+    evaluation.add_argument(
+        "--examples-pool",
+        dest="examples_pool",
+        action="store_true",
+        help="show instruction models examples from the WMT newstest2017-2018 pool (filed in a database "
+        "of the evaluation's own); without it no examples are shown",
     )
     add_model_flags(evaluation)
     evaluation.set_defaults(handler=_eval)

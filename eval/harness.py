@@ -14,7 +14,7 @@ from eval.bullets import document_of, score_summary
 from eval.cache import OutputCache
 from eval.report import build_report, compare, markdown, write_reports
 from eval.runner import RowResult, RunConfig, SuiteRunner, score_system_outputs
-from eval.suites import Suite, load_suite, without_glossaries
+from eval.suites import DataMissing, Suite, load_suite, without_glossaries
 from service.engine.pending import Priority
 from service.gazette import Gazette
 from service.settings import Settings
@@ -33,6 +33,7 @@ class EvalOptions:
     use_cache: bool = True
     no_glossary: bool = False  # rows translated without their own glossaries (built-in and automatic only)
     fit_confidence: bool = False  # print the confidence calibration fitted on this run's lines
+    examples_pool: bool = False  # instruction models shown examples from the WMT 2017-18 pool
 
 
 def cache_path(settings: Settings) -> Path:
@@ -43,6 +44,7 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
     """Run one suite; print its Markdown table (and the comparison); write the reports if asked."""
     out = out or sys.stdout
     settings = settings.model_copy(update={"request_timeout": max(settings.request_timeout, EVAL_TIMEOUT_S)})
+    settings = _with_examples(settings, options.examples_pool, out)
     suite = load_suite(options.suite, settings.eval_data(), options.limit)
     if options.no_glossary:
         # The rows' glossaries are part of the output cache key: outputs made with them are not reused.
@@ -63,6 +65,7 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
         "model": model,
         "limit": options.limit,
         "no_glossary": options.no_glossary,
+        "examples_pool": options.examples_pool,
         "data_dir": str(settings.eval_data()),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -76,6 +79,22 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
         for path in write_reports(report, options.report_dir):
             out.write(f"wrote {path}\n")
     return report
+
+
+def _with_examples(settings: Settings, pool: bool, out: TextIO) -> Settings:
+    """Without the pool, no examples at all (whatever the service's database holds); with it, the
+    evaluation's own database holding the WMT 2017-18 pool and nothing else."""
+    if not pool:
+        return settings.model_copy(update={"examples": False})
+    from eval.examples_pool import file_pool, pool_database
+
+    database = pool_database(settings.model_cache)
+    data = settings.eval_data()
+    if data is None:
+        raise DataMissing("no evaluation data folder: the example pool is read from it")
+    held = file_pool(database, data)
+    out.write(f"example pool: {held} WMT newstest2017-2018 pairs in {database}\n")
+    return settings.model_copy(update={"examples": True, "db": str(database)})
 
 
 def _fitted(rows: list[RowResult], fitted_on: str) -> str:

@@ -24,6 +24,11 @@ _NO_GLOSSARY_NOTE = (
     "and automatic renderings applied."
 )
 
+_EXAMPLES_NOTE = (
+    "Run with `--examples-pool`: instruction models were shown examples like each document from the WMT "
+    "newstest2017-2018 pool."
+)
+
 
 def row_summary(row: RowResult) -> dict[str, Any]:
     fresh = row.translated > 0 and row.cached == 0
@@ -94,6 +99,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"limit {report['limit'] or 'none'}, wall time {report['seconds']:.1f} s.",
         "",
         *((_NO_GLOSSARY_NOTE, "") if report.get("no_glossary") else ()),
+        *((_EXAMPLES_NOTE, "") if report.get("examples_pool") else ()),
         "| row | lines | BLEU | chrF | chrF++ | checks fired (lines) | glossary applied | seconds | tokens/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]

@@ -124,6 +124,7 @@ class SuiteRunner:
                     settings.auto_terms,
                     sorted(read_glossary_file(settings.glossary).items()) if settings.glossary else [],
                     settings.prompt_context,
+                    settings.examples,  # with the pool: the examples shown (eval/examples_pool.py)
                 ],
                 "source_lang": row.source_lang,
                 "clean_input": row.clean_input,

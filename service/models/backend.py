@@ -64,6 +64,9 @@ class Source:
     # and the model's reply as written. The prompt is that conversation and then this question; an engine
     # that keeps recent conversations cached (llama.cpp) reads only the question.
     follows: tuple[Source, str] | None = None
+    # (source, English) pairs from the memory like this text's document, shown to an instruction model as
+    # earlier turns of the conversation: part of the head all of the document's sentences share.
+    examples: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,16 @@ def test_each_output_carries_the_log_probability_of_its_tokens(tiny_gguf: Path, 
         assert output.mean_logprob == pytest.approx(sum(scores) / len(scores), abs=1e-2)
         assert output.min_logprob == pytest.approx(min(scores), abs=1e-2)
     context.close()
+
+
+def test_a_documents_examples_are_in_the_head_its_sentences_share(tiny_gguf: Path, tmp_path: Path) -> None:
+    """Examples are evaluated once per document: the second sentence takes them from the cache."""
+    examples = (("厦门市同安区召开质量强区大会。", "Tong'an District of Xiamen held a quality conference."),)
+    cached = {}
+    for shown in ((), examples):
+        backend = load(tiny_gguf, tmp_path)
+        first, second = (backend.generate([Source(text, examples=shown)])[0] for text in SENTENCES[:2])
+        cached[shown] = second.cached_prompt_tokens
+        assert first.prompt_tokens > second.prompt_tokens
+    example_tokens = sum(map(backend.count_tokens, examples[0]))
+    assert cached[examples] >= cached[()] + example_tokens
