@@ -27,7 +27,7 @@ from service.glossary import build_glossary, read_glossary_file
 from service.models.backend import ModelInfo
 from service.models.prompts import default_prompts_dir
 from service.pipeline.checks import segment_problems
-from service.pipeline.confidence import ConfidenceBasis, combined
+from service.pipeline.confidence import ConfidenceBasis, combined, confidence_of
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import Notice, TranslatedDocument, paragraph_of
 from service.settings import Settings
@@ -200,6 +200,10 @@ def _line_outputs(row: Row, outputs: Sequence[Output | None]) -> list[tuple[str,
     return lines
 
 
+def _confidence(segment: SegmentOutput) -> float | None:
+    return confidence_of(segment.basis) if segment.basis is not None else segment.confidence
+
+
 def _score(
     row: Row, outputs: Sequence[Output | None], seconds: float, translated: int, cached: int
 ) -> RowResult:
@@ -223,7 +227,9 @@ def _score(
         checks.update({finding.code for finding in findings})
         missed = tuple(name for name in names if not name_found(name, output))
         chrf = segment_chrf(output, reference)
-        confidences = [s.confidence for s in segments if s.confidence is not None]
+        # From each segment's basis under the calibration in force now (the cache keeps the basis, and
+        # its key leaves the calibration out); the lowest segment's: the line's weakest part.
+        confidences = [c for s in segments if (c := _confidence(s)) is not None]
         basis = combined([s.basis for s in segments])
         confidence = min(confidences) if confidences else None
         results.append(

@@ -48,7 +48,7 @@ class Calibration:
             + self.least * max(basis.min_logprob, -30.0)  # a token llama.cpp all but ruled out: -30 is as bad
             + self.warning * basis.warnings
         )
-        return round(1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0))), 4)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
 # Fitted with Qwen2.5-Coder-1.5B (qwen-pypi, prompt v5) on the development set named in `fitted_on`.
