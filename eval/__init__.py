@@ -7,6 +7,7 @@ SUITE_NAMES = (
     "calibration",
     "seed",
     "flores-zho",
+    "flores-zho-hans",
     "flores-dev",
     "flores-multi",
     "wmt19-zh",

@@ -208,6 +208,11 @@ SUITES: dict[str, Callable[[Path, int | None], Suite]] = {
     "flores-zho": lambda data, limit: Suite(
         "flores-zho", "FLORES-200 devtest, Chinese → English", _flores(data, _FLORES_ZHO, limit)
     ),
+    "flores-zho-hans": lambda data, limit: Suite(
+        "flores-zho-hans",
+        "FLORES-200 devtest, Simplified Chinese → English (the confidence's Spearman figure)",
+        _flores(data, {"zho_Hans": "zh"}, limit),
+    ),
     "flores-dev": _flores_dev,
     "flores-multi": lambda data, limit: Suite(
         "flores-multi", "FLORES-200 devtest, other sources → English", _flores(data, _FLORES_MULTI, limit)
