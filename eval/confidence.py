@@ -49,6 +49,9 @@ def confidence_summary(lines: Sequence[Scored]) -> dict[str, Any] | None:
     }
 
 
+WARNING_AT_MOST = -0.25  # the least a warning takes off the log-odds
+
+
 def fit_calibration(lines: Sequence[Scored], fitted_on: str) -> Calibration:
     """The logistic calibration that best predicts chrF / 100 from each line's basis (least squares)."""
     import numpy as np
@@ -65,6 +68,11 @@ def fit_calibration(lines: Sequence[Scored], fitted_on: str) -> Calibration:
     def residuals(weights: Any) -> Any:
         return 1.0 / (1.0 + np.exp(-(features @ weights))) - targets
 
-    fitted = least_squares(residuals, x0=np.array([0.0, 1.0, 0.0, -0.5]), loss="soft_l1").x
+    # A check that fired never raises the confidence, and always lowers it somewhat: on a clean development
+    # set checks fire too rarely for the fit to learn what an untranslated or looping sentence is worth.
+    upper = np.array([np.inf, np.inf, np.inf, WARNING_AT_MOST])
+    fitted = least_squares(
+        residuals, x0=np.array([0.0, 1.0, 0.0, -0.5]), bounds=(-np.inf, upper), loss="soft_l1"
+    ).x
     intercept, mean, least, warning = (round(float(value), 4) for value in fitted)
     return Calibration(intercept, mean, least, warning, fitted_on)
