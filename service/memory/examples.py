@@ -32,6 +32,9 @@ MAX_EXAMPLES = 3  # each costs ~120 tokens of head: three stay within llama.cpp'
 MIN_SHARE = 0.2
 # Entries of this many characters only: a short one teaches little, a long one fills the head.
 MIN_CHARS, MAX_CHARS = 8, 100
+# English characters per source character of a sound pair (WMT's zh-en pool: a median of 3.6; its 85 pairs
+# below 1.8 are mostly a clause of the sentence, as "on the basis of mutual respect," for a whole one).
+_RATIOS = {"zh": (1.8, 6.0)}
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,12 @@ class ExampleFinder:
 
 
 def _usable(entry: MemoryEntry, language: str) -> bool:
-    return entry.source_lang == language and MIN_CHARS <= len(entry.source) <= MAX_CHARS and bool(entry.translation)
+    if entry.source_lang != language or not MIN_CHARS <= len(entry.source) <= MAX_CHARS:
+        return False
+    if language in _RATIOS:  # a pair whose English is far shorter or longer is not a translation of it
+        low, high = _RATIOS[language]
+        return low <= len(entry.translation) / len(entry.source) <= high
+    return bool(entry.translation.strip())
 
 
 def _example(entry: MemoryEntry) -> Example:

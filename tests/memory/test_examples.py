@@ -80,3 +80,9 @@ def test_memory_import_pool_files_a_tmx_as_the_pool(tmp_path: Path, monkeypatch:
     assert store.stamp(POOL, "person")[0] == len(POOL_PAIRS)
     assert store.entries("anonymous") == []
     store.close()
+
+
+def test_a_pair_whose_english_is_a_mere_clause_is_not_an_example(tmp_path: Path) -> None:
+    clipped = (POOL_PAIRS[0][0], "Tong'an met.")  # 12 characters for 26: not a translation of it
+    store = filled(tmp_path / "db.sqlite3", [clipped, *POOL_PAIRS[1:]])
+    assert POOL_PAIRS[0][0] not in {e.source for e in ExampleFinder(lambda: store).find("acme", "zh", DOCUMENT)}
