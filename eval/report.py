@@ -157,7 +157,7 @@ def _confidence_lines(rows: list[dict[str, Any]]) -> list[str]:
         return []
     lines = [
         "",
-        "| row | confidence: Spearman with sentence chrF | lines | mean | low (< 0.4) | chrF low / other |",
+        "| row | confidence: Spearman with sentence chrF | lines | mean | low (< 0.45) | chrF low / other |",
     ]
     lines.append("|---|---|---|---|---|---|")
     for row in rated:

@@ -9,6 +9,7 @@ from typing import Any
 import docx
 import pytest
 
+from service.pipeline.confidence import LOW
 from tests.web.conftest import MAX_CHARS, snap
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
@@ -189,7 +190,7 @@ def test_low_confidence_rows_are_marked_with_a_title_saying_why(page: Any, viewp
         confidence = segment["confidence"]
         assert 0.0 <= confidence <= 1.0
         assert float(row.get_attribute("data-confidence")) == pytest.approx(confidence)
-        low = confidence < 0.4
+        low = confidence < LOW
         assert ("low-confidence" in row.get_attribute("class").split()) == low
         assert row.locator(".confidence-low").count() == (1 if low else 0)
         if low:

@@ -125,7 +125,7 @@ function memoryBadge(segment) {
 }
 
 // Below this a row is marked for checking: service/pipeline/confidence.py's LOW (a test keeps them equal).
-const LOW_CONFIDENCE = 0.4;
+const LOW_CONFIDENCE = 0.45;
 
 function isLow(segment) {
   return typeof segment.confidence === "number" && segment.confidence < LOW_CONFIDENCE;
