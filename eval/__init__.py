@@ -3,4 +3,15 @@
 JSON / Markdown / HTML reports."""
 
 # Listed here, light to import, for the command line's --suite choices; eval/suites.py defines them.
-SUITE_NAMES = ("calibration", "seed", "flores-zho", "flores-multi", "wmt19-zh", "tico19", "noisy", "names")
+SUITE_NAMES = (
+    "calibration",
+    "seed",
+    "flores-zho",
+    "flores-zho-hans",
+    "flores-dev",
+    "flores-multi",
+    "wmt19-zh",
+    "tico19",
+    "noisy",
+    "names",
+)

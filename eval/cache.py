@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from service.pipeline.confidence import ConfidenceBasis
+
 
 @dataclass(frozen=True)
 class SegmentOutput:
@@ -19,6 +21,8 @@ class SegmentOutput:
     normalized: str
     translation: str
     source: str = ""  # as received (absent from entries cached before it was kept)
+    confidence: float | None = None  # the segment's (absent from entries cached before it was kept)
+    basis: ConfidenceBasis | None = None  # what the confidence was computed from, to fit its calibration
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,14 @@ class Output:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Output:
-        segments = tuple(SegmentOutput(**segment) for segment in data["segments"])
+        segments = tuple(
+            SegmentOutput(**(segment | {"basis": _basis(segment.get("basis"))})) for segment in data["segments"]
+        )
         return cls(data["translation"], segments, data["generated_tokens"], data["seconds"])
+
+
+def _basis(data: dict[str, Any] | None) -> ConfidenceBasis | None:
+    return ConfidenceBasis(**data) if data else None
 
 
 def output_key(fingerprint: str, text: str) -> str:

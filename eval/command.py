@@ -23,6 +23,8 @@ def _eval(args: argparse.Namespace) -> int:
         compare_with=Path(args.compare) if args.compare else None,
         use_cache=not args.no_cache,
         no_glossary=args.no_glossary,
+        fit_confidence=args.fit_confidence,
+        examples_pool=args.examples_pool,
     )
     try:
         # The model is measured, not the translation memory (which would answer a second run from the first).
@@ -49,6 +51,20 @@ def register(commands: Subcommands) -> None:
         dest="no_glossary",
         action="store_true",
         help="leave out the suite's own glossaries: only the built-in and automatic renderings apply",
+    )
+    evaluation.add_argument(
+        "--fit-confidence",
+        dest="fit_confidence",
+        action="store_true",
+        help="print the segment-confidence calibration fitted on this run's lines (use a development "
+        "suite such as flores-dev, never the lines a figure is reported on)",
+    )
+    evaluation.add_argument(
+        "--examples-pool",
+        dest="examples_pool",
+        action="store_true",
+        help="show instruction models examples from the WMT newstest2017-2018 pool (filed in a database "
+        "of the evaluation's own); without it no examples are shown",
     )
     add_model_flags(evaluation)
     evaluation.set_defaults(handler=_eval)

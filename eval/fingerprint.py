@@ -68,13 +68,21 @@ def templates_digest(names: Iterable[str], prompts_dir: Path) -> str:
     return _digest(parts)
 
 
+# Under those parts, but deciding no word: the confidence's calibration is applied when a run is scored, to
+# the basis each cached segment keeps (eval/runner.py), so refitting it does not throw the cache away.
+NOT_SHAPING = frozenset({"pipeline/confidence.py"})
+
+
 def source_digest(package_root: Path, parts: Iterable[str] = OUTPUT_SHAPING) -> str:
     """The .py and .tsv files under `package_root`'s `parts`, by relative path and contents."""
     files = sorted(
         path
         for part in parts
         for path in (package_root / part).rglob("*")
-        if path.suffix in {".py", ".tsv"} and path.is_file() and "__pycache__" not in path.parts
+        if path.suffix in {".py", ".tsv"}
+        and path.is_file()
+        and "__pycache__" not in path.parts
+        and path.relative_to(package_root).as_posix() not in NOT_SHAPING
     )
     return _digest(
         piece

@@ -14,7 +14,7 @@ from eval.bullets import document_of, score_summary
 from eval.cache import OutputCache
 from eval.report import build_report, compare, markdown, write_reports
 from eval.runner import RowResult, RunConfig, SuiteRunner, score_system_outputs
-from eval.suites import Suite, load_suite, without_glossaries
+from eval.suites import DataMissing, Suite, load_suite, without_glossaries
 from service.engine.pending import Priority
 from service.gazette import Gazette
 from service.settings import Settings
@@ -32,6 +32,8 @@ class EvalOptions:
     compare_with: Path | None = None
     use_cache: bool = True
     no_glossary: bool = False  # rows translated without their own glossaries (built-in and automatic only)
+    fit_confidence: bool = False  # print the confidence calibration fitted on this run's lines
+    examples_pool: bool = False  # instruction models shown examples from the WMT 2017-18 pool
 
 
 def cache_path(settings: Settings) -> Path:
@@ -42,6 +44,7 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
     """Run one suite; print its Markdown table (and the comparison); write the reports if asked."""
     out = out or sys.stdout
     settings = settings.model_copy(update={"request_timeout": max(settings.request_timeout, EVAL_TIMEOUT_S)})
+    settings = _with_examples(settings, options.examples_pool, out)
     suite = load_suite(options.suite, settings.eval_data(), options.limit)
     if options.no_glossary:
         # The rows' glossaries are part of the output cache key: outputs made with them are not reused.
@@ -62,17 +65,47 @@ async def run_eval(settings: Settings, options: EvalOptions, out: TextIO | None 
         "model": model,
         "limit": options.limit,
         "no_glossary": options.no_glossary,
+        "examples_pool": options.examples_pool,
         "data_dir": str(settings.eval_data()),
         "seconds": round(time.perf_counter() - started, 1),
     }
     report = build_report(meta, rows, bullets)
     out.write(markdown(report))
+    if options.fit_confidence:
+        out.write(_fitted(rows, f"{suite.name}, {report['profile']}") + "\n")
     if old is not None:
         out.write(compare(report, old) + "\n")
     if options.report_dir is not None:
         for path in write_reports(report, options.report_dir):
             out.write(f"wrote {path}\n")
     return report
+
+
+def _with_examples(settings: Settings, pool: bool, out: TextIO) -> Settings:
+    """Without the pool, no examples at all (whatever the service's database holds); with it, the
+    evaluation's own database holding the WMT 2017-18 pool and nothing else."""
+    if not pool:
+        return settings.model_copy(update={"examples": False})
+    from eval.examples_pool import file_pool, pool_database
+
+    database = pool_database(settings.model_cache)
+    data = settings.eval_data()
+    if data is None:
+        raise DataMissing("no evaluation data folder: the example pool is read from it")
+    held = file_pool(database, data)
+    out.write(f"example pool: {held} WMT newstest2017-2018 pairs in {database}\n")
+    return settings.model_copy(update={"examples": True, "db": str(database)})
+
+
+def _fitted(rows: list[RowResult], fitted_on: str) -> str:
+    """The calibration fitted on the run's lines, as the line to put in service/pipeline/confidence.py."""
+    from eval.confidence import fit_calibration
+
+    lines = [line for row in rows for line in row.results]
+    try:
+        return f"fitted confidence calibration: {fit_calibration(lines, fitted_on)!r}"
+    except ValueError as error:
+        return f"no confidence calibration fitted: {error}"
 
 
 async def _translate_and_score(

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from eval.confidence import confidence_summary
 from eval.runner import RowResult
 
 _TEMPLATES = jinja2.Environment(
@@ -21,6 +22,11 @@ _COMPARED = ("bleu", "chrf", "chrf++")
 _NO_GLOSSARY_NOTE = (
     "Run with `--no-glossary`: the suite's own glossaries were left out; only the service's built-in "
     "and automatic renderings applied."
+)
+
+_EXAMPLES_NOTE = (
+    "Run with `--examples-pool`: instruction models were shown examples like each document from the WMT "
+    "newstest2017-2018 pool."
 )
 
 
@@ -37,6 +43,7 @@ def row_summary(row: RowResult) -> dict[str, Any]:
             {"terms": row.glossary_terms, "applied": row.glossary_applied} if row.glossary_terms else None
         ),
         "names": name_accuracy(row),
+        "confidence": confidence_summary(row.results),
         "seconds": row.seconds,
         "generated_tokens": row.generated_tokens,
         # Only when every output was made in this run: cached ones took no time now.
@@ -92,6 +99,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"limit {report['limit'] or 'none'}, wall time {report['seconds']:.1f} s.",
         "",
         *((_NO_GLOSSARY_NOTE, "") if report.get("no_glossary") else ()),
+        *((_EXAMPLES_NOTE, "") if report.get("examples_pool") else ()),
         "| row | lines | BLEU | chrF | chrF++ | checks fired (lines) | glossary applied | seconds | tokens/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
@@ -105,6 +113,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {checks} | {applied} | {row['seconds']:.1f} | {speed} |"
         )
     lines += _name_lines(report["rows"])
+    lines += _confidence_lines(report["rows"])
     if report.get("noise"):
         lines += [
             "",
@@ -139,6 +148,26 @@ def _name_lines(rows: list[dict[str, Any]]) -> list[str]:
             for row in named
         ),
     ]
+
+
+def _confidence_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """How well each row's segment confidence ranks its lines by sentence chrF."""
+    rated = [row for row in rows if row.get("confidence")]
+    if not rated:
+        return []
+    lines = [
+        "",
+        "| row | confidence: Spearman with sentence chrF | lines | mean | low (< 0.45) | chrF low / other |",
+    ]
+    lines.append("|---|---|---|---|---|---|")
+    for row in rated:
+        c = row["confidence"]
+        rho = "n/a" if c["spearman"] is None else f"{c['spearman']:.3f} (p {c['p_value']})"
+        lines.append(
+            f"| {row['name']} | {rho} | {c['lines']} | {c['mean']:.3f} | {c['low']} "
+            f"| {c['low_chrf']} / {c['other_chrf']} |"
+        )
+    return lines
 
 
 def _bullet_lines(bullets: dict[str, Any]) -> list[str]:

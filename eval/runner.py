@@ -27,6 +27,7 @@ from service.glossary import build_glossary, read_glossary_file
 from service.models.backend import ModelInfo
 from service.models.prompts import default_prompts_dir
 from service.pipeline.checks import segment_problems
+from service.pipeline.confidence import ConfidenceBasis, combined, confidence_of
 from service.pipeline.translate import TranslateJob
 from service.pipeline.types import Notice, TranslatedDocument, paragraph_of
 from service.settings import Settings
@@ -43,6 +44,8 @@ class LineResult:
     chrf: float
     findings: tuple[Notice, ...]
     names_missed: tuple[str, ...] = ()  # the reference's pinyin names the output does not write
+    confidence: float | None = None  # the lowest of its segments' (the sentence to check first)
+    basis: ConfidenceBasis | None = None  # its segments' confidence bases together
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ class SuiteRunner:
                     settings.auto_terms,
                     sorted(read_glossary_file(settings.glossary).items()) if settings.glossary else [],
                     settings.prompt_context,
+                    settings.examples,  # with the pool: the examples shown (eval/examples_pool.py)
                 ],
                 "source_lang": row.source_lang,
                 "clean_input": row.clean_input,
@@ -164,7 +168,11 @@ class SuiteRunner:
 
 
 def output_of(document: TranslatedDocument) -> Output:
-    segments = tuple(SegmentOutput(s.id, s.normalized, s.translation, s.source) for s in document.segments)
+    bases = document.confidence_basis or tuple(None for _ in document.segments)
+    segments = tuple(
+        SegmentOutput(s.id, s.normalized, s.translation, s.source, s.confidence, basis)
+        for s, basis in zip(document.segments, bases, strict=True)
+    )
     return Output(document.translation, segments, document.generated_tokens, document.seconds)
 
 
@@ -192,6 +200,10 @@ def _line_outputs(row: Row, outputs: Sequence[Output | None]) -> list[tuple[str,
     return lines
 
 
+def _confidence(segment: SegmentOutput) -> float | None:
+    return confidence_of(segment.basis) if segment.basis is not None else segment.confidence
+
+
 def _score(
     row: Row, outputs: Sequence[Output | None], seconds: float, translated: int, cached: int
 ) -> RowResult:
@@ -215,7 +227,14 @@ def _score(
         checks.update({finding.code for finding in findings})
         missed = tuple(name for name in names if not name_found(name, output))
         chrf = segment_chrf(output, reference)
-        results.append(LineResult(number, source, output, reference, chrf, tuple(findings), missed))
+        # From each segment's basis under the calibration in force now (the cache keeps the basis, and
+        # its key leaves the calibration out); the lowest segment's: the line's weakest part.
+        confidences = [c for s in segments if (c := _confidence(s)) is not None]
+        basis = combined([s.basis for s in segments])
+        confidence = min(confidences) if confidences else None
+        results.append(
+            LineResult(number, source, output, reference, chrf, tuple(findings), missed, confidence, basis)
+        )
     names_total = sum(len(names) for names in line_names)
     return RowResult(
         name=row.name,

@@ -70,12 +70,30 @@ _FLORES_MULTI = {
 }
 
 
+# FLORES devtest lines from here on are the development set the segment confidence is calibrated on
+# (`flores-dev`); the suites that report a figure on FLORES stop before them.
+FLORES_DEV_START = 812
+
+
 def _flores(data: Path, codes: Mapping[str, str], limit: int | None) -> tuple[Row, ...]:
-    references = _lines(data / "flores200" / "eng_Latn.devtest.gz", limit)
+    stop = min(limit, FLORES_DEV_START) if limit is not None else FLORES_DEV_START
+    references = _lines(data / "flores200" / "eng_Latn.devtest.gz", stop)
     return tuple(
-        Row(f"{code} → eng", lang, _lines(data / "flores200" / f"{code}.devtest.gz", limit), references)
+        Row(f"{code} → eng", lang, _lines(data / "flores200" / f"{code}.devtest.gz", stop), references)
         for code, lang in codes.items()
     )
+
+
+def _flores_dev(data: Path, limit: int | None) -> Suite:
+    """The development set: FLORES devtest zho_Hans from line FLORES_DEV_START, for fitting calibrations."""
+    end = FLORES_DEV_START + limit if limit is not None else None
+
+    def lines(name: str) -> tuple[str, ...]:
+        return _lines(data / "flores200" / name, end)[FLORES_DEV_START:]
+
+    row = Row("zho_Hans (dev) → eng", "zh", lines("zho_Hans.devtest.gz"), lines("eng_Latn.devtest.gz"))
+    description = f"FLORES-200 devtest zho_Hans from line {FLORES_DEV_START + 1}: the development set"
+    return Suite("flores-dev", description, (row,))
 
 
 def _calibration(data: Path, limit: int | None) -> Suite:
@@ -190,6 +208,12 @@ SUITES: dict[str, Callable[[Path, int | None], Suite]] = {
     "flores-zho": lambda data, limit: Suite(
         "flores-zho", "FLORES-200 devtest, Chinese → English", _flores(data, _FLORES_ZHO, limit)
     ),
+    "flores-zho-hans": lambda data, limit: Suite(
+        "flores-zho-hans",
+        "FLORES-200 devtest, Simplified Chinese → English (the confidence's Spearman figure)",
+        _flores(data, {"zho_Hans": "zh"}, limit),
+    ),
+    "flores-dev": _flores_dev,
     "flores-multi": lambda data, limit: Suite(
         "flores-multi", "FLORES-200 devtest, other sources → English", _flores(data, _FLORES_MULTI, limit)
     ),

@@ -33,6 +33,7 @@ from service.jobs.retention import sweep_forever
 from service.jobs.runner import JobRunner
 from service.jobs.store import NEW_WORK, JobStore
 from service.memory import TranslationMemory
+from service.memory.examples import ExampleFinder
 from service.models.backend import Backend, ModelInfo, ModelUnavailable
 from service.pipeline.events import Caller, Listener
 from service.pipeline.summarize import SummarizationPipeline, SummarizedDocument, SummarizeJob, Summary
@@ -74,6 +75,7 @@ class Gazette:
             # Read here, not per request: a file that cannot be read stops the service at its start.
             configured_glossary=read_glossary_file(settings.glossary) if settings.glossary else None,
             memory=self.memory if settings.memory else None,
+            examples=ExampleFinder(lambda: self.memory.store) if settings.examples else None,
         )
         self._summaries = SummarizationPipeline(
             self._translation, self._registry, timeout=settings.request_timeout

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
         description="The translation memory: segments translated before are answered from GAZETTE_DB, and"
         " people's corrections win; off: every segment goes to the model and nothing is filed",
     )
+    examples: bool = Field(
+        default=True,
+        description="Instruction models are shown a few entries of the memory like each document (the "
+        "tenant's people's entries, then the pool `gazette memory import --pool` fills) as examples; "
+        "independent of GAZETTE_MEMORY",
+    )
     num_beams: int = Field(default=4, ge=1, le=16)
     hub_timeout: float = Field(default=3.0, gt=0, description="Seconds for the hub reachability check")
 

@@ -74,6 +74,14 @@ class SegmentOut(BaseModel):
         description="person: a person's correction or an imported entry (it wins over the model's); "
         "model: this model made it before, with the same template, glossary and settings",
     )
+    confidence: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="How likely this translation is to be right, from the model's log-probabilities of "
+        "the words it wrote and the checks that fired on it, calibrated on a development set (about the "
+        "chrF / 100 to expect): below 0.45, check it. 1 for a person's entry from the memory; null where no model scored it",
+    )
 
 
 class WarningOut(BaseModel):

@@ -28,8 +28,8 @@ T = TypeVar("T")
 
 EVENTS_DESCRIPTION = (
     'With `"stream": true` or `Accept: text/event-stream`: Server-Sent Events. `segment` (document, id,'
-    " paragraph, source, normalized, translation, warnings, memory, memory_origin) as each segment is final,"
-    " a document read from its top; `bullet` (document, text, sources, origin) for /v1/summarize;"
+    " paragraph, source, normalized, translation, warnings, memory, memory_origin, confidence) as each"
+    " segment is final, a document read from its top; `bullet` (document, text, sources, origin) for /v1/summarize;"
     " `progress` (document, done, total, generated_tokens, eta_seconds); then one `result` with exactly"
     " the body of the plain request, or one `error` with the usual error envelope."
 )

@@ -2,7 +2,8 @@
 
 Export writes every entry (or one tenant's: `--tenant`, `--people` for people's entries only); import
 files each unit as a person's entry of one tenant (`--tenant`, default the anonymous one), which wins over
-the model's from the next request on: nothing to restart.
+the model's from the next request on: nothing to restart; or, with `--pool`, into the example pool, which
+no tenant owns and which serves only as examples (service/memory/examples.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from service.access import ANONYMOUS
 from service.commandline import Subcommands, settings_from_args
+from service.memory.examples import POOL
 from service.memory.store import MemoryStore
 from service.memory.tmx import BadTmx, read_tmx, write_tmx
 
@@ -29,7 +31,14 @@ def add_memory_command(commands: Subcommands) -> None:
     export.set_defaults(handler=_export)
     load = actions.add_parser("import", help="file a TMX file's units as a person's entries")
     load.add_argument("--tmx", required=True, type=Path, metavar="FILE")
-    load.add_argument("--tenant", default=ANONYMOUS, help=f"whose entries they become (default {ANONYMOUS})")
+    owner = load.add_mutually_exclusive_group()
+    owner.add_argument("--tenant", default=ANONYMOUS, help=f"whose entries they become (default {ANONYMOUS})")
+    owner.add_argument(
+        "--pool",
+        action="store_true",
+        help="file them in the example pool: no tenant's, never recalled as a translation, shown to "
+        "instruction models as examples for documents like them, whoever asks",
+    )
     load.set_defaults(handler=_import)
 
 
@@ -45,8 +54,9 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    owner = POOL if args.pool else args.tenant
     try:
-        entries = read_tmx(args.tmx.read_bytes(), args.tenant)
+        entries = read_tmx(args.tmx.read_bytes(), owner)
     except (OSError, BadTmx) as error:
         print(f"gazette: {args.tmx}: {error}", file=sys.stderr)
         return 2
@@ -55,5 +65,5 @@ def _import(args: argparse.Namespace) -> int:
         written = store.put(entries)
     finally:
         store.close()
-    print(f"{written} entries imported for {args.tenant} from {args.tmx}")
+    print(f"{written} entries imported {'into the example pool' if args.pool else f'for {owner}'} from {args.tmx}")
     return 0

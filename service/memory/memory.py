@@ -13,6 +13,9 @@ from service.memory.keys import ModelIdentity, memory_text, model_fingerprint, p
 from service.memory.store import MemoryEntry, MemoryStore, Origin
 from service.models.backend import ModelInfo
 
+# Where a model's entry keeps its confidence: the entry's `extra` (no column of its own, no migration).
+CONFIDENCE = "confidence"
+
 
 @dataclass(frozen=True)
 class MemoryAsk:
@@ -26,6 +29,7 @@ class MemoryAsk:
 class Recalled:
     translation: str
     origin: Origin  # "person": a correction or an import; "model": made before by this very model set-up
+    confidence: float | None = None  # a model's entry: the confidence it was made with (None: not filed)
 
 
 class TranslationMemory:
@@ -77,17 +81,27 @@ class TranslationMemory:
         recalled: list[Recalled | None] = []
         for person, model in keys:
             entry = found.get(person) or found.get(model)
-            recalled.append(None if entry is None else Recalled(entry.translation, entry.origin))
+            recalled.append(None if entry is None else _recalled(entry))
         return recalled
 
     async def remember(
-        self, tenant: str, info: ModelInfo, language: str, ask: MemoryAsk, translation: str
+        self,
+        tenant: str,
+        info: ModelInfo,
+        language: str,
+        ask: MemoryAsk,
+        translation: str,
+        confidence: float | None = None,
     ) -> None:
-        """File what the model made for `ask` (committed before this returns)."""
+        """File what the model made for `ask` (committed before this returns), with its confidence: a
+        recalled segment has no log-probabilities of its own to compute one from."""
         if not self.enabled or not translation.strip():
             return
         key = self.identity(info).key(language, ask.source, ask.glossary)
-        entry = MemoryEntry(tenant, key, "model", language, memory_text(ask.source), translation, info.model)
+        extra: dict[str, object] = {} if confidence is None else {CONFIDENCE: confidence}
+        entry = MemoryEntry(
+            tenant, key, "model", language, memory_text(ask.source), translation, info.model, extra
+        )
         await asyncio.to_thread(self.store.put, [entry])
 
     async def correct(self, tenant: str, language: str, source: str, translation: str) -> MemoryEntry:
@@ -98,6 +112,11 @@ class TranslationMemory:
 
     async def entries(self, tenant: str) -> list[MemoryEntry]:
         return await asyncio.to_thread(self.store.entries, tenant)
+
+
+def _recalled(entry: MemoryEntry) -> Recalled:
+    filed = entry.extra.get(CONFIDENCE) if entry.origin == "model" else None
+    return Recalled(entry.translation, entry.origin, float(filed) if isinstance(filed, int | float) else None)
 
 
 def person_entry(

@@ -93,6 +93,14 @@ class MemoryStore(Store):
             rows = every(db, f"SELECT * FROM memory {where} ORDER BY created, key", values)
         return [_entry(row) for row in rows]
 
+    def stamp(self, tenant: str, origin: Origin) -> tuple[int, float]:
+        """How many entries the tenant has of `origin`, and when the latest changed: what tells a cache of
+        them that it is stale."""
+        with self._read() as db:
+            rows = every(db, "SELECT COUNT(*) AS n, MAX(updated) AS latest FROM memory"
+                             " WHERE tenant = :tenant AND origin = :origin", {"tenant": tenant, "origin": origin})  # fmt: skip
+        return int(rows[0]["n"]), float(rows[0]["latest"] or 0.0)
+
     def forget(self, tenant: str, key: str) -> bool:
         with self._write() as db:
             deleted = run(db, "DELETE FROM memory WHERE tenant = :tenant AND key = :key",

@@ -64,6 +64,9 @@ class Source:
     # and the model's reply as written. The prompt is that conversation and then this question; an engine
     # that keeps recent conversations cached (llama.cpp) reads only the question.
     follows: tuple[Source, str] | None = None
+    # (source, English) pairs from the memory like this text's document, shown to an instruction model as
+    # earlier turns of the conversation: part of the head all of the document's sentences share.
+    examples: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,10 @@ class Generation:
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
     raw: str = ""  # the reply as the model wrote it, before clean-up: what a follow-up question continues
+    # How sure the model was of what it wrote: the mean and the lowest log-probability of its generated
+    # tokens (None where the engine gives none). What a segment's confidence is computed from.
+    mean_logprob: float | None = None
+    min_logprob: float | None = None
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ class CT2Seq2SeqBackend(Seq2SeqBackendBase):
             tokens,
             beam_size=self._options.num_beams,
             max_decoding_length=min(output_cap(sources, self._options.max_new_tokens), 2 * longest + 10),
+            return_scores=True,  # the hypothesis's log-probability over its length: the mean per token
             **extra,
         )
         outputs = []
@@ -113,7 +114,10 @@ class CT2Seq2SeqBackend(Seq2SeqBackendBase):
                     hypothesis = hypothesis[1:]
                 ids = tokenizer.convert_tokens_to_ids(hypothesis)
                 text = tokenizer.decode(ids, skip_special_tokens=True)
-                outputs.append(Generation(text.strip(), len(ids), prompt_tokens=len(source_tokens)))
+                mean = float(result.scores[0]) if result.scores else None
+                outputs.append(
+                    Generation(text.strip(), len(ids), prompt_tokens=len(source_tokens), mean_logprob=mean)
+                )
         return outputs
 
 

@@ -182,9 +182,24 @@ class NativeContext:
             raise RuntimeError(f"llama_decode failed with status {status} on {len(entries)} tokens")
         return [self._argmax(index) for index, entry in enumerate(entries) if entry.logits]
 
-    def _argmax(self, index: int) -> int:
+    def decode_scored(self, entries: Sequence[BatchEntry]) -> list[tuple[int, float]]:
+        """As `decode`, each greedy token with its log-probability (for a segment's confidence)."""
+        tokens = self.decode(entries)
+        wanted = [index for index, entry in enumerate(entries) if entry.logits]
+        return [(token, self._logprob(index, token)) for index, token in zip(wanted, tokens, strict=True)]
+
+    def _logits(self, index: int) -> np.ndarray:
         logits = self._lib.llama_get_logits_ith(self._ctx, index)
-        return int(np.ctypeslib.as_array(logits, shape=(self._model.n_vocab,)).argmax())
+        return np.ctypeslib.as_array(logits, shape=(self._model.n_vocab,))
+
+    def _argmax(self, index: int) -> int:
+        return int(self._logits(index).argmax())
+
+    def _logprob(self, index: int, token: int) -> float:
+        """log softmax of the logits at `token`: a pass over the vocabulary (~0.3 ms against ~28 ms a token)."""
+        logits = self._logits(index)
+        top = float(logits.max())
+        return float(logits[token]) - top - float(np.log(np.exp(logits - top).sum()))
 
     def forget(self, sequence: int) -> None:
         """Drop every cached position of `sequence`."""

@@ -30,6 +30,7 @@ class Slot:
     cached: int = 0  # prompt tokens copied from a cached head: never evaluated for this item
     head_cost: int = 0  # tokens evaluated to make a new head this item was the first to need
     generated: list[int] = field(default_factory=list)
+    logprobs: list[float] = field(default_factory=list)  # of each generated token, for the confidence
     ended: bool = False
     # Where each run of LOOP_WINDOW generated tokens started: to see a model going round in circles.
     windows: dict[tuple[int, ...], list[int]] = field(default_factory=dict, repr=False)
@@ -48,13 +49,14 @@ class Slot:
     def done(self) -> bool:
         return self.ended or len(self.generated) >= self.budget
 
-    def take(self, token: int) -> None:
+    def take(self, token: int, logprob: float = 0.0) -> None:
         """Add a generated token; a model repeating itself is stopped where the repetition began.
 
         Small models sometimes loop ("X, X, X, ..." up to the budget), which on a CPU costs as much as
         several sentences. The same LOOP_WINDOW tokens a third time is a loop, not a translation.
         """
         self.generated.append(token)
+        self.logprobs.append(logprob)
         if len(self.generated) < LOOP_WINDOW:
             return
         window = tuple(self.generated[-LOOP_WINDOW:])
@@ -62,6 +64,7 @@ class Slot:
         starts.append(len(self.generated) - LOOP_WINDOW)
         if len(starts) >= LOOP_REPEATS:
             del self.generated[starts[1] :]
+            del self.logprobs[starts[1] :]
             self.ended = True
 
 

@@ -137,11 +137,11 @@ class LlamaCppBackend:
         if not self._active:
             return finished
         entries, owners = plan_step(self._active, self._ctx.n_batch)
-        for slot, token in zip(owners, self._ctx.decode(entries), strict=True):
+        for slot, (token, logprob) in zip(owners, self._ctx.decode_scored(entries), strict=True):
             if self._model.is_end(token):
                 slot.ended = True
             else:
-                slot.take(token)
+                slot.take(token, logprob)
         for slot in [slot for slot in self._active if slot.done]:
             finished.append((slot.key, self._finish(slot)))
         return finished
@@ -274,6 +274,8 @@ class LlamaCppBackend:
             prompt_tokens=len(slot.prompt) - slot.cached + slot.head_cost,
             cached_prompt_tokens=slot.cached,
             raw=text,
+            mean_logprob=sum(slot.logprobs) / len(slot.logprobs) if slot.logprobs else None,
+            min_logprob=min(slot.logprobs, default=None),
         )
 
     def _release(self, slot: Slot) -> None:

@@ -48,8 +48,18 @@ class PromptTemplate:
         return f"{self.family}/{self.task}.v{self.version}"
 
     def messages(self, source: Source) -> list[dict[str, str]]:
+        """System, then any examples as earlier turns (a first attempt at a whole text only: a retry or a
+        fragment is asked something else), then the request; a follow-up continues its conversation."""
         if source.follows is not None and self.followup_user is not None:
             return self._conversation(source, self.followup_user, *source.follows)
+        turns: list[dict[str, str]] = []
+        if source.examples and self.task == "translate" and not source.strict and not source.context:
+            for text, english in source.examples:
+                example = Source(text, source.source_lang, task=source.task)
+                turns += [{"role": "user", "content": self._user(example)}, {"role": "assistant", "content": english}]
+        return [{"role": "system", "content": self.system}, *turns, {"role": "user", "content": self._user(source)}]
+
+    def _user(self, source: Source) -> str:
         template = self.strict_user if source.strict else self.user
         user = template.render(
             source_language=_language(source),
@@ -63,7 +73,7 @@ class PromptTemplate:
             previous=source.previous,
             previous_english=source.previous_english,
         )
-        return [{"role": "system", "content": self.system}, {"role": "user", "content": user.strip()}]
+        return user.strip()
 
     def _conversation(
         self, source: Source, question: jinja2.Template, earlier: Source, reply: str

@@ -156,17 +156,35 @@ class TransformersSeq2SeqBackend(Seq2SeqBackendBase):
                 num_beams=self._options.num_beams,
                 # English runs longer than Chinese in tokens; 2x + 10 leaves room without runaway loops.
                 max_new_tokens=min(output_cap(sources, self._options.max_new_tokens), 2 * longest + 10),
+                output_scores=True,
+                return_dict_in_generate=True,
                 **extra,
             )
         pad = self._tokens.unlocked.pad_token_id
+        sequences = output.sequences
         with self._tokens.use() as tokenizer:
-            decoded = tokenizer.batch_decode(output, skip_special_tokens=True)
-        counts = [int((row != pad).sum()) for row in output]
+            decoded = tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        counts = [int((row != pad).sum()) for row in sequences]
         read = [int(row.sum()) for row in batch["attention_mask"]]
+        scores = self._token_logprobs(output, pad)
         return [
-            Generation(text.strip(), count, prompt_tokens=length)
-            for text, count, length in zip(decoded, counts, read, strict=True)
+            Generation(text.strip(), count, prompt_tokens=length, mean_logprob=mean, min_logprob=low)
+            for text, count, length, (mean, low) in zip(decoded, counts, read, scores, strict=True)
         ]
+
+    def _token_logprobs(self, output: Any, pad: int) -> list[tuple[float | None, float | None]]:
+        """Per row, the mean and lowest log-probability of the tokens the chosen hypothesis holds."""
+        beams = getattr(output, "beam_indices", None)
+        # Beam search's scores are log-probabilities already; greedy search's are logits.
+        steps = self._model.compute_transition_scores(
+            output.sequences, output.scores, beams, normalize_logits=beams is None
+        )
+        generated = output.sequences[:, -steps.shape[1] :]  # the decoder's start token was not generated
+        found: list[tuple[float | None, float | None]] = []
+        for row, tokens in zip(steps, generated, strict=True):
+            kept = row[(tokens != pad) & row.isfinite()]
+            found.append((float(kept.mean()), float(kept.min())) if len(kept) else (None, None))
+        return found
 
 
 def load_seq2seq(

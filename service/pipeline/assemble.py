@@ -10,6 +10,7 @@ from service.markup.anchors import place_by_anchors
 from service.memory import Recalled
 from service.models.backend import Generation
 from service.pipeline.checks import segment_problems
+from service.pipeline.confidence import PERSON, ConfidenceBasis, basis_of, confidence_of
 from service.pipeline.terms import PiecePlan, enforce_names, inconsistent_terms, report_terms
 from service.pipeline.types import Notice, PreparedDocument, Segment, TranslatedDocument, TranslatedSegment
 from service.text.latin import keep_latin
@@ -30,6 +31,7 @@ class FinishedSegment:
     warnings: tuple[Notice, ...]
     entries: tuple[GlossaryEntry, ...]  # glossary entries found in its pieces
     generations: tuple[Generation, ...] = ()  # what the model ran for it, retries included
+    basis: ConfidenceBasis | None = None  # what its confidence was computed from
 
 
 def segment_entries(plans: Sequence[PiecePlan]) -> tuple[GlossaryEntry, ...]:
@@ -43,8 +45,10 @@ def finish_segment(
     language: str,
     mends: Mends,
     generations: Sequence[Generation],
+    scored: Sequence[Generation] | None = None,
 ) -> FinishedSegment:
-    """A segment from its pieces' outputs: joined, Latin text kept, checked."""
+    """A segment from its pieces' outputs: joined, Latin text kept, checked. Its confidence comes from
+    `scored` (default: `generations`), the model's work for this segment alone."""
     warnings: list[Notice] = []
     translation = tidy_output(" ".join(outputs))
     entries = segment_entries(plans)
@@ -67,14 +71,21 @@ def finish_segment(
             mends.fragments
         )
         warnings.append(Notice("fragments_translated_separately", message, segment.id))
+    basis = basis_of(generations if scored is None else scored, len(warnings))
     translated = TranslatedSegment(
-        segment.id, segment.paragraph, segment.source, segment.normalized, translation
+        segment.id,
+        segment.paragraph,
+        segment.source,
+        segment.normalized,
+        translation,
+        confidence=confidence_of(basis),
     )
-    return FinishedSegment(translated, tuple(warnings), entries, tuple(generations))
+    return FinishedSegment(translated, tuple(warnings), entries, tuple(generations), basis)
 
 
 def recalled_segment(segment: Segment, plans: Sequence[PiecePlan], recalled: Recalled) -> FinishedSegment:
-    """A segment answered from memory: as it was filed, no checks run again, no model time."""
+    """A segment answered from memory: as it was filed, no checks run again, no model time. A person's
+    entry is trusted (confidence 1); a model's has the confidence it was filed with (None if older)."""
     translated = TranslatedSegment(
         segment.id,
         segment.paragraph,
@@ -83,6 +94,7 @@ def recalled_segment(segment: Segment, plans: Sequence[PiecePlan], recalled: Rec
         recalled.translation,
         memory=True,
         memory_origin=recalled.origin,
+        confidence=PERSON if recalled.origin == "person" else recalled.confidence,
     )
     return FinishedSegment(translated, (), segment_entries(plans))
 
@@ -117,6 +129,7 @@ def assemble_document(
         generated_tokens=sum(generation.new_tokens for generation in generations),
         prompt_tokens=sum(generation.prompt_tokens for generation in generations),
         cached_prompt_tokens=sum(generation.cached_prompt_tokens for generation in generations),
+        confidence_basis=tuple(done.basis for done in finished),
     )
 
 

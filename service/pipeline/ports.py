@@ -41,7 +41,13 @@ class SegmentMemory(Protocol):
     ) -> list[Recalled | None]: ...
 
     async def remember(
-        self, tenant: str, info: ModelInfo, language: str, ask: MemoryAsk, translation: str
+        self,
+        tenant: str,
+        info: ModelInfo,
+        language: str,
+        ask: MemoryAsk,
+        translation: str,
+        confidence: float | None = None,
     ) -> None: ...
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from service.glossary import Glossary, GlossaryEntry, TermOrigin
+from service.memory.examples import Example
 from service.models.backend import Source
 
 _PLACEHOLDER = "ZQX{}"
@@ -59,6 +60,15 @@ def with_document_glossary(plans: Sequence[PiecePlan]) -> list[PiecePlan]:
     shows them once in the head all of the document's pieces share."""
     found = tuple(dict.fromkeys(pair for plan in plans for pair in plan.source.glossary))
     return [replace(plan, source=replace(plan.source, document_glossary=found)) for plan in plans]
+
+
+def with_examples(plans: Sequence[PiecePlan], examples: Sequence[Example]) -> list[PiecePlan]:
+    """Each piece shown the document's examples (memory/examples.py): the same for all, so that they are
+    part of the head the document's pieces share."""
+    if not examples:
+        return list(plans)
+    pairs = tuple((example.source, example.translation) for example in examples)
+    return [replace(plan, source=replace(plan.source, examples=pairs)) for plan in plans]
 
 
 def restore_placeholders(output: str, plan: PiecePlan) -> str:

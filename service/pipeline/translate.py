@@ -16,6 +16,7 @@ from service.engine.items import QueueItem, new_flow
 from service.engine.pending import Flow
 from service.glossary import build_glossary
 from service.memory import MemoryAsk, Recalled
+from service.memory.examples import ExampleFinder
 from service.models.backend import Generation, ModelInfo
 from service.pipeline import consistency, rescue
 from service.pipeline.assemble import (
@@ -34,7 +35,13 @@ from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, SegmentMemory, all_or_none, time_limit
 from service.pipeline.prepare import prepare_document
 from service.pipeline.segments import split_by_segment, translate_segment
-from service.pipeline.terms import PiecePlan, plan_piece, restore_placeholders, with_document_glossary
+from service.pipeline.terms import (
+    PiecePlan,
+    plan_piece,
+    restore_placeholders,
+    with_document_glossary,
+    with_examples,
+)
 from service.pipeline.types import PreparedDocument, TranslatedDocument, UnsupportedLanguage
 
 TARGET_LANGUAGES = frozenset({"en"})
@@ -72,9 +79,11 @@ class TranslationPipeline:
         prompt_context: bool = False,
         configured_glossary: Mapping[str, str] | None = None,
         memory: SegmentMemory | None = None,
+        examples: ExampleFinder | None = None,
     ) -> None:
         self.models = models
         self._memory = memory  # segments translated before, and people's corrections
+        self._examples = examples  # the memory's entries like a document, for instruction models
         self._token_budget = token_budget
         self._timeout = timeout
         self._auto_terms = auto_terms  # automatic renderings of the names a Chinese document holds
@@ -132,7 +141,8 @@ class TranslationPipeline:
             return await asyncio.to_thread(passed_through, job.text, language, confidence, job.clean_input)
         queue = await self.models.translator(language)
         info = queue.backend.info
-        work = await asyncio.to_thread(self._prepare, job, language, queue, caller.listener is not None)
+        ranked = caller.listener is not None
+        work = await asyncio.to_thread(self._prepare, job, language, queue, ranked, caller.tenant)
         if info.prompted and self._prompt_context:
             finished = await self._in_context(queue, work, language, flow)
             for done in finished:
@@ -168,7 +178,10 @@ class TranslationPipeline:
                 if self._memory is not None:
                     # Filed under the terms it was given, the document's renderings of names included.
                     ask = MemoryAsk(works[index].segment.normalized, _terms(works[index].plans))
-                    await self._memory.remember(caller.tenant, info, language, ask, done.segment.translation)
+                    segment = done.segment
+                    await self._memory.remember(
+                        caller.tenant, info, language, ask, segment.translation, segment.confidence
+                    )
             tokens = sum(generation.new_tokens for generation in done.generations)
             event = SegmentDone(caller.document, done.segment, done.warnings)
             tally.finished(event, tokens, recalled=hit is not None)
@@ -208,8 +221,9 @@ class TranslationPipeline:
             fixes = tuple(fix for index in range(start, end) for fix in patched.get(index, []))
             mends = Mends(fixes, any(index in by_clauses for index in range(start, end)))
             spent = generations if start == 0 else []  # the document's model work, counted once
+            own = generations[start:end]  # its pieces' first pass: what its confidence rests on
             finished.append(
-                finish_segment(segment, outputs[start:end], plans[start:end], language, mends, spent)
+                finish_segment(segment, outputs[start:end], plans[start:end], language, mends, spent, own)
             )
             start = end
         return finished
@@ -250,9 +264,11 @@ class TranslationPipeline:
         order = range(len(work.items))
         return [generations[index] for index in order], [outputs[index] for index in order]
 
-    def _prepare(self, job: TranslateJob, language: str, queue: ModelQueue, ranked: bool) -> _Work:
-        """CPU work (normalising, splitting, glossary matching, tokenising), run off the event loop.
-        `ranked`: the items carry their segment's number, to be run in reading order."""
+    def _prepare(
+        self, job: TranslateJob, language: str, queue: ModelQueue, ranked: bool, tenant: str
+    ) -> _Work:
+        """CPU work (normalising, splitting, glossary matching, finding examples, tokenising), run off the
+        event loop. `ranked`: the items carry their segment's number, to be run in reading order."""
         backend = queue.backend
         budget = min(self._token_budget, backend.info.max_input_tokens)
         prepared = prepare_document(
@@ -275,6 +291,9 @@ class TranslationPipeline:
         plans = [plan_piece(piece, language, glossary, prompted=backend.info.prompted) for _, piece in pieces]
         if backend.info.prompted:
             plans = with_document_glossary(plans)
+            if self._examples is not None:
+                text = "\n".join(segment.normalized for segment in prepared.segments)
+                plans = with_examples(plans, self._examples.find(tenant, language, text))
         items = [
             QueueItem(plan.source, backend.count_tokens(plan.source.text), number if ranked else None)
             for (number, _), plan in zip(pieces, plans, strict=True)

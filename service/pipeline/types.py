@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from service.models.backend import ModelInfo
+from service.pipeline.confidence import ConfidenceBasis
 from service.pipeline.terms import TermReport
 
 
@@ -57,6 +58,8 @@ class TranslatedSegment:
     translation: str
     memory: bool = False  # answered from the translation memory, at no model time
     memory_origin: str | None = None  # "person" (a correction or an import) or "model"; None: not recalled
+    # How likely the translation is to be right, in [0, 1] (pipeline/confidence.py); None: no model scored it.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class TranslatedDocument:
     cached_prompt_tokens: int = 0  # prompt tokens taken ready-made from the cache (shared heads)
     seconds: float = 0.0
     model: ModelInfo | None = None  # the model that translated it
+    # Per segment, what its confidence was computed from (for fitting the calibration: `gazette eval`).
+    confidence_basis: tuple[ConfidenceBasis | None, ...] = field(default=())
     error: DocumentError | None = None  # set: this document failed (nothing else in it is meaningful)
 
 

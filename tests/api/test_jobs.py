@@ -68,6 +68,7 @@ def test_a_json_job_is_stored_run_and_its_results_match_translate(jobs_client: T
     document = direct["documents"][0]
     assert lines[2]["translation"] == document["translation"]
     assert lines[2]["segments"] == document["segments"]
+    assert all(0 <= segment["confidence"] <= 1 for segment in lines[2]["segments"])  # kept in the record
     assert [line["id"] for line in results(jobs_client, job["id"], after="a2")] == ["a3", "4"]
 
 

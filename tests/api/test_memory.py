@@ -37,6 +37,8 @@ def test_a_correction_wins_for_its_tenant_only_and_is_exported(
     [segment] = mine["segments"]
     assert segment["translation"] == "Tong'an held its second meeting in Xiamen."
     assert (segment["memory"], segment["memory_origin"]) == (True, "person")
+    assert segment["confidence"] == 1.0  # a person's entry is trusted
+    assert 0 <= made["documents"][0]["segments"][0]["confidence"] < 1  # the model's is its own
     assert theirs["translation"] == model_english and not theirs["segments"][0]["memory"]
     assert exported.headers["content-type"].startswith("application/x-tmx+xml")
     entries = read_tmx(exported.content, "alice")

@@ -47,6 +47,7 @@ def test_a_streamed_translation_tells_each_segment_then_the_plain_answer(tiny_se
     for segment in segments:
         shown = {name: value for name, value in segment.items() if name not in ("document", "warnings")}
         assert shown == by_id[segment["id"]]
+        assert 0 <= segment["confidence"] <= 1  # told as the segment is final, as the answer has it
     # The plain answer, field for field, but its timing (the tiny model's output is deterministic).
     for body in (result, plain):
         body["documents"][0].pop("seconds")
@@ -133,5 +134,8 @@ def test_the_memory_answers_a_document_sent_again_at_no_model_time(tiny_settings
     [second] = again["documents"]
     assert [s["translation"] for s in second["segments"]] == [s["translation"] for s in first["segments"]]
     assert all(s["memory"] and s["memory_origin"] == "model" for s in second["segments"])
+    # A model's entry keeps the confidence it was made with: recalled, it has no log-probabilities.
+    assert [s["confidence"] for s in second["segments"]] == [s["confidence"] for s in first["segments"]]
+    assert all(s["confidence"] is not None for s in first["segments"])
     assert not any(s["memory"] for s in first["segments"])
     assert second["generated_tokens"] == 0 and second["prompt_tokens"] == 0

@@ -102,6 +102,10 @@ def test_the_code_digest_covers_output_code_only(tmp_path: Path) -> None:
         before = source_digest(tmp_path)
     (tmp_path / "pipeline" / "e.py").write_text("", encoding="utf-8")  # a new module counts too
     assert source_digest(tmp_path) != before
+    before = source_digest(tmp_path)
+    # The confidence's calibration is applied when scoring, to the basis the cache keeps: no new key.
+    (tmp_path / "pipeline" / "confidence.py").write_text("CALIBRATION = 1\n", encoding="utf-8")
+    assert source_digest(tmp_path) == before
 
 
 def test_the_code_version_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -78,3 +78,36 @@ def test_without_data_the_command_says_where_to_put_it(
     monkeypatch.setenv("GAZETTE_DATA_DIR", str(tmp_path / "nowhere"))
     assert main(["eval", "--suite", "seed"]) == 2
     assert "GAZETTE_DATA_DIR" in capsys.readouterr().err
+
+
+def test_flores_dev_reports_confidence_ranking_and_fits_a_calibration(
+    eval_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scipy.stats import spearmanr
+
+    reports = eval_env / "reports"
+    argv = ["eval", "--suite", "flores-dev", "--profile", "tiny", "--limit", "12", "--fit-confidence"]
+    assert main([*argv, "--report", str(reports)]) == 0
+    printed = capsys.readouterr().out
+    row = json.loads((reports / "flores-dev.json").read_text(encoding="utf-8"))["rows"][0]
+    lines = row["segments"]
+    assert len(lines) == 12 and all(0 <= line["confidence"] <= 1 for line in lines)
+    assert all(line["basis"]["tokens"] > 0 for line in lines)  # the model's own log-probabilities
+    rho = spearmanr([line["confidence"] for line in lines], [line["chrf"] for line in lines]).statistic
+    assert row["confidence"]["spearman"] == pytest.approx(rho, abs=1e-3)
+    assert row["confidence"]["lines"] == 12
+    assert "confidence: Spearman with sentence chrF" in printed
+    assert "fitted confidence calibration: Calibration(intercept=" in printed
+
+
+def test_the_example_pool_is_filed_once_in_the_evaluations_own_database(eval_dir: Path, tmp_path: Path) -> None:
+    from eval.examples_pool import file_pool, pool_pairs
+    from service.memory import MemoryStore
+    from service.memory.examples import POOL
+
+    held = file_pool(tmp_path / "pool.sqlite3", eval_dir)
+    assert held == len({source for source, _ in pool_pairs(eval_dir)}) > 5000
+    assert file_pool(tmp_path / "pool.sqlite3", eval_dir) == held
+    store = MemoryStore(tmp_path / "pool.sqlite3")
+    assert {entry.tenant for entry in store.entries()} == {POOL}
+    store.close()

@@ -7,7 +7,16 @@ import pytest
 import eval.suites
 from eval import SUITE_NAMES
 from eval.names import name_found
-from eval.suites import EXAMPLE_POOL, SUITES, DataMissing, Row, Suite, load_suite, without_glossaries
+from eval.suites import (
+    EXAMPLE_POOL,
+    FLORES_DEV_START,
+    SUITES,
+    DataMissing,
+    Row,
+    Suite,
+    load_suite,
+    without_glossaries,
+)
 
 
 def test_the_command_line_offers_every_suite() -> None:
@@ -73,6 +82,31 @@ def test_the_names_suite_holds_no_line_of_the_example_pool(eval_dir: Path) -> No
     }
     (row,) = load_suite("names", eval_dir, limit=None).rows
     assert len(row.sources) > 500 and not pool & set(row.sources)
+
+
+@pytest.mark.eval_data
+@pytest.mark.parametrize("name", [name for name in SUITES if name != "names"])
+def test_no_suite_holds_a_line_of_the_example_pool(name: str, eval_dir: Path) -> None:
+    """`--examples-pool` shows examples from newstest2017-18: no figure may be of their lines."""
+    pool = {
+        line
+        for source, _ in EXAMPLE_POOL
+        for line in (eval_dir / source).read_text(encoding="utf-8").splitlines()
+    }
+    for row in load_suite(name, eval_dir, limit=None).rows:
+        assert not pool & set(row.sources), row.name
+
+
+@pytest.mark.eval_data
+def test_the_flores_suites_stop_before_the_development_lines(eval_dir: Path) -> None:
+    """The confidence is calibrated on flores-dev: the FLORES figures are of other lines."""
+    (dev,) = load_suite("flores-dev", eval_dir, limit=None).rows
+    assert len(dev.sources) == 1012 - FLORES_DEV_START
+    for name in ("flores-zho", "flores-multi"):
+        for row in load_suite(name, eval_dir, limit=None).rows:
+            assert len(row.sources) == FLORES_DEV_START and not set(dev.references) & set(row.references)
+    (limited,) = load_suite("flores-dev", eval_dir, limit=5).rows
+    assert limited.sources == dev.sources[:5]
 
 
 def test_without_glossaries_empties_every_row_glossary_and_nothing_else() -> None:

@@ -147,3 +147,48 @@ def test_an_item_too_long_for_the_cache_fails_alone(backend: LlamaCppBackend) ->
     while backend.busy_slots():
         results.update(backend.step([], ()))
     assert isinstance(results["short"], Generation)
+
+
+def test_each_output_carries_the_log_probability_of_its_tokens(tiny_gguf: Path, tmp_path: Path) -> None:
+    """What a segment's confidence rests on, against an independent greedy decode of the same prompt on a
+    context of its own, one token at a time, scored with scipy's log-softmax: batching, shared heads and
+    prefill interleaving change none of it."""
+    import numpy as np
+    from scipy.special import log_softmax
+
+    from service.models.llama_native import BatchEntry
+
+    backend = load(tiny_gguf, tmp_path)
+    sources = [Source(text) for text in SENTENCES[:3]]
+    outputs = backend.generate(sources)
+    model = backend._model
+    context = model.context(2048, 512, 1, 1)
+    for source, output in zip(sources, outputs, strict=True):
+        context.clear()
+        prompt = backend._prompt_tokens(source)
+        entries = [BatchEntry(token, i, 0, i == len(prompt) - 1) for i, token in enumerate(prompt)]
+        context.decode(entries)
+        scores: list[float] = []
+        position = len(prompt)
+        while len(scores) < output.new_tokens:
+            row = log_softmax(np.array(context._logits(0 if scores else len(prompt) - 1), dtype=np.float64))
+            token = int(row.argmax())
+            scores.append(float(row[token]))
+            context.decode([BatchEntry(token, position, 0, True)])
+            position += 1
+        assert output.mean_logprob == pytest.approx(sum(scores) / len(scores), abs=1e-2)
+        assert output.min_logprob == pytest.approx(min(scores), abs=1e-2)
+    context.close()
+
+
+def test_a_documents_examples_are_in_the_head_its_sentences_share(tiny_gguf: Path, tmp_path: Path) -> None:
+    """Examples are evaluated once per document: the second sentence takes them from the cache."""
+    examples = (("厦门市同安区召开质量强区大会。", "Tong'an District of Xiamen held a quality conference."),)
+    cached = {}
+    for shown in ((), examples):
+        backend = load(tiny_gguf, tmp_path)
+        first, second = (backend.generate([Source(text, examples=shown)])[0] for text in SENTENCES[:2])
+        cached[shown] = second.cached_prompt_tokens
+        assert first.prompt_tokens > second.prompt_tokens
+    example_tokens = sum(map(backend.count_tokens, examples[0]))
+    assert cached[examples] >= cached[()] + example_tokens

@@ -208,3 +208,21 @@ def test_chatter_is_stripped(raw: str, clean: str) -> None:
 def test_echoed_instructions_are_removed(raw: str, answer: str) -> None:
     prompts = PromptSet(load_family(default_prompts_dir(), "qwen"))
     assert prompts.answer(raw, Source("民主就无法奏效。", "zh")) == answer
+
+
+def test_examples_come_as_earlier_turns_of_a_first_attempt_only() -> None:
+    """Examples from the memory are shown as the conversation so far: each asked as a sentence is, then
+    answered; a retry or a fragment's question is asked without them."""
+    template = load_prompt(default_prompts_dir(), "qwen", "translate")
+    examples = (("同安区召开大会。", "Tong'an held a conference."), ("区长出席。", "The head attended."))
+    source = Source("周桂良参加会议。", "zh", examples=examples)
+    messages = template.messages(source)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert messages[1]["content"] == template.messages(Source("同安区召开大会。", "zh"))[1]["content"]
+    assert [messages[2]["content"], messages[4]["content"]] == ["Tong'an held a conference.", "The head attended."]
+    assert messages[-1] == template.messages(Source("周桂良参加会议。", "zh"))[-1]
+    for other in (replace(source, strict=True), replace(source, context="周桂良参加会议并讲话。")):
+        assert [m["role"] for m in template.messages(other)] == ["system", "user"]
+    # What the model echoes of the instructions is still found after examples.
+    echoed = "He attended. Reply with the English translation only."
+    assert template.without_echoes(echoed, source) == "He attended."

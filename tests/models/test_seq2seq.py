@@ -91,3 +91,36 @@ def test_tiny_bart_summariser_loads_like_distilbart_on_each_engine(
     text = "The district released a plan with 4 goals and 11 key projects. " * 8
     outputs = backend.generate([Source(text, "en", task="summarize")])
     assert len(outputs) == 1 and outputs[0].new_tokens <= 80 + 2
+
+
+@pytest.mark.parametrize("beams", [1, 2])
+def test_the_mean_log_probability_is_that_of_the_tokens_written(
+    tiny_marian_dir: Path, tmp_path: Path, beams: int
+) -> None:
+    """What a segment's confidence rests on: the model's own log-probability of each token it wrote, the
+    same as a teacher-forced pass over the output gives (greedy and beam search alike)."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    backend = load_seq2seq(
+        str(tiny_marian_dir), task="translate", model_cache=tmp_path, device="cpu",
+        options=GenerationOptions(num_beams=beams, max_new_tokens=12), hub_timeout=1.0,
+    )  # fmt: skip
+    texts = ["厦门同安区质量强区大会召开。", "好"]
+    outputs = backend.generate([Source(text) for text in texts])
+    tokenizer = AutoTokenizer.from_pretrained(tiny_marian_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_marian_dir).eval()
+    for text, output in zip(texts, outputs, strict=True):
+        assert output.mean_logprob is not None and output.min_logprob is not None
+        assert output.min_logprob <= output.mean_logprob < 0
+        again = model.generate(**tokenizer([text], return_tensors="pt"), num_beams=beams, max_new_tokens=12)
+        labels = again[:, 1:]
+        with torch.inference_mode():
+            logits = model(**tokenizer([text], return_tensors="pt"), decoder_input_ids=again[:, :-1]).logits
+            logits[..., tokenizer.pad_token_id] = float("-inf")  # Marian never writes its pad token
+        steps = logits.log_softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)[0]
+        kept = steps[labels[0] != tokenizer.pad_token_id]
+        if len(kept) == 12:  # cut at the limit: the end token was forced there, with probability 1
+            kept[-1] = 0.0
+        assert output.mean_logprob == pytest.approx(float(kept.mean()), abs=1e-3)
+        assert output.min_logprob == pytest.approx(float(kept.min()), abs=1e-3)

@@ -9,6 +9,7 @@ from typing import Any
 import docx
 import pytest
 
+from service.pipeline.confidence import LOW
 from tests.web.conftest import MAX_CHARS, snap
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
@@ -177,3 +178,25 @@ def test_server_errors_appear_inline_and_the_text_stays(page: Any, viewport: str
     assert page.is_enabled("#run")
     if status == 429:
         snap(page, "busy", viewport)
+
+
+def test_low_confidence_rows_are_marked_with_a_title_saying_why(page: Any, viewport: str) -> None:
+    page.fill("#text", "厦门市同安区委副书记参加会议。\n质量强区大会召开。高技术产业增加值增长24.5%。")
+    run_and_wait(page)
+    answer = downloaded_json(page)["documents"][0]
+    marked = 0
+    for segment in answer["segments"]:
+        row = page.locator(f'.row[data-segment="{segment["id"]}"]')
+        confidence = segment["confidence"]
+        assert 0.0 <= confidence <= 1.0
+        assert float(row.get_attribute("data-confidence")) == pytest.approx(confidence)
+        low = confidence < LOW
+        assert ("low-confidence" in row.get_attribute("class").split()) == low
+        assert row.locator(".confidence-low").count() == (1 if low else 0)
+        if low:
+            marked += 1
+            title = row.locator(".confidence-low").get_attribute("title")
+            assert title.startswith(f"Low confidence ({confidence:.2f} of 1)")
+            own = [w["code"] for w in answer["warnings"] if w.get("segment") == segment["id"]]
+            assert all(code in title for code in own)
+    assert marked, "the tiny model's noise is never confident"

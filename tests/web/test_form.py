@@ -73,3 +73,12 @@ def test_a_server_with_keys_asks_for_one_and_still_serves_the_page(tiny_settings
 
 def test_the_page_is_not_part_of_the_api_description(client: TestClient) -> None:
     assert "/" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_page_marks_rows_below_the_services_own_low_confidence() -> None:
+    """render.js keeps its own copy of the threshold (it has no other way to know it): the same number."""
+    from service.pipeline.confidence import LOW
+
+    script = (STATIC / "render.js").read_text(encoding="utf-8")
+    found = re.search(r"const LOW_CONFIDENCE = ([0-9.]+);", script)
+    assert found and float(found.group(1)) == LOW

@@ -124,9 +124,30 @@ function memoryBadge(segment) {
   }, person ? "corrected" : "from memory");
 }
 
+// Below this a row is marked for checking: service/pipeline/confidence.py's LOW (a test keeps them equal).
+const LOW_CONFIDENCE = 0.45;
+
+function isLow(segment) {
+  return typeof segment.confidence === "number" && segment.confidence < LOW_CONFIDENCE;
+}
+
+// Why a row is marked: its confidence, and what lowered it.
+function confidenceBadge(segment, warnings) {
+  if (!isLow(segment)) return null;
+  const why = warnings.length ? ` and ${warnings.length === 1 ? "a check" : `${warnings.length} checks`}`
+    + ` fired on it (${warnings.map((w) => w.code).join(", ")})` : "";
+  return el("span", {
+    class: "confidence-low", "data-confidence": String(segment.confidence),
+    title: `Low confidence (${segment.confidence.toFixed(2)} of 1): the model was unsure of the words `
+      + `it wrote${why}. Check this sentence against the source.`,
+  }, "check");
+}
+
 function row(segment, warnings) {
-  return el("div", { class: warnings.length ? "row has-warning" : "row", "data-segment": segment.id,
-    tabindex: "-1" },
+  const classes = ["row", warnings.length ? "has-warning" : "", isLow(segment) ? "low-confidence" : ""];
+  return el("div", { class: classes.filter(Boolean).join(" "), "data-segment": segment.id,
+    tabindex: "-1",
+    ...(typeof segment.confidence === "number" ? { "data-confidence": String(segment.confidence) } : {}) },
   el("div", { class: "source" },
     el("span", { class: "segment-id" }, segment.id),
     el("span", { class: "as-received", lang: "zh" }, segment.source),
@@ -134,6 +155,7 @@ function row(segment, warnings) {
   el("div", { class: "translation", lang: "en" },
     el("span", { class: "translated-text" }, segment.translation), " ",
     memoryBadge(segment), " ",
+    confidenceBadge(segment, warnings), " ",
     el("button", { type: "button", class: "correct", "data-source": segment.normalized,
       "aria-label": `Correct the translation of ${segment.id}` }, "Correct"),
     warningList(warnings, "row-warnings")));
