@@ -18,6 +18,7 @@ _ENVIRONMENT = jinja2.Environment(
 )
 # Instructions are cut into sentences to find the ones a model echoes; shorter ones could be real English.
 _SENTENCE_BREAK = re.compile(r"(?<=[.:!?])\s+|\n+")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+")
 _HAN_CHARACTER = re.compile(r"[\u3400-\u9fff]")
 MIN_ECHO = 16
 _VERSIONED = re.compile(r"^(?P<task>[a-z]+)\.v(?P<version>\d+)\.toml$")
@@ -96,12 +97,16 @@ class PromptTemplate:
 
     def without_echoes(self, text: str, source: Source) -> str:
         """`text` less any sentence of the instructions the model repeated ("Reply with the English
-        translation only." after, or instead of, the answer)."""
+        translation only." after, or instead of, the answer); nothing, when the whole answer is one clause
+        of them (asked for a fragment's English, "a few words", qwen-pypi once answered "a few words")."""
         user = self.messages(source)[-1]["content"].replace(source.text, "\n")
         for sentence in _SENTENCE_BREAK.split(user):
             sentence = sentence.strip()
             if len(sentence) >= MIN_ECHO and not _HAN_CHARACTER.search(sentence) and sentence in text:
                 text = text.replace(sentence, " ")
+        clauses = {clause.strip().casefold() for clause in _CLAUSE_BREAK.split(user)}
+        if text.strip().strip("\"'“”").rstrip(".").strip().casefold() in clauses - {""}:
+            return ""
         return re.sub(r"[ \t]{2,}", " ", text).strip()
 
     def cut_at_stop(self, text: str) -> str:

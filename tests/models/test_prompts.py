@@ -219,10 +219,25 @@ def test_examples_come_as_earlier_turns_of_a_first_attempt_only() -> None:
     messages = template.messages(source)
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
     assert messages[1]["content"] == template.messages(Source("同安区召开大会。", "zh"))[1]["content"]
-    assert [messages[2]["content"], messages[4]["content"]] == ["Tong'an held a conference.", "The head attended."]
+    assert [messages[2]["content"], messages[4]["content"]] == [
+        "Tong'an held a conference.",
+        "The head attended.",
+    ]
     assert messages[-1] == template.messages(Source("周桂良参加会议。", "zh"))[-1]
     for other in (replace(source, strict=True), replace(source, context="周桂良参加会议并讲话。")):
         assert [m["role"] for m in template.messages(other)] == ["system", "user"]
     # What the model echoes of the instructions is still found after examples.
     echoed = "He attended. Reply with the English translation only."
     assert template.without_echoes(echoed, source) == "He attended."
+
+
+def test_an_answer_that_is_a_clause_of_the_question_is_no_answer() -> None:
+    """Asked for 益同远行's English "(…), a few words", qwen-pypi answered "a few words" (the seed, p8.s2)."""
+    sentence = Source("同安区以“质同道合 益同远行”为主题。", "zh")
+    fragment = Source(
+        "益同远行", "zh", context=sentence.text, follows=(sentence, "Tong'an's theme is 益同远行.")
+    )
+    prompts = PromptSet(load_template(default_prompts_dir(), "qwen/translate.v6"))
+    assert prompts.answer("a few words", fragment) == ""
+    assert prompts.answer("A few words.", fragment) == ""
+    assert prompts.answer("going far together", fragment) == "going far together"
