@@ -106,7 +106,8 @@ def test_transformers_serves_a_mixed_batch_with_one_model(
     backend = load(tiny_nllb_dir, tmp_path, "transformers")
     outputs = backend.generate(MIXED)
     assert len(generate_calls) == 1  # one generate call for the whole mixed batch
-    kwargs, sequences = generate_calls[0]
+    kwargs, generated = generate_calls[0]
+    sequences = generated.sequences  # asked with its scores (the confidence): a dict-like output
     assert kwargs["forced_bos_token_id"] == tokenizer.convert_tokens_to_ids(NLLB_TARGET)
     for row, mask, source in zip(kwargs["input_ids"], kwargs["attention_mask"], MIXED, strict=True):
         assert row[mask.bool()].tolist() == expected_ids(tokenizer, source)
