@@ -64,7 +64,7 @@ def test_qwen_pypi_summarises_the_seeds_paragraph_2_keeping_its_figures(
         assert not han_characters(bullet.text)
     together = " ".join(bullet.text for bullet in summary.bullets)
     assert "50%" in together and "24.5%" in together
-    assert summary.templates == ("qwen/summarize.v2",)
+    assert summary.templates == ("qwen/summarize.v3",)
 
 
 @pytest.mark.real_model

@@ -27,8 +27,8 @@ SLOT_TOKENS = 2048  # cache cells per slot: prompt (instructions, glossary, text
 PREFIX_SEQUENCES = 8
 PREFIX_TOKENS = 768
 MIN_PREFIX = 8  # a shorter shared head is not worth a sequence of its own
-# Finished translations kept in the cache, prompt and answer, the most recent first: a follow-up question
-# about one (a fragment it left in Chinese, `Source.follows`) then reads only the question. A segment's
+# Finished answers kept in the cache, prompt and answer, the most recent first: a follow-up question about
+# one (a fragment a translation left in Chinese, a bullet refused) then reads only the question. A segment's
 # follow-ups come right after its answer, while the other segments in flight finish theirs: one per slot.
 CONVERSATION_TOKENS = 512
 
@@ -237,8 +237,8 @@ class LlamaCppBackend:
         return deque(range(first, first + self._slots))
 
     def _keep_conversation(self, slot: Slot) -> None:
-        """Hold a finished translation's prompt and answer in a sequence of their own, evicting the oldest."""
-        if slot.source.task != "translate" or slot.source.follows is not None:
+        """Hold a finished answer's prompt and answer in a sequence of their own, evicting the oldest."""
+        if slot.source.follows is not None:  # a follow-up is not followed up in turn
             return
         # The answer's last token is in the cache only if a token followed it (the end of the answer).
         tokens = tuple(slot.prompt + (slot.generated if slot.ended else slot.generated[:-1]))

@@ -80,14 +80,18 @@ class PromptTemplate:
         self, source: Source, question: jinja2.Template, earlier: Source, reply: str
     ) -> list[dict[str, str]]:
         """The earlier exchange as it happened, then the question: the sentence and its glossary are
-        already in it, so the question lists only the entries of terms that overlap its own text."""
+        already in it, so the question lists only the entries of terms that overlap its own text (and,
+        for a rewrite, what the earlier answer was refused for: `leftover`)."""
         overlapping = [
             (term, rendering)
             for term, rendering in source.glossary
             if term in source.text or source.text in term
         ]
         user = question.render(
-            source_language=_language(source), text=source.text, glossary=overlapping
+            source_language=_language(source),
+            text=source.text,
+            glossary=overlapping,
+            leftover=list(source.leftover),
         )
         return [
             *self.messages(earlier),

@@ -74,6 +74,9 @@ class _Draft:
     attempt: str = ""
     problems: tuple[str, ...] = ()
     bullet: Bullet | None = None
+    # The first attempt's exchange (what the model was asked, its reply as written): the strict rewrite is
+    # asked as its next turn, which llama.cpp reads from its cache but for the new question.
+    asked: tuple[Source, str] | None = None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -222,12 +225,17 @@ class SummarizationPipeline:
                 strict=strict,
                 leftover=_rejected_words(draft) if strict else (),
                 task="summarize",
+                follows=draft.asked if strict else None,
             )
             for draft in drafts
         ]
         items = [QueueItem(source, queue.backend.count_tokens(source.text)) for source in sources]
         # Bullets follow a translation already spent, or are a handful: let finish or time out, never refused.
-        return await queue.run(items, time_limit(self._timeout, flow), flow, judged=False)
+        written = await queue.run(items, time_limit(self._timeout, flow), flow, judged=False)
+        if not strict:
+            for draft, source, generation in zip(drafts, sources, written, strict=True):
+                draft.asked = (source, generation.raw) if generation.raw else None
+        return written
 
 
 def _tell(caller: Caller, drafts: Sequence[_Draft]) -> None:

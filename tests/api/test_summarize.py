@@ -87,7 +87,7 @@ def test_an_instruction_model_summarises_with_its_template_and_names_both(tmp_pa
         )
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["model"]["templates"] == ["qwen/translate.v6", "qwen/summarize.v2"]
+        assert body["model"]["templates"] == ["qwen/translate.v6", "qwen/summarize.v3"]
         assert body["model"]["summarize"] == body["model"]["translate"]
         assert len(client.get("/v1/models").json()["loaded"]) == 1
         document = body["documents"][0]

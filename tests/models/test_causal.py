@@ -73,8 +73,8 @@ def test_one_loaded_model_serves_both_tasks_each_with_its_template(
 ) -> None:
     settings = Settings(backend="ctranslate2", model_cache=tmp_path)
     backend = load_backend(ModelRequest(str(tiny_qwen_dir), "causal", "translate", "test"), settings)
-    assert backend.info.prompts == ("qwen/summarize.v2", "qwen/translate.v6")
-    assert backend.info.prompt_for("summarize") == "qwen/summarize.v2"
+    assert backend.info.prompts == ("qwen/summarize.v3", "qwen/translate.v6")
+    assert backend.info.prompt_for("summarize") == "qwen/summarize.v3"
     assert backend.info.prompt_for("translate") == "qwen/translate.v6"
     summary = Source("Output grew 24.5% this year. " * 20, "en", task="summarize")
     (alone,) = backend.generate([summary])

@@ -36,7 +36,7 @@ def test_auto_runs_a_gguf_file_as_it_is_on_llama_cpp(tiny_gguf: Path, tmp_path: 
     backend = load(tiny_gguf, tmp_path / "cache")
     assert backend.info.engine == "llama.cpp"
     assert backend.info.prompted and backend.info.random_weights
-    assert backend.info.prompts == ("qwen/summarize.v2", "qwen/translate.v6")
+    assert backend.info.prompts == ("qwen/summarize.v3", "qwen/translate.v6")
     assert isinstance(backend, SteppingBackend) and backend.slots == 3
     # No dequantized copy, no conversion: the cache holds nothing of it.
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*"))

@@ -89,6 +89,7 @@ def test_every_template_renders_both_of_its_prompts() -> None:
         "qwen/translate.v6",
         "qwen/summarize.v1",
         "qwen/summarize.v2",
+        "qwen/summarize.v3",
     } <= {t.name for t in templates}
     sources = [
         Source("周桂良参加会议。", "zh", glossary=(("周桂良", "Zhou Guiliang"),)),
@@ -131,13 +132,23 @@ def test_a_follow_up_is_the_next_turn_of_its_conversation() -> None:
 
 def test_the_summary_prompt_asks_for_one_short_bullet_and_names_rejected_numbers() -> None:
     template = load_template(default_prompts_dir(), "qwen/summarize")
-    assert template.name == "qwen/summarize.v2" and template.stop == ("\n",)
+    assert template.name == "qwen/summarize.v3" and template.stop == ("\n",)
     source = Source("Output grew 24.5% this year.", "en", task="summarize")
     user = template.messages(source)[1]["content"]
     assert "25 words" in user and user.endswith("Text: Output grew 24.5% this year.\nBullet:")
     strict = template.messages(replace(source, strict=True, leftover=("25.4", "blockchain")))[1]["content"]
     assert "20 words" in strict and "does not support: 25.4, blockchain" in strict
     assert template.cut_at_stop("\n- Output grew 24.5%.\n- Another bullet") == "- Output grew 24.5%."
+    # v3: the rewrite is the next turn after the refused bullet, naming what it was refused for.
+    first = "Output grew 25.4% on blockchain."
+    rewrite = replace(source, strict=True, leftover=("25.4", "blockchain"), follows=(source, first))
+    messages = template.messages(rewrite)
+    assert messages[:2] == template.messages(source)
+    assert messages[2] == {"role": "assistant", "content": first}
+    assert (
+        "does not support: 25.4, blockchain" in messages[3]["content"]
+        and "20 words" in messages[3]["content"]
+    )
 
 
 def test_templates_load_by_name_and_version(tmp_path: Path) -> None:

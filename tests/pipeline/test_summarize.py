@@ -57,7 +57,8 @@ class ScriptedSummarizer:
 
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         self.seen.extend(sources)
-        return [Generation(self.script.get((s.text.split()[0], s.strict), ""), 7) for s in sources]
+        replies = [self.script.get((s.text.split()[0], s.strict), "") for s in sources]
+        return [Generation(reply, 7, raw=f"- {reply}") for reply in replies]
 
 
 def summarize(backend: ScriptedSummarizer, bullets: int = 2) -> Any:
@@ -97,6 +98,11 @@ def test_a_bullet_with_an_invented_number_is_written_again_told_which_number() -
     assert (summary.regenerated, summary.replaced) == (1, 0)
     retry = backend.seen[-1]
     assert retry.strict and retry.leftover == ("60%",)
+    # Asked as the next turn of the exchange that wrote the refused bullet (its reply as the model wrote it).
+    first = next(
+        source for source in backend.seen if source.text.startswith("Strategic") and not source.strict
+    )
+    assert retry.follows == (first, "- Emerging industries reached 60% of output; high-tech grew 24.5%.")
     assert [(n.code, n.segment) for n in summary.notes] == [("bullet_regenerated", "p2.s1")]
     assert "unsupported_number" in summary.notes[0].message
 
