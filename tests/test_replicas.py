@@ -1,10 +1,13 @@
 """Two `gazette serve` processes on one PostgreSQL database (tests/postgres.py): a 600-item job submitted
 to one is worked by both, never more than its concurrency at once over the two; the first is killed with
 SIGKILL mid-job and the second finishes it, every item recorded exactly once; a glossary made on the first
-is used on the second; usage is one count."""
+is used on the second; usage is one count. A tenant's small job is not held behind another's large one on
+either replica."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import signal
 import time
@@ -13,7 +16,9 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 
+from service.cli import main
 from tests.postgres import PostgresServer
 from tests.serving import serving
 
@@ -23,8 +28,9 @@ CONCURRENCY = 4  # items of the job leased at once, over both replicas together
 AUTH = {"Authorization": "DeepL-Auth-Key any-key"}
 
 
-def _job(base: str, job_id: str) -> dict[str, Any]:
-    job: dict[str, Any] = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10).json()
+def _job(base: str, job_id: str, key: str | None = None) -> dict[str, Any]:
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
+    job: dict[str, Any] = httpx.get(f"{base}/v1/jobs/{job_id}", headers=auth, timeout=10).json()
     return job
 
 
@@ -86,3 +92,45 @@ def test_two_replicas_share_a_job_and_the_survivor_finishes_it(
     ids = [line["id"] for line in lines]
     assert len(ids) == len(set(ids)) == ITEMS and set(ids) == {item["id"] for item in items}
     postgres.drop(url)
+
+
+def test_a_tenants_small_job_is_not_held_behind_anothers_large_one_on_either_replica(
+    tiny_marian_dir: Path, tmp_path: Path, postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tenant fairness over replicas: every replica gives every tenant with work in the database its share
+    of its concurrency, so a tenant's 6-item job sent to the second replica is done while another tenant's
+    400-item job, sent earlier to the first and worked by both, is still far from done."""
+    url = postgres.new_database()
+    monkeypatch.setenv("GAZETTE_DB", url)  # `gazette keys` writes where both replicas read
+    big_key, small_key = (_key(name) for name in ("big", "small"))
+    settings = {"db": url, "num_beams": "1", "max_job_items": "400", "lease_seconds": str(LEASE),
+                "job_concurrency": "2"}  # fmt: skip
+    big_items = [{"id": f"b{n}", "text": f"同安区第{n}次质量强区大会召开。"} for n in range(400)]
+    small_items = [{"id": f"s{n}", "text": f"厦门市第{n}次会议召开。"} for n in range(6)]
+    with serving(tiny_marian_dir, tmp_path / "a", **settings) as (first, _), \
+            serving(tiny_marian_dir, tmp_path / "b", **settings) as (second, _):  # fmt: skip
+        big = _submit(first, big_key, big_items)
+        deadline = time.monotonic() + 120
+        while _job(first, big, big_key)["items"]["done"] < 10:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        small = _submit(second, small_key, small_items)
+        while (job := _job(second, small, small_key))["state"] != "done":
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+        left = 400 - _job(first, big, big_key)["items"]["done"]
+    assert left >= 100, f"the small job waited for the large one: {left} of its items were left"
+    postgres.drop(url)
+
+
+def _key(tenant: str) -> str:
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["keys", "add", tenant]) == 0
+    return out.getvalue().strip()
+
+
+def _submit(base: str, key: str, items: list[dict[str, str]]) -> str:
+    response = httpx.post(f"{base}/v1/jobs", json={"items": items, "source_lang": "zh"},
+                          headers={"Authorization": f"Bearer {key}"}, timeout=30)  # fmt: skip
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
