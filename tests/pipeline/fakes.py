@@ -1,4 +1,5 @@
-"""Fakes for the pipelines' ports: a model queue that calls its backend directly, and a model source."""
+"""Fakes for the pipelines' ports: a model queue that calls its backend directly, a model source, and the
+base of the fake models the pipeline tests script."""
 
 from __future__ import annotations
 
@@ -6,7 +7,29 @@ from collections.abc import Sequence
 
 from service.engine.items import QueueItem
 from service.engine.pending import Flow
-from service.models.backend import Backend, Generation
+from service.models.backend import Backend, Generation, ModelInfo, Source
+
+
+class AnsweringBackend:
+    """A fake model that answers each source with `reply(source)` and records what it was asked."""
+
+    def __init__(self, *, prompted: bool = True, model: str = "fake") -> None:
+        self.seen: list[Source] = []
+        self._info = ModelInfo(model=model, engine="fake", task="translate", source="built", prompted=prompted)
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+    def generate(self, sources: Sequence[Source]) -> list[Generation]:
+        self.seen.extend(sources)
+        return [self.reply(source) for source in sources]
+
+    def reply(self, source: Source) -> Generation:
+        raise NotImplementedError
 
 
 class DirectQueue:

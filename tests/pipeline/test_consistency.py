@@ -9,35 +9,23 @@ from typing import Any
 from service.engine.items import QueueItem
 from service.glossary import build_glossary
 from service.memory import MemoryAsk
-from service.models.backend import Generation, ModelInfo, Source
+from service.models.backend import Generation, Source
 from service.models.prompts import default_prompts_dir, load_prompt, load_template
 from service.pipeline.consistency import repeated_names, with_entries
 from service.pipeline.terms import PiecePlan
 from service.pipeline.translate import TranslateJob, TranslationPipeline
-from tests.pipeline.fakes import OneQueue
+from tests.pipeline.fakes import AnsweringBackend, OneQueue
 
 FIRST = "瑞典学院常务秘书戴纽斯宣布了获奖者。"
 SECOND = "戴纽斯表示，评选很顺利。"
 
 
-class SpellsNamesAnew:
+class SpellsNamesAnew(AnsweringBackend):
     """Writes 戴纽斯 'Danius' in the first sentence and 'Dainius' elsewhere unless its glossary says how,
     as a model translating sentences side by side may; answers the name question from the English."""
 
-    def __init__(self) -> None:
-        self.seen: list[Source] = []
-        self._info = ModelInfo(model="fake", engine="fake", task="translate", source="built", prompted=True)
-
-    @property
-    def info(self) -> ModelInfo:
-        return self._info
-
-    def count_tokens(self, text: str) -> int:
-        return len(text)
-
-    def generate(self, sources: Sequence[Source]) -> list[Generation]:
-        self.seen.extend(sources)
-        return [Generation(self._answer(source), 4) for source in sources]
+    def reply(self, source: Source) -> Generation:
+        return Generation(self._answer(source), 4)
 
     def _answer(self, source: Source) -> str:
         if source.rendered:

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from service.models.backend import Generation, ModelInfo, Source
+from service.models.backend import Generation, Source
 from service.pipeline.repair import fragments_will_do
 from service.pipeline.translate import TranslateJob, TranslationPipeline
-from tests.pipeline.fakes import OneQueue
+from tests.pipeline.fakes import AnsweringBackend, OneQueue
 
 
-class ScriptedBackend:
+class ScriptedBackend(AnsweringBackend):
     """Answers from a script keyed by (text, strict); records what it was asked."""
 
     def __init__(self, script: dict[tuple[str, bool], str], prompted: bool) -> None:
+        super().__init__(prompted=prompted, model="scripted")
         self.script = script
-        self.seen: list[Source] = []
-        self._info = ModelInfo(
-            model="scripted", engine="fake", task="translate", source="built", prompted=prompted
-        )
 
-    @property
-    def info(self) -> ModelInfo:
-        return self._info
-
-    def count_tokens(self, text: str) -> int:
-        return len(text)
-
-    def generate(self, sources: Sequence[Source]) -> list[Generation]:
-        self.seen.extend(sources)
-        replies = [self.script.get((s.text, s.strict), "?") for s in sources]
-        return [Generation(reply, 5, raw=f"  {reply}") for reply in replies]
+    def reply(self, source: Source) -> Generation:
+        text = self.script.get((source.text, source.strict), "?")
+        return Generation(text, 5, raw=f"  {text}")
 
 
 def run(backend: ScriptedBackend, job: TranslateJob, *, prompt_context: bool = False) -> Any:
@@ -324,9 +312,9 @@ SEED_P2_S4_FIRST = (
 class CopiesTheGlossary(ScriptedBackend):
     """Answers a fragment with 规上工业's approved rendering when it is shown it, as qwen-pypi did."""
 
-    def generate(self, sources: Sequence[Source]) -> list[Generation]:
-        self.seen.extend(sources)
-        return [Generation(self._answer(source), 5, raw=self._answer(source)) for source in sources]
+    def reply(self, source: Source) -> Generation:
+        text = self._answer(source)
+        return Generation(text, 5, raw=text)
 
     def _answer(self, source: Source) -> str:
         told = dict(source.glossary)
