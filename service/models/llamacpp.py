@@ -176,14 +176,17 @@ class LlamaCppBackend:
         head = self._head(slot.source, slot.prompt)
         if len(head) >= self.min_prefix and head not in self._prefixes:
             slot.head_cost = self._cache_prefix(head)
-        cached = [*self._prefixes.values(), *self._conversations.values()]
-        found = best_prefix(slot.prompt, cached, self.min_prefix)
+        found = best_prefix(slot.prompt, self._cached(), self.min_prefix)
         if found is not None:
             prefix, length = found
             pool = self._prefixes if prefix.tokens in self._prefixes else self._conversations
             pool.move_to_end(prefix.tokens)
             self._ctx.share(prefix.sequence, slot.sequence, length)
             slot.fed = slot.cached = length
+
+    def _cached(self) -> list[Prefix]:
+        """Every sequence a new prompt may start from: the prompt heads and the kept conversations."""
+        return [*self._prefixes.values(), *self._conversations.values()]
 
     def _head(self, source: Source, prompt: list[int]) -> tuple[int, ...]:
         """The part of `prompt` its template alone decides: what the same prompt for other text shares."""
@@ -220,8 +223,7 @@ class LlamaCppBackend:
         else:
             sequence = self._slots + len(self._prefixes)
         begin = 0
-        cached = [*self._prefixes.values(), *self._conversations.values()]
-        found = best_prefix(head, cached, self.min_prefix)
+        found = best_prefix(head, self._cached(), self.min_prefix)
         if found is not None:  # another document's head under the same template: its common part
             base, begin = found
             self._ctx.share(base.sequence, sequence, begin)

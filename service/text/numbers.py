@@ -113,10 +113,10 @@ def overused_numbers(claim: str, evidence: Iterable[str]) -> list[str]:
     ("A grew 24.5%, and B grew 24.5%" from "A is near 50%, B grew 24.5%")."""
     most: Counter[Decimal] = Counter()
     for text in evidence:
-        for value, count in Counter(mention.value for mention in numbers_in(text)).items():
-            most[value] = max(most[value], count)
-    stated = Counter(mention.value for mention in numbers_in(claim))
-    over = [mention.surface for mention in numbers_in(claim) if 0 < most[mention.value] < stated[mention.value]]
+        most |= Counter(mention.value for mention in numbers_in(text))  # | keeps the larger count
+    claimed = numbers_in(claim)
+    stated = Counter(mention.value for mention in claimed)
+    over = [mention.surface for mention in claimed if 0 < most[mention.value] < stated[mention.value]]
     return list(dict.fromkeys(over))
 
 
