@@ -37,7 +37,8 @@ class Output:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Output:
         segments = tuple(
-            SegmentOutput(**(segment | {"basis": _basis(segment.get("basis"))})) for segment in data["segments"]
+            SegmentOutput(**(segment | {"basis": _basis(segment.get("basis"))}))
+            for segment in data["segments"]
         )
         return cls(data["translation"], segments, data["generated_tokens"], data["seconds"])
 

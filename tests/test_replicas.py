@@ -53,7 +53,9 @@ def _shared_glossary_and_usage(first: str, second: str) -> None:
     assert used.status_code == 200, used.text
     assert [g["term"] for g in used.json()["documents"][0]["glossary"]] == ["同安区"]
     # Counted once, in the database: either replica tells the same
-    counted = [httpx.get(f"{base}/v1/usage", timeout=10).json()["characters_used"] for base in (first, second)]
+    counted = [
+        httpx.get(f"{base}/v1/usage", timeout=10).json()["characters_used"] for base in (first, second)
+    ]
     assert counted[0] == counted[1] == len("同安区召开会议。")
 
 
@@ -62,8 +64,13 @@ def test_two_replicas_share_a_job_and_the_survivor_finishes_it(
 ) -> None:
     url = postgres.new_database()
     items = [{"id": f"n{n}", "text": f"同安区第{n}次质量强区大会召开。"} for n in range(ITEMS)]
-    settings = {"db": url, "num_beams": "1", "max_job_items": str(ITEMS), "lease_seconds": str(LEASE),
-                "job_concurrency": str(CONCURRENCY)}
+    settings = {
+        "db": url,
+        "num_beams": "1",
+        "max_job_items": str(ITEMS),
+        "lease_seconds": str(LEASE),
+        "job_concurrency": str(CONCURRENCY),
+    }
     with serving(tiny_marian_dir, tmp_path / "a", **settings) as (first, process), \
             serving(tiny_marian_dir, tmp_path / "b", **settings) as (second, _):  # fmt: skip
         _shared_glossary_and_usage(first, second)

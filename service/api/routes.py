@@ -260,7 +260,9 @@ async def readyz(state: State) -> Response:
     # Jobs, glossaries, keys and usage are in it: a replica whose database is gone is taken out of the
     # load balancer's rotation rather than answering 503 to what needs it.
     if (problem := await state.engine.database_error()) is not None:
-        return error_response(503, "not_ready", f"the database is unreachable: {problem}", {"Retry-After": "5"})
+        return error_response(
+            503, "not_ready", f"the database is unreachable: {problem}", {"Retry-After": "5"}
+        )
     return JSONResponse({"status": "ready", "model": model_out(state.engine).model_dump()})
 
 

@@ -12,9 +12,9 @@ from service.db.migrations import LATEST, upgrade, version_of
 def add_db_command(commands: Subcommands) -> None:
     db = commands.add_parser("db", help="the schema of the service's database (GAZETTE_DB)")
     actions = db.add_subparsers(dest="db_command", required=True)
-    actions.add_parser("upgrade", help="apply the schema's migrations (also done as a server starts)").set_defaults(
-        handler=_upgrade
-    )
+    actions.add_parser(
+        "upgrade", help="apply the schema's migrations (also done as a server starts)"
+    ).set_defaults(handler=_upgrade)
     actions.add_parser("version", help="the database's schema version, and this release's").set_defaults(
         handler=_version
     )

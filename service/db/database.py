@@ -89,7 +89,9 @@ class Database:
                 if is_storage_error(error):
                     # The driver's own words: SQLAlchemy's would add the statement and its parameters.
                     cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-                    raise StoreWriteFailed(f"the service's database ({self.name}) could not be used: {cause}") from error
+                    raise StoreWriteFailed(
+                        f"the service's database ({self.name}) could not be used: {cause}"
+                    ) from error
                 raise
 
     def lock(self, connection: Connection, name: str) -> None:

@@ -94,7 +94,9 @@ def _to_v3(connection: Connection) -> None:
         " model TEXT NOT NULL DEFAULT '', extra TEXT NOT NULL DEFAULT '{}',"
         f" created {real} NOT NULL, updated {real} NOT NULL, PRIMARY KEY (tenant, key))"
     )
-    connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS memory_by_tenant ON memory (tenant, origin, created)")
+    connection.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS memory_by_tenant ON memory (tenant, origin, created)"
+    )
 
 
 def _to_v4(connection: Connection) -> None:

@@ -48,4 +48,3 @@ def one(connection: Connection, sql: str, params: Any = None) -> RowMapping | No
 
 def every(connection: Connection, sql: str, params: Any = None) -> list[RowMapping]:
     return list(run(connection, sql, params).mappings().all())
-

@@ -29,7 +29,8 @@ def job_of(db: Connection, job_id: str) -> Job:
     counts = {
         found["state"]: (int(found["n"]), int(found["chars"] or 0))
         for found in every(
-            db, "SELECT state, COUNT(*) AS n, SUM(chars) AS chars FROM items WHERE job_id = :job GROUP BY state",
+            db,
+            "SELECT state, COUNT(*) AS n, SUM(chars) AS chars FROM items WHERE job_id = :job GROUP BY state",
             {"job": job_id},
         )
     }

@@ -65,7 +65,9 @@ class JobStore(Claims):
             if scoped is not None and (made := _made_with(db, scoped, digest)) is not None:
                 return made, False
             if max_active is not None:
-                active = run(db, "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')").scalar_one()
+                active = run(
+                    db, "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
+                ).scalar_one()
                 if active >= max_active:
                     raise TooManyJobs(f"{active} jobs are queued or running already; at most {max_active}")
             job_id = uuid.uuid4().hex
@@ -191,7 +193,9 @@ class JobStore(Claims):
         query, args = "SELECT id FROM jobs WHERE tenant = :tenant", {"tenant": tenant, "limit": limit}
         if before is not None:
             # Only one's own job places a page: another's would tell that it exists.
-            query += " AND (created, id) < (SELECT created, id FROM jobs WHERE id = :before AND tenant = :tenant)"
+            query += (
+                " AND (created, id) < (SELECT created, id FROM jobs WHERE id = :before AND tenant = :tenant)"
+            )
             args["before"] = before
         with self._read() as db:
             rows = every(db, query + " ORDER BY created DESC, id DESC LIMIT :limit", args)

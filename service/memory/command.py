@@ -65,5 +65,7 @@ def _import(args: argparse.Namespace) -> int:
         written = store.put(entries)
     finally:
         store.close()
-    print(f"{written} entries imported {'into the example pool' if args.pool else f'for {owner}'} from {args.tmx}")
+    print(
+        f"{written} entries imported {'into the example pool' if args.pool else f'for {owner}'} from {args.tmx}"
+    )
     return 0

@@ -96,7 +96,9 @@ class ExampleFinder:
             wanted = self._count - len(found)
             seen = {example.source for _, example in found}
             index = self._index(owner, language)
-            fresh = [pair for pair in index.best(document, wanted + 1, MIN_SHARE) if pair[1].source not in seen]
+            fresh = [
+                pair for pair in index.best(document, wanted + 1, MIN_SHARE) if pair[1].source not in seen
+            ]
             found += fresh[:wanted]
         # The most alike last: nearest the sentence to translate.
         return tuple(example for _, example in sorted(found, key=lambda pair: pair[0]))

@@ -57,8 +57,15 @@ class PromptTemplate:
         if source.examples and self.task == "translate" and not source.strict and not source.context:
             for text, english in source.examples:
                 example = Source(text, source.source_lang, task=source.task)
-                turns += [{"role": "user", "content": self._user(example)}, {"role": "assistant", "content": english}]
-        return [{"role": "system", "content": self.system}, *turns, {"role": "user", "content": self._user(source)}]
+                turns += [
+                    {"role": "user", "content": self._user(example)},
+                    {"role": "assistant", "content": english},
+                ]
+        return [
+            {"role": "system", "content": self.system},
+            *turns,
+            {"role": "user", "content": self._user(source)},
+        ]
 
     def _user(self, source: Source) -> str:
         template = self.strict_user if source.strict else self.user

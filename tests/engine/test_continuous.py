@@ -264,7 +264,9 @@ def test_a_readers_top_segment_goes_in_alone_and_nothing_joins_it_until_it_is_do
 
     async def scenario(priority: Priority) -> None:
         scheduler = make(engine)
-        ranked = [QueueItem(Source(text), len(text), rank) for rank, text in enumerate(["top", "b", "c", "d"])]
+        ranked = [
+            QueueItem(Source(text), len(text), rank) for rank, text in enumerate(["top", "b", "c", "d"])
+        ]
         await scheduler.run(ranked, timeout=10, flow=Flow("doc", priority))
         await scheduler.stop()
 

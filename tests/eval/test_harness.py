@@ -100,7 +100,9 @@ def test_flores_dev_reports_confidence_ranking_and_fits_a_calibration(
     assert "fitted confidence calibration: Calibration(intercept=" in printed
 
 
-def test_the_example_pool_is_filed_once_in_the_evaluations_own_database(eval_dir: Path, tmp_path: Path) -> None:
+def test_the_example_pool_is_filed_once_in_the_evaluations_own_database(
+    eval_dir: Path, tmp_path: Path
+) -> None:
     from eval.examples_pool import file_pool, pool_pairs
     from service.memory import MemoryStore
     from service.memory.examples import POOL

@@ -15,9 +15,18 @@ from service.memory.tmx import tmx_bytes
 from service.models.backend import ModelInfo
 
 POOL_PAIRS = [
-    ("厦门市同安区召开质量强区大会，部署今年的质量工作。", "Tong'an District of Xiamen held a quality conference."),
-    ("同安区高技术产业增加值同比增长百分之二十。", "High-tech industry value added in Tong'an grew 20 percent."),
-    ("国家统计局今天发布了上月的居民消费价格数据。", "The statistics bureau released last month's consumer prices."),
+    (
+        "厦门市同安区召开质量强区大会，部署今年的质量工作。",
+        "Tong'an District of Xiamen held a quality conference.",
+    ),
+    (
+        "同安区高技术产业增加值同比增长百分之二十。",
+        "High-tech industry value added in Tong'an grew 20 percent.",
+    ),
+    (
+        "国家统计局今天发布了上月的居民消费价格数据。",
+        "The statistics bureau released last month's consumer prices.",
+    ),
     ("足球运动员在比赛的最后一分钟打进了制胜球。", "The footballer scored the winner in the last minute."),
     ("科学家在南极洲的冰层下发现了一个湖泊。", "Scientists found a lake under the Antarctic ice."),
 ]
@@ -85,4 +94,6 @@ def test_memory_import_pool_files_a_tmx_as_the_pool(tmp_path: Path, monkeypatch:
 def test_a_pair_whose_english_is_a_mere_clause_is_not_an_example(tmp_path: Path) -> None:
     clipped = (POOL_PAIRS[0][0], "Tong'an met.")  # 12 characters for 26: not a translation of it
     store = filled(tmp_path / "db.sqlite3", [clipped, *POOL_PAIRS[1:]])
-    assert POOL_PAIRS[0][0] not in {e.source for e in ExampleFinder(lambda: store).find("acme", "zh", DOCUMENT)}
+    assert POOL_PAIRS[0][0] not in {
+        e.source for e in ExampleFinder(lambda: store).find("acme", "zh", DOCUMENT)
+    }

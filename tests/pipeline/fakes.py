@@ -15,7 +15,9 @@ class AnsweringBackend:
 
     def __init__(self, *, prompted: bool = True, model: str = "fake") -> None:
         self.seen: list[Source] = []
-        self._info = ModelInfo(model=model, engine="fake", task="translate", source="built", prompted=prompted)
+        self._info = ModelInfo(
+            model=model, engine="fake", task="translate", source="built", prompted=prompted
+        )
 
     @property
     def info(self) -> ModelInfo:

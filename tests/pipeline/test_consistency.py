@@ -102,7 +102,12 @@ def test_a_sentence_given_a_names_rendering_is_filed_in_the_memory_under_it() ->
             return [None] * len(asks)
 
         async def remember(
-            self, tenant: str, info: Any, language: str, ask: MemoryAsk, translation: str,
+            self,
+            tenant: str,
+            info: Any,
+            language: str,
+            ask: MemoryAsk,
+            translation: str,
             confidence: float | None = None,
         ) -> None:
             self.filed.append(ask)

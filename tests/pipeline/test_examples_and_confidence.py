@@ -15,7 +15,10 @@ from service.pipeline.types import TranslatedDocument
 from tests.pipeline.fakes import OneQueue
 
 DOCUMENT = "厦门市同安区召开质量强区大会。\n同安区高技术产业增加值同比增长24.5%。"
-LIKE_IT = ("厦门市同安区召开质量强区大会，部署今年的质量工作。", "Tong'an District of Xiamen held a quality conference.")
+LIKE_IT = (
+    "厦门市同安区召开质量强区大会，部署今年的质量工作。",
+    "Tong'an District of Xiamen held a quality conference.",
+)
 
 
 class Sure:
@@ -31,9 +34,13 @@ class Sure:
     def generate(self, sources: Sequence[Source]) -> list[Generation]:
         self.seen.extend(sources)
         return [
-            Generation("Xiamen's Tong'an District held a quality conference.", 9, mean_logprob=-0.1, min_logprob=-1.0)
+            Generation(
+                "Xiamen's Tong'an District held a quality conference.", 9, mean_logprob=-0.1, min_logprob=-1.0
+            )
             if "大会" in source.text
-            else Generation("High-tech value added in Tong'an grew 24.5%.", 9, mean_logprob=-1.5, min_logprob=-6.0)
+            else Generation(
+                "High-tech value added in Tong'an grew 24.5%.", 9, mean_logprob=-1.5, min_logprob=-6.0
+            )
             for source in sources
         ]
 

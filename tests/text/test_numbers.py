@@ -63,7 +63,10 @@ def test_unsupported_numbers_names_what_no_evidence_holds() -> None:
 
 def test_overused_numbers_finds_a_figure_stated_more_often_than_its_source_does() -> None:
     # From a real bullet of the seed's paragraph 2 (qwen-pypi): 24.5% given to the emerging industries too.
-    evidence = ["战略性新兴产业产值已占规上工业比重近50%,高技术产业增加值同比增长24.5%", "nearly 50%, up 24.5%"]
+    evidence = [
+        "战略性新兴产业产值已占规上工业比重近50%,高技术产业增加值同比增长24.5%",
+        "nearly 50%, up 24.5%",
+    ]
     wrong = "Strategic emerging industries grew by 24.5%, and the high-tech industry grew by 24.5%."
     assert overused_numbers(wrong, evidence) == ["24.5%"]
     assert overused_numbers("Emerging industries near 50%; high-tech up 24.5%.", evidence) == []
