@@ -9,9 +9,9 @@ worker is supervised: a fault in it is delivered to the callers of the batch it 
 with nothing of the old loop left (a continuous engine is told to drop what the old loop had admitted,
 and item keys never repeat, so no answer can reach another caller).
 
-An engine that batches continuously (`SteppingBackend`: llama.cpp) is driven step by step instead: each
-step admits pending items into the slots that others' finishing freed, drops items whose callers gave
-up, and answers each item the moment it is done. Work that cannot be done within its request's deadline
+An engine that batches continuously (`SteppingBackend`: llama.cpp) is driven step by step instead
+(`stepping.py`): each step admits pending items into the slots that others' finishing freed, drops items
+whose callers gave up, and answers each item the moment it is done. Work that cannot be done within its request's deadline
 when served in turns with the work already there, at the rate measured at that concurrency, is refused
 before it is queued (`admission.py`); a request admitted earlier that fair share would make miss its
 deadline goes first again (`deadlines.py`).
@@ -24,18 +24,17 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from concurrent.futures import Executor
-from typing import TypeVar
 
 from service.engine.admission import RequestWork, judge
 from service.engine.deadlines import at_risk
 from service.engine.items import BatchLimits, BatchObserver, QueueItem, new_flow
 from service.engine.outcomes import BackendFailed, Overloaded, QueueTimeout, ShuttingDown, TooMuchWork
-from service.engine.pending import Flow, PendingWork, Priority, Ticket, is_top
-from service.engine.thread import run_ranked
+from service.engine.pending import Flow, PendingWork, Priority, Ticket
+from service.engine.stepping import ContinuousSteps, rank_of
 from service.engine.throughput import Throughput, work_of
-from service.models.backend import Backend, Generation, SteppingBackend, StepResult
+from service.models.backend import Backend, Generation, SteppingBackend
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ _Future = asyncio.Future[Generation]
 _Ticket = Ticket[tuple[QueueItem, _Future]]
 
 
-class Scheduler:
+class Scheduler(ContinuousSteps):
     def __init__(
         self, backend: Backend, executor: Executor, limits: BatchLimits, observer: BatchObserver | None = None
     ) -> None:
@@ -212,19 +211,6 @@ class Scheduler:
                     await self._drop(self.backend, list(held))
                 await asyncio.sleep(0.05)  # a fault that repeats must not spin the event loop
 
-    async def _drop(self, backend: SteppingBackend, keys: list[Hashable]) -> None:
-        """Tell the engine to let go of what a failed loop had admitted: its answers have no one to go to,
-        and its slots would otherwise stay taken for good."""
-        try:
-            await self._execute(Priority.INTERACTIVE, backend.step, [], keys)
-        except Exception:  # the engine resets itself when a step fails: nothing of the old loop is left
-            log.exception("backend %s failed while dropping a failed loop's items", backend.info.model)
-
-    async def _wait_for_work(self) -> None:
-        while not len(self._pending):
-            self._arrived.clear()
-            await self._arrived.wait()
-
     async def _work(self) -> None:
         while True:
             await self._wait_for_work()
@@ -262,7 +248,7 @@ class Scheduler:
         # ended, the time since (forming this batch, the event loop's other work) is part of its cost.
         since = self._last_batch_end if self._backlogged else started
         try:
-            outputs = await self._execute(_rank(batch), self.backend.generate, sources)
+            outputs = await self._execute(rank_of(batch), self.backend.generate, sources)
             if len(outputs) != len(sources):
                 raise RuntimeError(f"backend returned {len(outputs)} outputs for {len(sources)} inputs")
         except Exception as error:  # every waiting caller must hear of it, whatever it is
@@ -281,87 +267,3 @@ class Scheduler:
         for ticket, output in zip(batch, outputs, strict=True):
             if not ticket.payload[1].done():
                 ticket.payload[1].set_result(output)
-
-    async def _step_continuously(self, backend: SteppingBackend, active: dict[Hashable, _Ticket]) -> None:
-        """Step the engine while it holds anything; each step takes in what fits and answers what is done.
-
-        `active` is what the engine holds for this loop, keyed by item keys that are never used twice."""
-        while True:
-            if not active:
-                await self._wait_for_work()
-            given_up = [key for key, ticket in active.items() if ticket.payload[1].done()]
-            for key in given_up:
-                del active[key]
-            taken = self._next_for_engine(backend.slots, active)
-            admitted: dict[Hashable, _Ticket] = {
-                next(self._keys): t for t in taken if not t.payload[1].done()
-            }
-            active.update(admitted)
-            self._in_flight = list(active.values())
-            admit = [(key, ticket.payload[0].source) for key, ticket in admitted.items()]
-            started = time.perf_counter()
-            try:
-                finished = await self._execute(_rank(active.values()), backend.step, admit, given_up)
-            except Exception as error:  # the engine reset itself: everyone it held hears why
-                log.exception("backend %s failed on a step over %d items", backend.info.model, len(active))
-                self._fail(
-                    self._in_flight, BackendFailed(f"the model failed: {type(error).__name__}: {error}")
-                )
-                active.clear()
-                self._in_flight = []
-                continue
-            self._answer(active, finished, time.perf_counter() - started)
-            self._in_flight = list(active.values())
-
-    def _next_for_engine(self, slots: int, active: dict[Hashable, _Ticket]) -> list[_Ticket]:
-        """What a continuous engine takes in now: as many as it has free slots, except around a reader's
-        top segment. That one goes in alone, and nothing joins it until it is done: every step of a full
-        engine also reads other items' prompts (up to n_batch tokens), so a sentence generated among
-        sixteen others takes a step per word of several seconds; alone, its words come at the engine's
-        single-sequence speed and the reader sees the top in seconds. What was already running goes on.
-        """
-        if any(is_top(ticket) for ticket in active.values()):
-            return []
-        room = slots - len(active)
-        if room <= 0 or not len(self._pending):
-            return []
-        reader = self._pending.reader_waiting_on()
-        if reader is not None:
-            return self._pending.take(1, _UNBOUNDED, [reader])
-        return self._pending.take(room, _UNBOUNDED, self._at_risk())
-
-    def _answer(self, active: dict[Hashable, _Ticket], finished: StepResult, seconds: float) -> None:
-        running = len(active)
-        answered = [(active.pop(key), output) for key, output in finished if key in active]
-        done = [ticket for ticket, _ in answered]
-        self.throughput.record(len(done), work_of(t.tokens for t in done), seconds, running)
-        if self._observer is not None and done:
-            self._observer(len(done), sum(t.tokens for t in done), seconds)
-        for ticket, output in answered:
-            future = ticket.payload[1]
-            if future.done():
-                continue
-            if isinstance(output, Exception):
-                future.set_exception(BackendFailed(f"the model failed: {output}"))
-            else:
-                future.set_result(output)
-
-    async def _execute(self, rank: int, fn: Callable[..., _T], *args: object) -> _T:
-        return await run_ranked(self._executor, rank, fn, *args)
-
-    @staticmethod
-    def _fail(tickets: Sequence[_Ticket], error: Exception) -> None:
-        for ticket in tickets:
-            if not ticket.payload[1].done():
-                ticket.payload[1].set_exception(error)
-
-
-_UNBOUNDED = 1 << 40
-_T = TypeVar("_T")
-
-
-def _rank(tickets: Iterable[_Ticket]) -> int:
-    """A batch's rank on the model thread: that of its most urgent item."""
-    return min(
-        (ticket.flow.priority for ticket in tickets), default=Priority.BULK
-    )  # a continuous engine limits tokens itself, by its cache, not by padded batches
