@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from service.glossary import Glossary, GlossaryEntry, TermOrigin
 from service.memory.examples import Example
 from service.models.backend import Source
+from service.text.scaled_figures import scaled_figures
 
 _PLACEHOLDER = "ZQX{}"
 _PLACEHOLDER_RE = re.compile(r"Z\s*Q\s*X\s*(\d+)", re.IGNORECASE)
@@ -42,6 +43,8 @@ def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: boo
     entries = tuple(dict.fromkeys(match.entry for match in matches))
     if prompted or not matches:
         hints = tuple((entry.term, entry.rendering) for entry in entries)
+        if prompted and source_lang == "zh":
+            hints += _figures_outside(text, [(match.start, match.end) for match in matches])
         return PiecePlan(Source(text, source_lang, glossary=hints), entries)
     masked, cursor, renderings = [], 0, []
     for match in matches:
@@ -53,6 +56,17 @@ def plan_piece(text: str, source_lang: str, glossary: Glossary, *, prompted: boo
         cursor = match.end
     masked.append(text[cursor:])
     return PiecePlan(Source("".join(masked), source_lang), entries, tuple(renderings))
+
+
+def _figures_outside(text: str, terms: Sequence[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
+    """The English of the text's 万 and 亿 figures (`scaled_figures`) that no glossary term covers: told
+    to the model as terms are, not reported as glossary terms (arithmetic, not anyone's approved word)."""
+    figures = []
+    for figure, english in scaled_figures(text):
+        at = text.find(figure)
+        if not any(start < at + len(figure) and at < end for start, end in terms):
+            figures.append((figure, english))
+    return tuple(figures)
 
 
 def with_document_glossary(plans: Sequence[PiecePlan]) -> list[PiecePlan]:

@@ -87,3 +87,22 @@ def test_a_name_the_model_wrote_as_a_variant_is_written_as_approved() -> None:
         "Year on year growth.",
         [],
     )
+
+
+def test_figures_with_wan_and_yi_are_told_to_instruction_models_in_english_but_not_reported() -> None:
+    # WMT19 line 56: qwen-pypi wrote 13亿美元 as "$13 billion".
+    text = "伊藤忠商事对中信股份的投资认列13亿美元的减值损失，同安区吸引3.5万人。"
+    glossary = build_glossary(auto_from=text)
+    plan = plan_piece(text, "zh", glossary, prompted=True)
+    assert ("13亿美元", "$1.3 billion") in plan.source.glossary
+    assert ("3.5万", "35,000") in plan.source.glossary
+    assert all(entry.term not in {"13亿美元", "3.5万"} for entry in plan.entries)  # not glossary terms
+    masked = plan_piece(text, "zh", glossary, prompted=False)
+    assert all(term not in {"13亿美元", "3.5万"} for term, _ in masked.source.glossary)  # seq2seq: no hints
+
+
+def test_a_figure_inside_a_glossary_term_is_the_terms_to_render() -> None:
+    text = "规模达5亿元的产业基金成立。"
+    glossary = build_glossary({"规模达5亿元的产业基金": "the 500-million-yuan industry fund"})
+    plan = plan_piece(text, "zh", glossary, prompted=True)
+    assert plan.source.glossary == (("规模达5亿元的产业基金", "the 500-million-yuan industry fund"),)
