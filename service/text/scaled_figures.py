@@ -1,4 +1,5 @@
-"""English for Chinese figures written with 万 and 亿, told to the model as renderings of terms.
+"""English for Chinese figures written with 万 and 亿 (and for days given without their month), told to the
+model as renderings of terms.
 
 Chinese counts large amounts in ten-thousands (万) and hundred-millions (亿); English in thousands,
 millions and billions. The 1.5B instruction model converts them wrongly and confidently: on WMT19,
@@ -48,15 +49,63 @@ _FIGURE = re.compile(
 )
 
 
+# "Several thousand hundred-millions": an amount known only by its order, which the model turned into a
+# figure (数千亿美元, "hundreds of billions of dollars", became "$500 billion" on WMT19).
+_VAGUE = {
+    "数十万": "hundreds of thousands",
+    "数百万": "millions",
+    "数千万": "tens of millions",
+    "数万": "tens of thousands",
+    "数亿": "hundreds of millions",
+    "数十亿": "billions",
+    "数百亿": "tens of billions",
+    "数千亿": "hundreds of billions",
+    "数万亿": "trillions",
+}
+_TRADITIONAL = str.maketrans("數萬億", "数万亿")
+_VAGUE_FORMS = [*_VAGUE, *(order.translate(str.maketrans("数万亿", "數萬億")) for order in _VAGUE)]
+_VAGUE_FIGURE = re.compile(
+    "(?P<order>" + "|".join(sorted(_VAGUE_FORMS, key=len, reverse=True)) + ")"
+    "(?P<currency>" + "|".join(sorted(_CURRENCIES, key=len, reverse=True)) + ")?"
+)
+_CURRENCY_WORDS = {"$": "US dollars", "£": "pounds", "HK$": "Hong Kong dollars", "NT$": "New Taiwan dollars"}
+# A day of the month with no month before it (30日 in 人大常委会30日在广州举行): qwen-pypi gave it a month
+# of its own choosing ("on November 1", "on March 30"). Not 日元 (the yen), nor a count of days: 5日内
+# (within five days), 3日后, 连续3日, 近7日, 每1日.
+_DAY = re.compile(
+    r"(?<![\d月.\-―—–/续續近每数數第])(?P<day>[1-9]|[12]\d|3[01])日(?![元本圆圓语語内內后後以前之间間])"
+)
+
+
 def scaled_figures(text: str) -> list[tuple[str, str]]:
-    """Each figure of `text` written with 万 or 亿 (and its currency, when one follows), with its
-    English, in order, each once: ('13亿美元', '$1.3 billion'), ('3.5万', '35,000')."""
-    found: dict[str, str] = {}
+    """Each figure of `text` written with 万 or 亿 (and its currency, when one follows), each amount known
+    only by its order (数千亿) and each day of the month given without its month, with its English, in
+    order, each once: ('13亿美元', '$1.3 billion'), ('3.5万', '35,000'), ('30日', 'the 30th')."""
+    found: list[tuple[int, str, str]] = []
     for match in _FIGURE.finditer(text):
         english = _english(match)
         if english is not None:
-            found.setdefault(match.group(0), english)
-    return list(found.items())
+            found.append((match.start(), match.group(0), english))
+    for match in _VAGUE_FIGURE.finditer(text):
+        found.append((match.start(), match.group(0), _vague(match)))
+    for match in _DAY.finditer(text):
+        found.append((match.start(), match.group(0), "the " + _ordinal(int(match.group("day")))))
+    unique: dict[str, str] = {}
+    for _, figure, english in sorted(found):
+        unique.setdefault(figure, english)
+    return list(unique.items())
+
+
+def _vague(match: re.Match[str]) -> str:
+    order = _VAGUE[match.group("order").translate(_TRADITIONAL)]
+    prefix, suffix = _CURRENCIES.get(match.group("currency") or "", ("", ""))
+    unit = _CURRENCY_WORDS.get(prefix, suffix.strip())
+    return f"{order} of {unit}" if unit else order
+
+
+def _ordinal(day: int) -> str:
+    ending = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{ending}"
 
 
 def _english(match: re.Match[str]) -> str | None:
