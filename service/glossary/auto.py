@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from service.glossary.divisions import bare_places
 from service.glossary.romanize import romanize_person, romanize_place, split_name
 
 TermKind = Literal["person", "place", "body"]
@@ -280,6 +281,13 @@ def auto_terms(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) 
     people = find_people(text, words)
     people |= more_people(text, words, people)
     found_places = find_places(text, words)
+    provinces = {
+        term[:-1]: english.removesuffix(" Province")
+        for term, english in places.items()
+        if term.endswith("省") and english.endswith(" Province")
+    }
+    for bare, english in bare_places(words, provinces, WELL_KNOWN_CITIES, PLACE_UNITS).items():
+        found_places.setdefault(bare, english)
     composed = compose_bodies(text, {**found_places, **places}, bodies)
     terms: Iterable[tuple[str, str, TermKind]] = [
         *((term, rendering, "person") for term, rendering in people.items()),
