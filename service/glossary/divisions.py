@@ -78,8 +78,13 @@ def bare_places(
     return found
 
 
+# The first characters of words for a kind of town, which the segmenter also tags as places: 城镇 (towns),
+# 古镇 (an ancient town), 重镇 (a key town), 新镇, 小镇, 乡镇, 全镇.
+_GENERIC_TOWNS = frozenset("城古重新名强大边小集市村乡全本各该此每老县区特历一两三四五六七八九十百千万")
+
+
 def _is_town(word: str, tag: str) -> bool:
-    return len(word) == 2 and word.endswith("镇") and tag == "ns"
+    return len(word) == 2 and word.endswith("镇") and tag == "ns" and word[0] not in _GENERIC_TOWNS
 
 
 def _is_division(words: list[tuple[str, str]], index: int, places: set[str], known: dict[str, bool]) -> bool:

@@ -31,6 +31,6 @@ def test_provinces_and_well_known_cities_named_bare() -> None:
 
 def test_division_names_used_as_common_words_are_not_places() -> None:
     # 公安 (a county, and "public security"), 日照 (a city, and "sunshine"), 合作, 和平, 东方, 延长.
-    text = "公安机关延长日照时间，和平合作，东方城镇化加快。"
+    text = "公安机关延长日照时间，和平合作，东方城镇化加快。城镇和古镇、重镇、新镇。"
     assert {"公安", "日照", "合作", "和平", "东方", "延长"} <= set(divisions())
     assert bare_places(tagged(text), {}, {}) == {}
