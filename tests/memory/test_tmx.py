@@ -103,3 +103,10 @@ def test_entities_are_not_expanded(tmp_path: Path) -> None:
 <tuv xml:lang="zh"><seg>会议。&leak;</seg></tuv><tuv xml:lang="en"><seg>Meeting.</seg></tuv>
 </tu></body></tmx>""".encode()
     assert all("SECRET" not in entry.source for entry in read_tmx(data, "t"))
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_an_export() -> None:
+    # Found by the API fuzzer: a correction holding a control character made GET /v1/memory.tmx a 500.
+    entry = person_entry("newsroom", "zh", "大会\x00召开。", "The\x1b conference\ufffe opened.\ttoday")
+    (unit,) = read_tmx(tmx_bytes([entry]), "newsroom")
+    assert (unit.source, unit.translation) == ("大会召开。", "The conference opened.\ttoday")
