@@ -254,6 +254,14 @@ def find_places(text: str, words: list[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
+# What follows a body's name when the text names a part of it (its school, its office, a department): the
+# place + body is then not what the sentence names. On WMT19, 四川省委党校 was told to the model as 四川省委 =
+# "Sichuan Provincial Party Committee", and the line said the man was its secretary.
+BODY_PARTS = tuple(
+    "党校 学校 办公厅 办公室 宣传部 组织部 统战部 政法委 研究室 巡视组 机关 直属 所属 下属".split()
+)
+
+
 def compose_bodies(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) -> dict[str, str]:
     """A place directly followed by a body: `厦门市市场监管局` → `Xiamen Administration for Market Regulation`."""
     if not places or not bodies:
@@ -268,6 +276,8 @@ def compose_bodies(text: str, places: Mapping[str, str], bodies: Mapping[str, st
     found: dict[str, str] = {}
     for match in pattern.finditer(text):
         place, body = match.group(1), match.group(2)
+        if text.startswith(BODY_PARTS, match.end()):
+            continue  # 四川省委党校 is the committee's Party School, not the committee
         found.setdefault(place + body, f"{places[place]} {bodies[body]}")
     return found
 

@@ -34,3 +34,9 @@ def test_division_names_used_as_common_words_are_not_places() -> None:
     text = "公安机关延长日照时间，和平合作，东方城镇化加快。城镇和古镇、重镇、新镇。"
     assert {"公安", "日照", "合作", "和平", "东方", "延长"} <= set(divisions())
     assert bare_places(tagged(text), {}, {}) == {}
+
+
+def test_a_part_of_a_body_is_not_the_body() -> None:
+    # WMT19 line 9: 四川省委党校 (the Party School) was told to the model as the Provincial Party Committee.
+    assert _found("广东省委召开会议。")["广东省委"] == "Guangdong Provincial Party Committee"
+    assert "广东省委" not in _found("2001年在广东省委党校学习。")
