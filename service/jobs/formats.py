@@ -12,13 +12,12 @@ the English of those lines, in the same order, and puts each where its source ca
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Literal
 
 from service.jobs.records import ItemInput
-from service.text.normalize import split_paragraphs, unicode_normalize
+from service.text.normalize import split_paragraphs, unicode_normalize, xml_safe
 
 FileKind = Literal["txt", "md", "jsonl", "html", "docx", "srt", "vtt", "xliff", "xlsx", "pptx", "pdf"]
 SUFFIXES: dict[str, FileKind] = {
@@ -139,13 +138,9 @@ def decode(name: str, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# Characters XML (so .html and .docx output) cannot hold; a model may still emit one.
-_NOT_XML = re.compile("[\x00-\x08\x0e-\x1b\ud800-\udfff\ufffe\uffff]")
-
-
 def _one_line(english: str) -> str:
     """A translation as one line: a line break inside it would add a paragraph to a line-based file."""
-    return _NOT_XML.sub("", " ".join(english.split()))
+    return xml_safe(" ".join(english.split()))
 
 
 def _item_text(kind: FileKind, name: str, data: bytes) -> str:

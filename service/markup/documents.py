@@ -23,7 +23,7 @@ from service.markup.formatting import as_formatted
 from service.markup.rules import MarkupRules
 from service.markup.tree import lines, rebuild
 from service.pipeline.types import TranslatedDocument
-from service.text.normalize import unicode_normalize
+from service.text.normalize import unicode_normalize, xml_safe
 
 TextFormat = Literal["text", "html", "xml", "markdown"]
 SplitSentences = Literal["0", "1", "nonewlines"]
@@ -46,8 +46,6 @@ class TextOptions:
 _DOCUMENT = re.compile(r"\s*(<!doctype|<html[\s>])", re.IGNORECASE)
 # An XML declaration cannot stand inside the element a fragment is parsed in: it is kept aside.
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>")
-# Characters XML and HTML serializers refuse; a model may still emit one.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PAGE = "q.html"
 _XML_ROOT = "gazette-fragment"
 
@@ -77,7 +75,7 @@ def in_its_format(document: TranslatedDocument, prepared: Prepared) -> str:
 
 
 def one_line(english: str) -> str:
-    return _NOT_XML.sub("", " ".join(english.split()))
+    return xml_safe(" ".join(english.split()))
 
 
 def _plain(q: str, options: TextOptions) -> Prepared:

@@ -11,7 +11,6 @@ segment; `hi` and `sub` content is text.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from lxml import etree
 
 from service.memory.memory import person_entry
 from service.memory.store import MemoryEntry
+from service.text.normalize import xml_safe
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _OURS = ("x-gazette-origin", "x-gazette-model")
@@ -28,9 +28,6 @@ _DATE = "%Y%m%dT%H%M%SZ"
 # A TMX file is read whole; past this it is refused rather than parsed (a memory of a few million words
 # is a few hundred MB: far past anything a person imports by hand).
 MAX_TMX_BYTES = 200_000_000
-# What XML 1.0 cannot hold at all, not even escaped: C0 controls but tab and newlines, lone surrogates,
-# U+FFFE and U+FFFF. A person's correction may carry one (pasted from a terminal); the export leaves it out.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class BadTmx(ValueError):
@@ -76,17 +73,13 @@ def _unit(entry: MemoryEntry) -> Any:
         [("x-gazette-model", entry.model)] if entry.model else []
     )
     for kind, text in props:
-        etree.SubElement(unit, "prop", type=kind).text = _xml_text(text)
+        etree.SubElement(unit, "prop", type=kind).text = xml_safe(text)
     for note in extra.get("notes") or []:  # type: ignore[attr-defined]
-        etree.SubElement(unit, "note").text = _xml_text(note)
+        etree.SubElement(unit, "note").text = xml_safe(note)
     for language, text in ((entry.source_lang, entry.source), ("en", entry.translation)):
         variant = etree.SubElement(unit, "tuv", {XML_LANG: language})
-        etree.SubElement(variant, "seg").text = _xml_text(text)
+        etree.SubElement(variant, "seg").text = xml_safe(text)
     return unit
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def _date(seconds: float) -> str:

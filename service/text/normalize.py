@@ -181,6 +181,14 @@ def han_characters(text: str) -> str:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+# What XML 1.0 cannot hold at all, not even escaped: C0 controls but tab and newlines, lone surrogates,
+# U+FFFE and U+FFFF. A model may still emit one, and a person's correction may carry one (pasted).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML (so .html, .docx, TMX) cannot hold."""
+    return _NOT_XML.sub("", text)
 
 
 def tidy_output(text: str) -> str:
