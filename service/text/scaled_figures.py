@@ -12,7 +12,7 @@ glossary term's ("13亿美元 = $1.3 billion"); the numbers check still reads wh
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 _SCALES = {"万亿": 10**12, "萬億": 10**12, "亿": 10**8, "億": 10**8, "万": 10**4, "萬": 10**4}
 # How a currency is written after its amount, in the form English news uses: a prefix or a word after.
@@ -62,8 +62,8 @@ _VAGUE = {
     "数千亿": "hundreds of billions",
     "数万亿": "trillions",
 }
-_TRADITIONAL = str.maketrans("數萬億", "数万亿")
-_VAGUE_FORMS = [*_VAGUE, *(order.translate(str.maketrans("数万亿", "數萬億")) for order in _VAGUE)]
+_TO_SIMPLIFIED, _TO_TRADITIONAL = str.maketrans("數萬億", "数万亿"), str.maketrans("数万亿", "數萬億")
+_VAGUE_FORMS = [*_VAGUE, *(order.translate(_TO_TRADITIONAL) for order in _VAGUE)]
 _VAGUE_FIGURE = re.compile(
     "(?P<order>" + "|".join(sorted(_VAGUE_FORMS, key=len, reverse=True)) + ")"
     "(?P<currency>" + "|".join(sorted(_CURRENCIES, key=len, reverse=True)) + ")?"
@@ -83,9 +83,7 @@ def scaled_figures(text: str) -> list[tuple[str, str]]:
     order, each once: ('13亿美元', '$1.3 billion'), ('3.5万', '35,000'), ('30日', 'the 30th')."""
     found: list[tuple[int, str, str]] = []
     for match in _FIGURE.finditer(text):
-        english = _english(match)
-        if english is not None:
-            found.append((match.start(), match.group(0), english))
+        found.append((match.start(), match.group(0), _english(match)))
     for match in _VAGUE_FIGURE.finditer(text):
         found.append((match.start(), match.group(0), _vague(match)))
     for match in _DAY.finditer(text):
@@ -97,7 +95,7 @@ def scaled_figures(text: str) -> list[tuple[str, str]]:
 
 
 def _vague(match: re.Match[str]) -> str:
-    order = _VAGUE[match.group("order").translate(_TRADITIONAL)]
+    order = _VAGUE[match.group("order").translate(_TO_SIMPLIFIED)]
     prefix, suffix = _CURRENCIES.get(match.group("currency") or "", ("", ""))
     unit = _CURRENCY_WORDS.get(prefix, suffix.strip())
     return f"{order} of {unit}" if unit else order
@@ -108,11 +106,9 @@ def _ordinal(day: int) -> str:
     return f"{day}{ending}"
 
 
-def _english(match: re.Match[str]) -> str | None:
-    try:
-        value = Decimal(match.group("number").replace(",", "")) * _SCALES[match.group("scale")]
-    except InvalidOperation:
-        return None
+def _english(match: re.Match[str]) -> str:
+    # The pattern admits only digits, commas and one decimal point: always a valid Decimal.
+    value = Decimal(match.group("number").replace(",", "")) * _SCALES[match.group("scale")]
     amount = _amount(value)
     prefix, suffix = _CURRENCIES.get(match.group("currency") or "", ("", ""))
     more = "more than " if match.group("more") else ""
@@ -129,5 +125,4 @@ def _amount(value: Decimal) -> str:
 
 def _plain(value: Decimal) -> str:
     """A decimal without trailing zeros or an exponent: 1.3, 500, 143.3."""
-    text = format(value.normalize(), "f")
-    return str(int(Decimal(text))) if Decimal(text) == Decimal(text).to_integral_value() else text
+    return format(value.normalize(), "f")
