@@ -93,7 +93,7 @@ def automatic_entries(text: str) -> list[GlossaryEntry]:
     """The automatic renderings for a document's text, keyed in Simplified script as every glossary is:
     the text is read in it too, which is what the segmenter's dictionary knows."""
     places, bodies = _builtin_of_kind(_PLACE_NOTES), _builtin_of_kind(_BODY_NOTES)
-    found = auto_terms(to_simplified(text), places, bodies)
+    found = auto_terms(to_simplified(text), places, bodies, _builtin_of_kind(("title",)))
     return [GlossaryEntry(t.term, t.rendering, "auto") for t in found]
 
 

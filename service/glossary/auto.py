@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from service.glossary.compose import compose_bodies
 from service.glossary.divisions import bare_places
 from service.glossary.romanize import romanize_person, romanize_place, split_name
 
@@ -254,37 +255,11 @@ def find_places(text: str, words: list[tuple[str, str]]) -> dict[str, str]:
     return found
 
 
-# What follows a body's name when the text names a part of it (its school, its office, a department): the
-# place + body is then not what the sentence names. On WMT19, 四川省委党校 was told to the model as 四川省委 =
-# "Sichuan Provincial Party Committee", and the line said the man was its secretary.
-BODY_PARTS = tuple(
-    "党校 学校 办公厅 办公室 宣传部 组织部 统战部 政法委 研究室 巡视组 机关 直属 所属 下属".split()
-)
-
-
-def compose_bodies(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) -> dict[str, str]:
-    """A place directly followed by a body: `厦门市市场监管局` → `Xiamen Administration for Market Regulation`."""
-    if not places or not bodies:
-        return {}
-    longest_first = sorted(bodies, key=len, reverse=True)
-    pattern = re.compile(
-        "({})({})".format(
-            "|".join(map(re.escape, sorted(places, key=len, reverse=True))),
-            "|".join(map(re.escape, longest_first)),
-        )
-    )
-    found: dict[str, str] = {}
-    for match in pattern.finditer(text):
-        place, body = match.group(1), match.group(2)
-        if text.startswith(BODY_PARTS, match.end()):
-            continue  # 四川省委党校 is the committee's Party School, not the committee
-        found.setdefault(place + body, f"{places[place]} {bodies[body]}")
-    return found
-
-
-def auto_terms(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) -> list[AutoTerm]:
-    """Every automatic term of `text` (Simplified script). `places` and `bodies` are the glossary's own,
-    so that bodies compose with places the glossary already renders."""
+def auto_terms(
+    text: str, places: Mapping[str, str], bodies: Mapping[str, str], titles: Mapping[str, str] | None = None
+) -> list[AutoTerm]:
+    """Every automatic term of `text` (Simplified script). `places`, `bodies` and `titles` are the
+    glossary's own, so that bodies (and a body's titles) compose with places the glossary already renders."""
     from service.glossary.people import more_people  # it builds on this module's finders
 
     words = tagged(text)  # once: tagging is most of the cost (about 1.3 s per 70,000 characters)
@@ -298,7 +273,7 @@ def auto_terms(text: str, places: Mapping[str, str], bodies: Mapping[str, str]) 
     }
     for bare, english in bare_places(words, provinces, WELL_KNOWN_CITIES, PLACE_UNITS).items():
         found_places.setdefault(bare, english)
-    composed = compose_bodies(text, {**found_places, **places}, bodies)
+    composed = compose_bodies(text, {**found_places, **places}, bodies, titles or {})
     terms: Iterable[tuple[str, str, TermKind]] = [
         *((term, rendering, "person") for term, rendering in people.items()),
         *((term, rendering, "place") for term, rendering in found_places.items()),

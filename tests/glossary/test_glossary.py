@@ -34,7 +34,7 @@ def test_longest_term_wins_and_matches_do_not_overlap() -> None:
     text = "同安区委副书记、区长周桂良，厦门市市场监管局局长许国华"
     found = build_glossary(auto_from=text).find(text)
     assert [(match.entry.term, match.entry.origin) for match in found] == [
-        ("同安区", "auto"),
+        ("同安区委副书记", "auto"),  # place + a title of its body, longer than 同安区 and 区委副书记
         ("区长", "built-in"),
         ("周桂良", "auto"),
         ("厦门市市场监管局", "auto"),  # the composed body, longer than 厦门市 and 市场监管局
