@@ -10,17 +10,22 @@ def test_prompted_models_get_matching_entries_as_hints() -> None:
     plan = plan_piece(SENTENCE, "zh", build_glossary(auto_from=SENTENCE), prompted=True)
     assert plan.source.text == SENTENCE
     assert ("周桂良", "Zhou Guiliang") in plan.source.glossary
-    assert ("同安区", "Tong'an District") in plan.source.glossary
+    assert ("同安区委副书记", "Deputy Secretary of the Tong'an District Committee") in plan.source.glossary
 
 
 def test_seq2seq_models_get_placeholders_that_are_restored() -> None:
     plan = plan_piece(SENTENCE, "zh", build_glossary(auto_from=SENTENCE), prompted=False)
-    assert plan.source.text == "ZQX1委副书记、ZQX2ZQX3参加会议。"
-    assert plan.placeholders == ("Tong'an District", "District Mayor", "Zhou Guiliang")
-    model_output = "Deputy secretary of ZQX1, zqx 2 ZQX3 attended; ZQX9 is unknown."
+    assert plan.source.text == "ZQX1、ZQX2ZQX3参加会议。"
+    assert plan.placeholders == (
+        "Deputy Secretary of the Tong'an District Committee",
+        "District Mayor",
+        "Zhou Guiliang",
+    )
+    model_output = "ZQX1, zqx 2 ZQX3 attended; ZQX9 is unknown."
     restored = restore_placeholders(model_output, plan)
     assert restored == (
-        "Deputy secretary of Tong'an District, District Mayor Zhou Guiliang attended; ZQX9 is unknown."
+        "Deputy Secretary of the Tong'an District Committee, District Mayor Zhou Guiliang attended; "
+        "ZQX9 is unknown."
     )
 
 
