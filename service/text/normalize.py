@@ -191,6 +191,23 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+# Chinese punctuation in English output, and its English form. Where a fragment the model left in Chinese
+# is put in English on its own (pipeline/repair.py), the Chinese mark beside it stays: the seed's slogan came
+# out as "Quality collaboration ， Together for a Better Future".
+_ENGLISH_MARK = {"，": ",", "、": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?"}
+_CHINESE_MARK = re.compile(r"\s*([{}])\s*".format("".join(_ENGLISH_MARK)))
+
+
+def _english_mark(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before, after = text[start - 1 : start], text[end : end + 1]
+    if _CJK_RE.match(before) and _CJK_RE.match(after):
+        return match.group(0)  # within Chinese the model quotes: its own punctuation
+    space = " " if after and (after.isalnum() or after in "“‘(\"'") else ""
+    return _ENGLISH_MARK[match.group(1)] + space
+
+
 def tidy_output(text: str) -> str:
-    """Model output without control characters or replacement marks, whitespace collapsed."""
-    return " ".join(_CONTROL.sub("", text).split())
+    """Model output without control characters or replacement marks, whitespace collapsed, and Chinese
+    punctuation outside Chinese text in its English form."""
+    return _CHINESE_MARK.sub(_english_mark, " ".join(_CONTROL.sub("", text).split())).strip()

@@ -82,6 +82,16 @@ def test_tidy_output_drops_control_characters() -> None:
     assert tidy_output(" a\x13b \ufffd  c\n") == "ab c"
 
 
+def test_tidy_output_writes_chinese_punctuation_between_english_words_in_english() -> None:
+    # The seed's slogan, its two halves put in English one by one beside the model's Chinese comma.
+    assert tidy_output("“Quality collaboration ， Together for a Better Future”。") == (
+        "“Quality collaboration, Together for a Better Future”."
+    )
+    assert tidy_output("Xiamen、Fuzhou；and Quanzhou：ports！") == "Xiamen, Fuzhou; and Quanzhou: ports!"
+    # Within Chinese the model quotes, the Chinese marks stay.
+    assert tidy_output("the slogan “质同道合，益同远行”") == "the slogan “质同道合，益同远行”"
+
+
 @pytest.mark.eval_data
 def test_seed_normalisation_keeps_every_character(seed_text: str) -> None:
     paragraphs = split_paragraphs(unicode_normalize(seed_text))
