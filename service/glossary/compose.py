@@ -1,5 +1,6 @@
-"""Place + body terms: `厦门市市场监管局` → `Xiamen Administration for Market Regulation`, and a body's title
-after its place: `同安区委副书记` → `Deputy Secretary of the Tong'an District Committee`.
+"""Place + body terms: `厦门市市场监管局` → `Xiamen Administration for Market Regulation`; a title after
+them: `厦门市市场监管局局长` → `Director of the Xiamen Administration for Market Regulation`; and a body's own
+title after its place: `同安区委副书记` → `Deputy Secretary of the Tong'an District Committee`.
 
 The glossary matches the longest term at each position, left to right. Without the composed title, the
 seed's 同安区委副书记 matched 同安区 first, which hid 区委副书记 (it starts inside 同安区), and the model wrote
@@ -47,6 +48,9 @@ def compose_bodies(
         if title is not None and _OF_THE in titles[title]:
             # "Deputy Secretary of the District Committee" → "… of the Tong'an District Committee"
             found.setdefault(place + title, titles[title].replace(_OF_THE, f"{_OF_THE}{places[place]} ", 1))
+        elif (head := _head_after(text, match.end(), titles)) is not None:
+            # 厦门市市场监管局局长: told only its parts, qwen-pypi wrote "Director Xu Guohua" without the body
+            found.setdefault(place + body + head, f"{titles[head]}{_OF_THE}{found[place + body]}")
     return found
 
 
@@ -58,6 +62,12 @@ def _title_after(text: str, end: int, body: str, titles: Mapping[str, str]) -> s
         if t.startswith(body) and len(t) > len(body) and text.startswith(t[len(body) :], end)
     ]
     return max(fitting, key=len, default=None)
+
+
+def _head_after(text: str, end: int, titles: Mapping[str, str]) -> str | None:
+    """The longest title of a head of any body (局长 "Director") that `text` has at `end`."""
+    heads = [t for t in titles if " of " not in titles[t] and text.startswith(t, end)]
+    return max(heads, key=len, default=None)
 
 
 def _with_bare_forms(places: Mapping[str, str]) -> dict[str, str]:

@@ -30,6 +30,7 @@ def test_the_seed_people_places_and_bodies() -> None:
         "厦门市市场监管局": "Xiamen Administration for Market Regulation",  # place + known body
         "同安区委": "Tong'an District Party Committee",
         "同安区委副书记": "Deputy Secretary of the Tong'an District Committee",
+        "厦门市市场监管局局长": "Director of the Xiamen Administration for Market Regulation",
     }
 
 

@@ -42,3 +42,17 @@ def test_built_in_titles_of_provincial_and_county_committees_compose() -> None:
 
 def test_a_part_of_a_body_composes_neither_the_body_nor_a_title() -> None:
     assert compose_bodies("四川省委党校副校长", PLACES, BODIES, TITLES) == {}
+
+
+def test_a_head_of_a_body_after_the_place_and_body_is_one_term() -> None:
+    # The seed, p1.s2: told 厦门市市场监管局 and 局长 apart, qwen-pypi wrote "Director Xu Guohua".
+    told = _told("厦门市市场监管局局长许国华出席会议。")
+    assert told["厦门市市场监管局局长"] == "Director of the Xiamen Administration for Market Regulation"
+
+
+def test_a_term_the_request_renders_is_not_overridden_by_a_composed_one() -> None:
+    text = "同安区委副书记、区长周桂良出席会议。"
+    requested = {"区委副书记": "Deputy Party Secretary of the District"}
+    glossary = build_glossary(requested, auto_from=text)
+    assert "同安区委副书记" not in glossary.entries  # its English is the built-in one, not the request's
+    assert glossary.entries["区委副书记"].origin == "request"

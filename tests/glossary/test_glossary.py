@@ -37,8 +37,7 @@ def test_longest_term_wins_and_matches_do_not_overlap() -> None:
         ("同安区委副书记", "auto"),  # place + a title of its body, longer than 同安区 and 区委副书记
         ("区长", "built-in"),
         ("周桂良", "auto"),
-        ("厦门市市场监管局", "auto"),  # the composed body, longer than 厦门市 and 市场监管局
-        ("局长", "built-in"),
+        ("厦门市市场监管局局长", "auto"),  # place + body + its head, longer than 厦门市 and 市场监管局
         ("许国华", "auto"),
     ]
     assert [m.entry.term for m in build_glossary().find("副部长和部长")] == ["副部长", "部长"]
