@@ -195,14 +195,17 @@ def xml_safe(text: str) -> str:
 # is put in English on its own (pipeline/repair.py), the Chinese mark beside it stays: the seed's slogan came
 # out as "Quality collaboration ， Together for a Better Future".
 _ENGLISH_MARK = {"，": ",", "、": ",", "。": ".", "；": ";", "：": ":", "！": "!", "？": "?"}
+_TAGS_AT_END, _TAGS_AT_START = re.compile(r"(?:<[^<>]*>\s*)+$"), re.compile(r"^(?:\s*<[^<>]*>)+")
 _CHINESE_MARK = re.compile(r"\s*([{}])\s*".format("".join(_ENGLISH_MARK)))
 
 
 def _english_mark(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
-    before, after = text[start - 1 : start], text[end : end + 1]
-    if _CJK_RE.match(before) and _CJK_RE.match(after):
-        return match.group(0)  # within Chinese the model quotes: its own punctuation
+    after = text[end : end + 1]
+    # The nearest characters that are not inline markup's tags (你好<b>世界</b>。).
+    before, beyond = _TAGS_AT_END.sub("", text[:start])[-1:], _TAGS_AT_START.sub("", text[end:])[:1]
+    if _CJK_RE.match(before) or _CJK_RE.match(beyond):
+        return match.group(0)  # beside Chinese (quoted, or left untranslated): its own punctuation
     space = " " if after and (after.isalnum() or after in "“‘(\"'") else ""
     return _ENGLISH_MARK[match.group(1)] + space
 

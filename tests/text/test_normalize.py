@@ -88,8 +88,9 @@ def test_tidy_output_writes_chinese_punctuation_between_english_words_in_english
         "“Quality collaboration, Together for a Better Future”."
     )
     assert tidy_output("Xiamen、Fuzhou；and Quanzhou：ports！") == "Xiamen, Fuzhou; and Quanzhou: ports!"
-    # Within Chinese the model quotes, the Chinese marks stay.
+    # Beside Chinese (quoted, or left in Chinese), the Chinese marks stay.
     assert tidy_output("the slogan “质同道合，益同远行”") == "the slogan “质同道合，益同远行”"
+    assert tidy_output("Quality collaboration，益同远行。") == "Quality collaboration，益同远行。"
 
 
 @pytest.mark.eval_data
