@@ -129,6 +129,8 @@ async def translate_fragments(
     timeout: float | None,
     flow: Flow,
     rank: int | None = None,
+    *,
+    known: dict[str, str] | None = None,
 ) -> list[Generation]:
     """Chinese still left is translated fragment by fragment and put in place.
 
@@ -138,7 +140,9 @@ async def translate_fragments(
     of its own. An answer `repair.invented_rendering` refuses, or no usable answer, is asked once more,
     in a prompt of its own with only the glossary entries of the fragment's own terms, the others being
     what the model copied; refused again, the fragment stays in Chinese (and the checks say so).
-    `patched` gets, per piece, a note of each fragment replaced or refused.
+    `patched` gets, per piece, a note of each fragment replaced or refused. `known`: the document's
+    fragments already put in English, used before asking (one English per fragment in a document, at no
+    model time), and given the ones put in English here.
     """
     outputs = answers.outputs
     asked = [
@@ -148,7 +152,8 @@ async def translate_fragments(
     ]
     if not asked:
         return []
-    renderings: dict[tuple[int, str], str] = {}
+    known = {} if known is None else known
+    renderings = _as_before(asked, known, plans, outputs)
     refused: dict[tuple[int, str], str] = {}
     generations: list[Generation] = []
     for narrow in (False, True):
@@ -169,6 +174,8 @@ async def translate_fragments(
                 refused.pop((index, fragment), None)
             else:
                 refused[index, fragment] = f"{answer!r} refused: {reason}"
+    for (_, fragment), english in renderings.items():
+        known.setdefault(fragment, english)
     for index in sorted({index for index, _ in asked}):
         own = {fragment: text for (at, fragment), text in renderings.items() if at == index}
         outputs[index], replaced = repair.patch(outputs[index], own)
@@ -178,6 +185,19 @@ async def translate_fragments(
         if notes:
             patched[index] = notes
     return generations
+
+
+def _as_before(
+    asked: list[tuple[int, str]], known: dict[str, str], plans: list[PiecePlan], outputs: list[str]
+) -> dict[tuple[int, str], str]:
+    """The fragments the document has put in English before, where that English fits this sentence too."""
+    return {
+        (index, fragment): known[fragment]
+        for index, fragment in asked
+        if fragment in known
+        and repair.invented_rendering(fragment, known[fragment], plans[index].source.glossary, outputs[index])
+        is None
+    }
 
 
 def _fragment_source(

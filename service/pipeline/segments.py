@@ -5,7 +5,7 @@ batches their items together), so each is final, and can be shown, the moment it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.engine.items import QueueItem
 from service.engine.pending import Flow
@@ -24,6 +24,9 @@ class SegmentWork:
     segment: Segment
     plans: list[PiecePlan]
     items: list[QueueItem]
+    # The document's fragments already put in English on their own, one dict shared by its segments: a
+    # fragment the model leaves in Chinese again takes the same English (rescue.translate_fragments).
+    fragments: dict[str, str] = field(default_factory=dict)
 
 
 async def translate_segment(
@@ -70,7 +73,9 @@ async def _rescue(
     spent += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, timeout, flow, rank)
     for index in by_clauses:  # joined from several answers: no one conversation to follow up
         answers.replies.pop(index, None)
-    spent += await rescue.translate_fragments(queue, plans, answers, patched, timeout, flow, rank)
+    spent += await rescue.translate_fragments(
+        queue, plans, answers, patched, timeout, flow, rank, known=work.fragments
+    )
     spent += await place_lost_tags(queue, plans, outputs, timeout, flow, rank)
     fixes = tuple(fix for index in sorted(patched) for fix in patched[index])
     return spent, Mends(fixes, bool(by_clauses))
@@ -81,8 +86,9 @@ def split_by_segment(
 ) -> list[SegmentWork]:
     """A document's flat lists of pieces, back into its segments."""
     works, start = [], 0
+    fragments: dict[str, str] = {}
     for segment in segments:
         end = start + len(segment.pieces)
-        works.append(SegmentWork(segment, list(plans[start:end]), list(items[start:end])))
+        works.append(SegmentWork(segment, list(plans[start:end]), list(items[start:end]), fragments))
         start = end
     return works

@@ -380,3 +380,27 @@ def test_a_fragment_without_a_usable_answer_is_asked_once_more() -> None:
     document = asyncio.run(pipeline.translate(TranslateJob(SEED_P2_S4, "zh")))
     assert "strategic emerging industries in Tong'an" in document.segments[0].translation
     assert len([source for source in backend.seen if source.text == "新兴产业"]) == 2
+
+
+def test_a_fragment_put_in_english_once_takes_the_same_english_later_in_the_document() -> None:
+    # The seed's slogan, in p1.s1 and again in p8.s2: qwen-pypi left its second half in Chinese both times.
+    first, later = "以“质同道合 益同远行”为主题的大会召开。", "同安区将“质同道合 益同远行”作为精神。"
+
+    class AnswersTheSloganTwoWays(AnsweringBackend):
+        def reply(self, source: Source) -> Generation:
+            fragments_asked = sum(seen.text == "益同远行" for seen in self.seen)
+            text = {
+                first: "The conference themed “Quality collaboration，益同远行” was held.",
+                later: "Tong'an District takes “Quality collaboration，益同远行” as its spirit.",
+                "益同远行": ["Together for a Better Future", "Benefit together, go far"][fragments_asked - 1],
+            }[source.text]
+            return Generation(text, 5, raw=text)
+
+    backend = AnswersTheSloganTwoWays()
+    pipeline = TranslationPipeline(OneQueue(backend), token_budget=200, timeout=10, auto_terms=False)
+    document = asyncio.run(pipeline.translate(TranslateJob(f"{first}\n\n{later}", "zh")))
+    assert [segment.translation for segment in document.segments] == [
+        "The conference themed “Quality collaboration, Together for a Better Future” was held.",
+        "Tong'an District takes “Quality collaboration, Together for a Better Future” as its spirit.",
+    ]
+    assert [source.text for source in backend.seen].count("益同远行") == 1  # the second time, no model time
