@@ -107,12 +107,12 @@ def build_glossary(
     """The automatic renderings of `auto_from` (when given), the built-in entries over them, the
     service's configured glossary over those, and the request's over all; keys are read in Simplified
     script."""
-    given = [to_simplified(term.strip()) for layer in (configured, requested) for term in (layer or {})]
+    rendered = [to_simplified(term.strip()) for layer in (configured, requested) for term in (layer or {})]
     entries = [
         entry
         for entry in (automatic_entries(auto_from) if auto_from else [])
         # A composed term holding one the service or the request renders would override that rendering.
-        if not any(term in entry.term and term != entry.term for term in given if term)
+        if not any(term in entry.term and term != entry.term for term in rendered if term)
     ]
     entries += list(builtin_entries()) if include_builtin else []
     layers: tuple[tuple[Mapping[str, str] | None, TermOrigin], ...] = (
