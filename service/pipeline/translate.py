@@ -17,19 +17,15 @@ from service.engine.pending import Flow
 from service.glossary import build_glossary
 from service.memory import MemoryAsk, Recalled
 from service.memory.examples import ExampleFinder
-from service.models.backend import Generation, ModelInfo
-from service.pipeline import consistency, rescue
+from service.models.backend import ModelInfo
+from service.pipeline import consistency
 from service.pipeline.assemble import (
     FinishedSegment,
-    Mends,
     assemble_document,
-    finish_segment,
     recalled_segment,
     segment_entries,
 )
-from service.pipeline.context import chains, in_context, plan_context
 from service.pipeline.events import NOBODY_LISTENS, Caller, SegmentDone, SegmentTally
-from service.pipeline.inline_tags import place_lost_tags
 from service.pipeline.languages import passed_through, passes_through, request_language, resolve_language
 from service.pipeline.outcomes import each_on_its_own, failed_document
 from service.pipeline.ports import ModelQueue, ModelSource, SegmentMemory, all_or_none, time_limit
@@ -38,11 +34,11 @@ from service.pipeline.segments import split_by_segment, translate_segment
 from service.pipeline.terms import (
     PiecePlan,
     plan_piece,
-    restore_placeholders,
     with_document_glossary,
     with_examples,
 )
 from service.pipeline.types import PreparedDocument, TranslatedDocument, UnsupportedLanguage
+from service.pipeline.with_context import translate_in_context
 
 TARGET_LANGUAGES = frozenset({"en"})
 
@@ -144,7 +140,9 @@ class TranslationPipeline:
         ranked = caller.listener is not None
         work = await asyncio.to_thread(self._prepare, job, language, queue, ranked, caller.tenant)
         if info.prompted and self._prompt_context:
-            finished = await self._in_context(queue, work, language, flow)
+            finished = await translate_in_context(
+                queue, work.prepared, work.plans, work.items, language, flow, self._timeout
+            )
             for done in finished:
                 caller.tell(SegmentDone(caller.document, done.segment, done.warnings))
         else:
@@ -198,71 +196,6 @@ class TranslationPipeline:
         if self._memory is None:
             return [None] * len(asks)
         return await self._memory.recall(tenant, info, language, asks)
-
-    async def _in_context(
-        self, queue: ModelQueue, work: _Work, language: str, flow: Flow
-    ) -> list[FinishedSegment]:
-        """Each piece with the sentences around it (`prompt_context`): pieces of a paragraph one after
-        another, then the rescue passes over the whole document. Not recalled from memory."""
-        generations, outputs = await self._first_pass_in_context(queue, work, flow)
-        patched: dict[int, list[str]] = {}
-        by_clauses: set[int] = set()
-        limit = time_limit(self._timeout, flow)
-        plans, items = work.plans, work.items
-        # Each first answer was asked with the one before it: fragments are asked in prompts of their own.
-        answers = rescue.Answers(outputs)
-        generations += await rescue.second_attempt(queue, plans, items, answers, language, limit, flow)
-        generations += await rescue.by_clauses(queue, plans, outputs, language, by_clauses, limit, flow)
-        generations += await rescue.translate_fragments(queue, plans, answers, patched, limit, flow)
-        generations += await place_lost_tags(queue, plans, outputs, limit, flow)
-        finished, start = [], 0
-        for segment in work.prepared.segments:
-            end = start + len(segment.pieces)
-            fixes = tuple(fix for index in range(start, end) for fix in patched.get(index, []))
-            mends = Mends(fixes, any(index in by_clauses for index in range(start, end)))
-            spent = generations if start == 0 else []  # the document's model work, counted once
-            own = generations[start:end]  # its pieces' first pass: what its confidence rests on
-            finished.append(
-                finish_segment(segment, outputs[start:end], plans[start:end], language, mends, spent, own)
-            )
-            start = end
-        return finished
-
-    async def _first_pass_in_context(
-        self, queue: ModelQueue, work: _Work, flow: Flow
-    ) -> tuple[list[Generation], list[str]]:
-        """Each piece with the document's first line and the piece before (and its English, within a
-        paragraph): a paragraph's pieces one after another, the paragraphs side by side.
-
-        `work.items` get the sources as sent, so a second attempt carries the same context.
-        """
-        paragraphs = [
-            paragraph
-            for segment in work.prepared.segments
-            for paragraph in [segment.paragraph] * len(segment.pieces)
-        ]
-        planned = plan_context(paragraphs, [plan.source.text for plan in work.plans])
-        generations: dict[int, Generation] = {}
-        outputs: dict[int, str] = {}
-
-        async def run_chain(chain: list[int]) -> None:
-            for index in chain:
-                before = planned[index].waits_for
-                source = in_context(
-                    work.items[index].source,
-                    planned[index],
-                    outputs.get(before, "") if before is not None else "",
-                )
-                work.items[index] = replace(work.items[index], source=source)
-                limit = time_limit(self._timeout, flow)
-                [generation] = await queue.run([work.items[index]], limit, flow, judged=False)
-                generations[index] = generation
-                outputs[index] = restore_placeholders(generation.text, work.plans[index])
-
-        queue.admit(work.items, time_limit(self._timeout, flow), flow)  # the whole document, judged once
-        await all_or_none(run_chain(chain) for chain in chains(paragraphs))
-        order = range(len(work.items))
-        return [generations[index] for index in order], [outputs[index] for index in order]
 
     def _prepare(
         self, job: TranslateJob, language: str, queue: ModelQueue, ranked: bool, tenant: str
