@@ -24,6 +24,8 @@ from service.text.normalize import to_simplified
 
 # "document": a name's first accepted rendering in a document, for its later pieces (pipeline/consistency.py).
 TermOrigin = Literal["request", "configured", "built-in", "auto", "document"]
+# The layers a person wrote for this service or this request: their terms are never hidden by others.
+_GIVEN: tuple[TermOrigin, ...] = ("request", "configured")
 # Notes in builtin.tsv that make a term a place or a body, for composing `place + body` terms.
 _PLACE_NOTES = ("place", "province", "municipality", "autonomous region", "city")
 _BODY_NOTES = ("organisation", "local body", "bureau", "administration")
@@ -49,19 +51,37 @@ class Glossary:
     longest: int
 
     def find(self, text: str) -> list[TermMatch]:
-        """Non-overlapping matches, left to right, the longest term winning at each position."""
+        """Non-overlapping matches, left to right, the longest term winning at each position, unless a
+        term of the service's or the request's own begins inside it and runs past it: then that one."""
         matches: list[TermMatch] = []
         position = 0
         while position < len(text):
-            for size in range(min(self.longest, len(text) - position), 0, -1):
-                entry = self.entries.get(text[position : position + size])
-                if entry is not None:
-                    matches.append(TermMatch(entry, position, position + size))
-                    position += size
-                    break
-            else:
+            match = self._longest_at(text, position)
+            if match is None or self._given_across(text, match):
                 position += 1
+                continue
+            matches.append(match)
+            position = match.end
         return matches
+
+    def _longest_at(self, text: str, position: int) -> TermMatch | None:
+        for size in range(min(self.longest, len(text) - position), 0, -1):
+            entry = self.entries.get(text[position : position + size])
+            if entry is not None:
+                return TermMatch(entry, position, position + size)
+        return None
+
+    def _given_across(self, text: str, match: TermMatch) -> bool:
+        """Whether a term the service or the request renders starts inside `match` and ends after it:
+        同安区 (found automatically) must not hide 区委副书记 of the request's glossary in 同安区委副书记."""
+        if match.entry.origin in _GIVEN:
+            return False
+        for start in range(match.start + 1, match.end):
+            for end in range(match.end + 1, min(start + self.longest, len(text)) + 1):
+                entry = self.entries.get(text[start:end])
+                if entry is not None and entry.origin in _GIVEN:
+                    return True
+        return False
 
 
 def _build(entries: list[GlossaryEntry]) -> Glossary:

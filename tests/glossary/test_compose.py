@@ -56,3 +56,13 @@ def test_a_term_the_request_renders_is_not_overridden_by_a_composed_one() -> Non
     glossary = build_glossary(requested, auto_from=text)
     assert "同安区委副书记" not in glossary.entries  # its English is the built-in one, not the request's
     assert glossary.entries["区委副书记"].origin == "request"
+
+
+def test_a_term_the_request_renders_is_neither_overridden_nor_hidden() -> None:
+    # The seed with its glossary: 区委副书记 is the glossary's; 同安区 (automatic) must not hide it.
+    text = "同安区委副书记、区长周桂良出席会议。"
+    requested = {"区委副书记": "Deputy Secretary of the District Committee"}
+    glossary = build_glossary(requested, auto_from=text)
+    assert "同安区委副书记" not in glossary.entries  # a composition would carry the built-in English
+    found = [(m.entry.term, m.entry.origin) for m in glossary.find(text)]
+    assert found[:2] == [("区委副书记", "request"), ("区长", "built-in")]
