@@ -26,6 +26,7 @@ from service.text.normalize import to_simplified
 TermOrigin = Literal["request", "configured", "built-in", "auto", "document"]
 # The layers a person wrote for this service or this request: their terms are never hidden by others.
 _GIVEN: tuple[TermOrigin, ...] = ("request", "configured")
+_RANK: dict[TermOrigin, int] = {"auto": 0, "built-in": 1, "document": 1, "configured": 2, "request": 3}
 # Notes in builtin.tsv that make a term a place or a body, for composing `place + body` terms.
 _PLACE_NOTES = ("place", "province", "municipality", "autonomous region", "city")
 _BODY_NOTES = ("organisation", "local body", "bureau", "administration")
@@ -72,14 +73,18 @@ class Glossary:
         return None
 
     def _given_across(self, text: str, match: TermMatch) -> bool:
-        """Whether a term the service or the request renders starts inside `match` and ends after it:
-        同安区 (found automatically) must not hide 区委副书记 of the request's glossary in 同安区委副书记."""
-        if match.entry.origin in _GIVEN:
-            return False
+        """Whether a term the service or the request renders starts inside `match` and ends after it, and
+        outranks it (a lower layer's, or a shorter one of its own layer): in 同安区委副书记, neither 同安区
+        found automatically nor 同安区 of the same glossary may hide that glossary's 区委副书记."""
+        rank = _RANK[match.entry.origin]
         for start in range(match.start + 1, match.end):
             for end in range(match.end + 1, min(start + self.longest, len(text)) + 1):
                 entry = self.entries.get(text[start:end])
-                if entry is not None and entry.origin in _GIVEN:
+                if entry is None or entry.origin not in _GIVEN:
+                    continue
+                if _RANK[entry.origin] > rank or (
+                    _RANK[entry.origin] == rank and end - start > len(match.entry.term)
+                ):
                     return True
         return False
 

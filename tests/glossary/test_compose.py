@@ -66,3 +66,7 @@ def test_a_term_the_request_renders_is_neither_overridden_nor_hidden() -> None:
     assert "同安区委副书记" not in glossary.entries  # a composition would carry the built-in English
     found = [(m.entry.term, m.entry.origin) for m in glossary.find(text)]
     assert found[:2] == [("区委副书记", "request"), ("区长", "built-in")]
+    # With the seed's whole glossary, 同安区 is the glossary's too: the longer term of the two still wins.
+    requested |= {"同安区": "Tong'an District"}
+    found = [(m.entry.term, m.entry.origin) for m in build_glossary(requested, auto_from=text).find(text)]
+    assert found[:2] == [("区委副书记", "request"), ("区长", "built-in")]
